@@ -1,0 +1,87 @@
+"""Opening a database: URL rules, SQLite pragmas and transaction mode, schema creation."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import make_url
+
+from models.tables import metadata
+
+# How long a SQLite writer waits for the lock before giving up (milliseconds).
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+_WRITE = "accel666_write"
+
+
+def url_for(text: str) -> str:
+    """A SQLAlchemy URL for what a user typed: a URL as is, a bare path as a SQLite file.
+
+    `postgresql://` and `postgres://` select the psycopg (v3) driver.
+    """
+    if "://" not in text:
+        return f"sqlite:///{Path(text).expanduser()}"
+    for prefix in ("postgresql://", "postgres://"):
+        if text.startswith(prefix):
+            return "postgresql+psycopg://" + text[len(prefix):]
+    return text
+
+
+def create(url: str, **kwargs: Any) -> Engine:
+    """A SQLAlchemy engine for `url`, configured for the engine's transaction rules."""
+    u = make_url(url_for(url))
+    if u.get_backend_name() == "sqlite":
+        engine = create_engine(u, **kwargs)
+        configure_sqlite(engine)
+        return engine
+    kwargs.setdefault("pool_pre_ping", True)
+    return create_engine(u, **kwargs)
+
+
+def configure_sqlite(engine: Engine) -> None:
+    """WAL, foreign keys, a busy timeout, synchronous=FULL, and explicit BEGINs.
+
+    pysqlite's own transaction handling is switched off so that a write transaction can begin
+    with BEGIN IMMEDIATE (taking the write lock up front, so two writers never deadlock on a
+    lock upgrade) while readers begin a plain deferred transaction.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        try:
+            cur.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+            cur.execute("PRAGMA journal_mode = WAL")
+            cur.execute("PRAGMA foreign_keys = ON")
+            cur.execute("PRAGMA synchronous = FULL")
+        finally:
+            cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        write = conn.get_execution_options().get(_WRITE, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+@contextmanager
+def writing(engine: Engine) -> Iterator[Connection]:
+    """One write transaction: committed when the block ends, rolled back on any error."""
+    with engine.connect() as conn:
+        conn = conn.execution_options(**{_WRITE: True})
+        with conn.begin():
+            yield conn
+
+
+@contextmanager
+def reading(engine: Engine) -> Iterator[Connection]:
+    """One read transaction, so that every query in the block sees the same snapshot."""
+    with engine.connect() as conn, conn.begin():
+        yield conn
+
+
+def create_schema(engine: Engine) -> None:
+    metadata.create_all(engine)

@@ -1,0 +1,131 @@
+"""The engine's tables. Names carry an `accel666_` prefix so a host service's schema can hold them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    UniqueConstraint,
+    text,
+)
+from sqlmodel import Field, SQLModel
+
+from models.types import UTCDateTime
+
+# States from which a project no longer counts as live (it may be filed again).
+ENDED_STATES = ("rejected", "withdrawn")
+_LIVE = text("state NOT IN ('rejected', 'withdrawn')")
+
+
+class Base(SQLModel):
+    """Our own metadata, so `create_all` never touches a host service's tables."""
+
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+            "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+        }
+    )
+
+
+class ProjectRow(Base, table=True):
+    __tablename__ = "accel666_project"
+    __table_args__ = (
+        # One enterprise holds at most one live project per category and batch.
+        Index(
+            "uq_accel666_project_live",
+            "credit_code",
+            "category",
+            "batch",
+            unique=True,
+            sqlite_where=_LIVE,
+            postgresql_where=_LIVE,
+        ),
+        Index("ix_accel666_project_batch_state", "batch", "state"),
+        Index("ix_accel666_project_region_state", "region", "state"),
+    )
+
+    id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True))
+    title: str = Field(sa_column=Column(String(200), nullable=False))
+    enterprise: str = Field(sa_column=Column(String(200), nullable=False))
+    credit_code: str = Field(sa_column=Column(String(18), nullable=False))
+    region: str = Field(sa_column=Column(String(6), nullable=False))
+    category: str = Field(sa_column=Column(String(32), nullable=False))
+    batch: str = Field(sa_column=Column(String(32), nullable=False))
+    state: str = Field(sa_column=Column(String(16), nullable=False))
+    version: int = Field(sa_column=Column(Integer, nullable=False))
+    paper_copies: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
+    created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    updated_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+
+
+class TransitionRow(Base, table=True):
+    """The transition log: one row per state change, `seq` equal to the version it produced."""
+
+    __tablename__ = "accel666_transition"
+    __table_args__ = (UniqueConstraint("project_id", "seq"),)
+
+    id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True))
+    project_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("accel666_project.id"), nullable=False)
+    )
+    seq: int = Field(sa_column=Column(Integer, nullable=False))
+    event: str = Field(sa_column=Column(String(16), nullable=False))
+    from_state: str | None = Field(default=None, sa_column=Column(String(16), nullable=True))
+    to_state: str = Field(sa_column=Column(String(16), nullable=False))
+    actor: str = Field(sa_column=Column(String(200), nullable=False))
+    role: str = Field(sa_column=Column(String(32), nullable=False))
+    scope: str | None = Field(default=None, sa_column=Column(String(32), nullable=True))
+    at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class DocumentRow(Base, table=True):
+    """An application's electronic document, its bytes kept in the database."""
+
+    __tablename__ = "accel666_document"
+
+    id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True))
+    project_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("accel666_project.id"), nullable=False, index=True)
+    )
+    name: str = Field(sa_column=Column(String(255), nullable=False))
+    size: int = Field(sa_column=Column(Integer, nullable=False))
+    sha256: str = Field(sa_column=Column(String(64), nullable=False))
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    uploaded_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+
+
+class ExtensionRow(Base, table=True):
+    """A recorded deadline extension: the window of `phase` in `batch` now closes at `until`."""
+
+    __tablename__ = "accel666_extension"
+    __table_args__ = (Index("ix_accel666_extension_batch_phase", "batch", "phase"),)
+
+    id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True))
+    batch: str = Field(sa_column=Column(String(32), nullable=False))
+    phase: str = Field(sa_column=Column(String(16), nullable=False))
+    until: date = Field(nullable=False)
+    reason: str = Field(sa_column=Column(String(2000), nullable=False))
+    actor: str = Field(sa_column=Column(String(200), nullable=False))
+    role: str = Field(sa_column=Column(String(32), nullable=False))
+    at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+
+
+metadata = Base.metadata
+project_table = metadata.tables["accel666_project"]
+transition_table = metadata.tables["accel666_transition"]
+document_table = metadata.tables["accel666_document"]
+extension_table = metadata.tables["accel666_extension"]

@@ -1,0 +1,232 @@
+"""Load and validate the programme's policy file (TOML) into `policies.model` values."""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from policies.model import (
+    EVENTS,
+    PHASES,
+    SCOPES,
+    Batch,
+    Category,
+    Grant,
+    Materials,
+    Policy,
+    Region,
+    Role,
+    Window,
+)
+
+DEFAULT_POLICY = "programme.toml"
+
+
+class PolicyError(ValueError):
+    """The policy file is unreadable or breaks a rule; the message names the file and key."""
+
+
+def load_default() -> Policy:
+    text = resources.files("policies").joinpath(DEFAULT_POLICY).read_text(encoding="utf-8")
+    return parse(text, source=f"<builtin {DEFAULT_POLICY}>")
+
+
+def load(path: str | Path | None = None) -> Policy:
+    """Load the policy at `path`, or the programme's built-in policy when `path` is None."""
+    if path is None:
+        return load_default()
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise PolicyError(f"cannot read policy file {p}: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise PolicyError(f"policy file {p} is not UTF-8 text") from exc
+    return parse(text, source=str(p))
+
+
+def parse(text: str, source: str = "<policy>") -> Policy:
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise PolicyError(f"{source}: not valid TOML: {exc}") from exc
+    return _Reader(source).policy(raw)
+
+
+class _Reader:
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def fail(self, where: str, why: str) -> PolicyError:
+        return PolicyError(f"{self.source}: {where}: {why}")
+
+    def get(self, table: dict[str, Any], key: str, kind: type | tuple[type, ...], where: str) -> Any:
+        if key not in table:
+            raise self.fail(where, f"missing key {key!r}")
+        value = table[key]
+        if (isinstance(value, bool) and kind is not bool) or not isinstance(value, kind):
+            names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+            raise self.fail(f"{where}.{key}", f"expected {names}, got {type(value).__name__}")
+        return value
+
+    def policy(self, raw: dict[str, Any]) -> Policy:
+        zone_name = self.get(raw, "timezone", str, "top level")
+        try:
+            zone = ZoneInfo(zone_name)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise self.fail("timezone", f"unknown time zone {zone_name!r}") from exc
+        regions = self.regions(self.get(raw, "regions", list, "top level"))
+        roles = self.roles(self.get(raw, "roles", dict, "top level"))
+        return Policy(
+            programme=self.get(raw, "programme", str, "top level"),
+            zone=zone,
+            targets_by=self.get(raw, "targets_by", date, "top level"),
+            materials=self.materials(self.get(raw, "materials", dict, "top level")),
+            categories=self.categories(self.get(raw, "categories", list, "top level")),
+            regions=regions,
+            roles=roles,
+            permissions=self.permissions(self.get(raw, "permissions", dict, "top level"), roles),
+            batches=self.batches(self.get(raw, "batches", list, "top level"), zone),
+            source=self.source,
+        )
+
+    def materials(self, t: dict[str, Any]) -> Materials:
+        m = Materials(
+            min_paper_copies=self.get(t, "min_paper_copies", int, "materials"),
+            electronic_documents=self.get(t, "electronic_documents", int, "materials"),
+            max_document_bytes=self.get(t, "max_document_bytes", int, "materials"),
+        )
+        for name in ("min_paper_copies", "electronic_documents"):
+            if getattr(m, name) < 0:
+                raise self.fail(f"materials.{name}", "must be 0 or more")
+        if m.electronic_documents > 1:
+            raise self.fail("materials.electronic_documents", "at most 1 is supported")
+        if m.max_document_bytes < 1:
+            raise self.fail("materials.max_document_bytes", "must be at least 1")
+        return m
+
+    def categories(self, items: list[Any]) -> dict[str, Category]:
+        out: dict[str, Category] = {}
+        for i, t in enumerate(items):
+            where = f"categories[{i}]"
+            if not isinstance(t, dict):
+                raise self.fail(where, "expected a table")
+            c = Category(
+                key=self.get(t, "key", str, where),
+                name=self.get(t, "name", str, where),
+                english=self.get(t, "english", str, where),
+                target=self.get(t, "target", int, where),
+            )
+            if c.key in out:
+                raise self.fail(where, f"duplicate category key {c.key!r}")
+            if c.target < 0:
+                raise self.fail(f"{where}.target", "must be 0 or more")
+            out[c.key] = c
+        if not out:
+            raise self.fail("categories", "at least one category is needed")
+        return out
+
+    def regions(self, items: list[Any]) -> dict[str, Region]:
+        out: dict[str, Region] = {}
+        seen: set[str] = set()
+        for i, t in enumerate(items):
+            where = f"regions[{i}]"
+            if not isinstance(t, dict):
+                raise self.fail(where, "expected a table")
+            r = Region(
+                code=self.get(t, "code", str, where),
+                name=self.get(t, "name", str, where),
+                key=self.get(t, "key", str, where).lower(),
+            )
+            if len(r.code) != 6 or not r.code.isdigit():
+                raise self.fail(f"{where}.code", f"{r.code!r} is not a 6-digit division code")
+            for label in (r.code, r.name, r.key):
+                if label in seen:
+                    raise self.fail(where, f"{label!r} names two regions")
+                seen.add(label)
+            out[r.code] = r
+        if not out:
+            raise self.fail("regions", "at least one region is needed")
+        return out
+
+    def roles(self, t: dict[str, Any]) -> dict[str, Role]:
+        out: dict[str, Role] = {}
+        for key, spec in t.items():
+            where = f"roles.{key}"
+            if not isinstance(spec, dict):
+                raise self.fail(where, "expected a table")
+            scope = self.get(spec, "scope", str, where)
+            if scope not in SCOPES:
+                raise self.fail(f"{where}.scope", f"{scope!r} is not one of {', '.join(SCOPES)}")
+            out[key] = Role(key=key, scope=scope, name=self.get(spec, "name", str, where))
+        return out
+
+    def permissions(self, t: dict[str, Any], roles: dict[str, Role]) -> dict[str, tuple[Grant, ...]]:
+        out: dict[str, tuple[Grant, ...]] = {}
+        for event, grants in t.items():
+            where = f"permissions.{event}"
+            if event not in EVENTS:
+                raise self.fail(where, f"unknown event {event!r} (events: {', '.join(EVENTS)})")
+            if not isinstance(grants, list):
+                raise self.fail(where, "expected a list of {role = ...} tables")
+            parsed = []
+            for i, g in enumerate(grants):
+                gw = f"{where}[{i}]"
+                if not isinstance(g, dict):
+                    raise self.fail(gw, "expected a table")
+                role = self.get(g, "role", str, gw)
+                if role not in roles:
+                    raise self.fail(f"{gw}.role", f"unknown role {role!r}")
+                sources = g.get("from")
+                if sources is not None and (
+                    not isinstance(sources, list) or not all(isinstance(s, str) for s in sources)
+                ):
+                    raise self.fail(f"{gw}.from", "expected a list of state names")
+                parsed.append(Grant(role, None if sources is None else frozenset(sources)))
+            out[event] = tuple(parsed)
+        for event in EVENTS:
+            out.setdefault(event, ())
+        return out
+
+    def batches(self, items: list[Any], zone: ZoneInfo) -> dict[str, Batch]:
+        out: dict[str, Batch] = {}
+        for i, t in enumerate(items):
+            where = f"batches[{i}]"
+            if not isinstance(t, dict):
+                raise self.fail(where, "expected a table")
+            key = self.get(t, "key", str, where)
+            if not key or key != key.strip():
+                raise self.fail(f"{where}.key", "must be non-empty without surrounding spaces")
+            if key in out:
+                raise self.fail(where, f"duplicate batch key {key!r}")
+            where = f"batches[{key}]"
+            raw_windows = self.get(t, "windows", dict, where)
+            windows = {}
+            for phase in PHASES:
+                ww = f"{where}.windows.{phase}"
+                if phase not in raw_windows:
+                    raise self.fail(ww, "missing window")
+                w = raw_windows[phase]
+                if not isinstance(w, dict):
+                    raise self.fail(ww, "expected a table {opens = ..., closes = ...}")
+                closes = self.get(w, "closes", date, ww)
+                opens = w.get("opens")
+                if opens is not None and (not isinstance(opens, date) or isinstance(opens, datetime)):
+                    raise self.fail(f"{ww}.opens", "expected a date such as 2020-10-01")
+                if isinstance(closes, datetime):
+                    raise self.fail(f"{ww}.closes", "expected a date such as 2020-08-30")
+                if opens is not None and opens > closes:
+                    raise self.fail(ww, f"opens {opens} after it closes {closes}")
+                windows[phase] = Window(phase, opens, closes, zone)
+            unknown = set(raw_windows) - set(PHASES)
+            if unknown:
+                raise self.fail(f"{where}.windows", f"unknown phase {sorted(unknown)[0]!r}")
+            out[key] = Batch(key=key, name=str(t.get("name", key)), windows=windows)
+        if not out:
+            raise self.fail("batches", "at least one batch is needed")
+        return out
+

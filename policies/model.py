@@ -1,0 +1,103 @@
+"""The programme as frozen values. Built by `policies.loader`, read by everyone else."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+# The phase that each event completes; its window guards the event. Events not listed here
+# (reject, withdraw, extend) are decisions about a project rather than submissions, so no
+# window closes them.
+PHASE_OF_EVENT: dict[str, str] = {
+    "dock": "docking",
+    "apply": "application",
+    "recommend": "recommendation",
+    "review": "review",
+    "sign": "signing",
+    "publish": "publication",
+}
+PHASES: tuple[str, ...] = tuple(PHASE_OF_EVENT.values())
+EVENTS: tuple[str, ...] = (*PHASE_OF_EVENT, "reject", "withdraw", "extend")
+SCOPES = ("none", "region", "enterprise")
+
+
+@dataclass(frozen=True)
+class Region:
+    code: str
+    name: str
+    key: str
+
+
+@dataclass(frozen=True)
+class Category:
+    key: str
+    name: str
+    english: str
+    target: int
+
+
+@dataclass(frozen=True)
+class Role:
+    key: str
+    scope: str  # one of SCOPES
+    name: str
+
+
+@dataclass(frozen=True)
+class Grant:
+    """One line of the permission table: `role` may fire the event, from `sources` if given."""
+
+    role: str
+    sources: frozenset[str] | None = None
+
+
+@dataclass(frozen=True)
+class Materials:
+    min_paper_copies: int
+    electronic_documents: int
+    max_document_bytes: int
+
+
+@dataclass(frozen=True)
+class Window:
+    """A phase window from `opens` (inclusive) to the end of day `closes`, in `zone`."""
+
+    phase: str
+    opens: date | None
+    closes: date
+    zone: ZoneInfo
+
+    @property
+    def opens_at(self) -> datetime | None:
+        return None if self.opens is None else start_of_day(self.opens, self.zone)
+
+    @property
+    def closes_at(self) -> datetime:
+        """The first instant after the window: 00:00 of the day after `closes`."""
+        return start_of_day(self.closes + timedelta(days=1), self.zone)
+
+
+@dataclass(frozen=True)
+class Batch:
+    key: str
+    name: str
+    windows: dict[str, Window]
+
+
+@dataclass(frozen=True)
+class Policy:
+    programme: str
+    zone: ZoneInfo
+    targets_by: date
+    materials: Materials
+    categories: dict[str, Category]
+    regions: dict[str, Region]  # by code
+    roles: dict[str, Role]
+    permissions: dict[str, tuple[Grant, ...]]
+    batches: dict[str, Batch]
+    source: str = field(default="", compare=False)
+
+
+def start_of_day(day: date, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(0, 0), tzinfo=zone)

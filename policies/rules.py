@@ -1,0 +1,160 @@
+"""Pure decisions of the programme: (policy, facts, now) -> allowed, or a Denial saying why.
+
+Nothing here reads a clock, a database or the environment; callers pass `now` (aware).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from policies.model import PHASE_OF_EVENT, Batch, Policy, Region, Window
+
+# Guard names, as they appear in refusals and logs.
+WINDOW = "window"
+MATERIALS = "materials"
+ROLE = "role"
+SCOPE = "scope"
+
+
+@dataclass(frozen=True)
+class Denial:
+    """Why a guard said no: the guard's name, a sentence, and the facts behind it."""
+
+    guard: str
+    message: str
+    facts: dict[str, Any] = field(default_factory=dict)
+
+
+class LookupFailed(ValueError):
+    """A name the user typed does not name anything in the policy."""
+
+
+def find_region(policy: Policy, text: str) -> Region:
+    """The region named by its 6-digit code, Chinese name or pinyin key (any case)."""
+    wanted = text.strip()
+    for r in policy.regions.values():
+        if wanted in (r.code, r.name) or wanted.lower() == r.key:
+            return r
+    # Accept the Chinese name without its 市/县 suffix, as people write it.
+    for r in policy.regions.values():
+        if wanted and r.name[:-1] == wanted:
+            return r
+    keys = ", ".join(r.key for r in policy.regions.values())
+    raise LookupFailed(f"unknown region {text!r}; use a code, a Chinese name or one of: {keys}")
+
+
+def find_batch(policy: Policy, key: str) -> Batch:
+    if key not in policy.batches:
+        raise LookupFailed(f"unknown batch {key!r}; batches: {', '.join(policy.batches)}")
+    return policy.batches[key]
+
+
+def effective_window(window: Window, extended_until: date | None) -> Window:
+    """The window as extended by a recorded extension (extensions only ever lengthen it)."""
+    if extended_until is None or extended_until <= window.closes:
+        return window
+    return Window(window.phase, window.opens, extended_until, window.zone)
+
+
+def last_moment(window: Window) -> datetime:
+    return window.closes_at - timedelta(microseconds=1)
+
+
+def show_time(moment: datetime, zone: Any) -> str:
+    """A moment as people read it: local wall time to the second, with the offset."""
+    local = moment.astimezone(zone)
+    off = local.strftime("%z")
+    return f"{local:%Y-%m-%d %H:%M:%S} {off[:3]}:{off[3:]}"
+
+
+def check_window(
+    batch: Batch, event: str, now: datetime, extended_until: date | None = None
+) -> Denial | None:
+    """Is the phase window that guards `event` open at `now`? None for events without one."""
+    phase = PHASE_OF_EVENT.get(event)
+    if phase is None:
+        return None
+    w = effective_window(batch.windows[phase], extended_until)
+    facts = {"batch": batch.key, "phase": phase, "now": now.isoformat()}
+    if w.opens_at is not None and now < w.opens_at:
+        facts["opens_at"] = w.opens_at.isoformat()
+        return Denial(
+            WINDOW,
+            f"the {phase} window of batch {batch.key} opens at {show_time(w.opens_at, w.zone)}",
+            facts,
+        )
+    if now >= w.closes_at:
+        facts["closed_at"] = last_moment(w).isoformat()
+        return Denial(
+            WINDOW,
+            f"the {phase} window of batch {batch.key} closed at "
+            f"{show_time(last_moment(w), w.zone)}",
+            facts,
+        )
+    return None
+
+
+def open_batches(policy: Policy, event: str, now: datetime) -> list[Batch]:
+    """Batches whose window for `event` is open at `now` (extensions not counted)."""
+    return [b for b in policy.batches.values() if check_window(b, event, now) is None]
+
+
+def check_materials(policy: Policy, paper_copies: int, documents: int) -> Denial | None:
+    m = policy.materials
+    missing = []
+    if paper_copies < m.min_paper_copies:
+        missing.append(f"{m.min_paper_copies} paper copies (got {paper_copies})")
+    if documents < m.electronic_documents:
+        missing.append(f"{m.electronic_documents} electronic document (got {documents})")
+    if not missing:
+        return None
+    return Denial(
+        MATERIALS,
+        "the application needs " + " and ".join(missing),
+        {"paper_copies": paper_copies, "documents": documents,
+         "min_paper_copies": m.min_paper_copies,
+         "electronic_documents": m.electronic_documents},
+    )
+
+
+def authorise(
+    policy: Policy,
+    role: str,
+    scope: str | None,
+    event: str,
+    *,
+    source: str | None,
+    region: str,
+    credit_code: str | None,
+) -> Denial | None:
+    """May an actor of `role` (with `scope`) fire `event` on a project in `region`?
+
+    `source` is the project's state (None when docking a new project); `credit_code` is the
+    enterprise's code, checked against an enterprise actor's scope.
+    """
+    facts = {"event": event, "role": role, "scope": scope, "region": region, "source": source}
+    grants = [g for g in policy.permissions.get(event, ()) if g.role == role]
+    if not grants:
+        allowed = ", ".join(g.role for g in policy.permissions.get(event, ())) or "nobody"
+        return Denial(ROLE, f"role {role} may not {event} (allowed: {allowed})", facts)
+    if source is not None and not any(g.sources is None or source in g.sources for g in grants):
+        states = sorted({s for g in grants for s in (g.sources or ())})
+        return Denial(
+            ROLE,
+            f"role {role} may {event} only a project in state {' or '.join(states)}, "
+            f"not one in state {source}",
+            facts,
+        )
+    kind = policy.roles[role].scope
+    if kind == "region" and scope != region:
+        name = policy.regions[region].name if region in policy.regions else region
+        return Denial(
+            SCOPE, f"{role}:{scope} may not act on a project of region {region} ({name})", facts
+        )
+    if kind == "enterprise" and scope != credit_code:
+        return Denial(
+            SCOPE, f"enterprise {scope} may act only on its own projects", facts
+        )
+    return None

@@ -1,0 +1,54 @@
+"""accel666: the lifecycle engine of the Jiangsu Industrial Internet Accelerator Project.
+
+A host service needs only this module::
+
+    from workflow import Actor, Engine
+
+    with Engine("sqlite:///accel666.db") as engine:
+        project = engine.dock(Actor("li", "city", "suzhou"), title=..., enterprise=...,
+                              credit_code=..., region="suzhou", category="demo")
+"""
+
+from policies import Policy
+from policies import load as load_policy
+from workflow.actor import Actor
+from workflow.engine import Engine
+from workflow.errors import (
+    Conflict,
+    InvalidInput,
+    NotFound,
+    NotPermitted,
+    Refused,
+    WorkflowError,
+)
+from workflow.machine import EVENTS, FINAL_STATES, STATES
+from workflow.records import (
+    BatchStatus,
+    Document,
+    Extension,
+    Project,
+    Transition,
+    WindowStatus,
+)
+
+__all__ = [
+    "EVENTS",
+    "FINAL_STATES",
+    "STATES",
+    "Actor",
+    "BatchStatus",
+    "Conflict",
+    "Document",
+    "Engine",
+    "Extension",
+    "InvalidInput",
+    "NotFound",
+    "NotPermitted",
+    "Policy",
+    "Project",
+    "Refused",
+    "Transition",
+    "WindowStatus",
+    "WorkflowError",
+    "load_policy",
+]

@@ -1,0 +1,76 @@
+"""Changes to a whole batch: publishing its signed projects, and extending a phase window."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Engine as SAEngine
+
+import models
+from policies import Policy
+from policies import rules as policy_rules
+from workflow import audit, machine, store
+from workflow.actor import Actor
+from workflow.errors import InvalidInput
+from workflow.guards import Step, authorise
+from workflow.records import Extension, Project, project_from
+
+
+def publish(db: SAEngine, policy: Policy, now: datetime, actor: Actor, batch: str) -> list[Project]:
+    """Publish every signed project of `batch` in one transaction; all or nothing."""
+    event = "publish"
+    published: list[Project] = []
+    with audit.attempt(event, actor, None), models.writing(db) as conn:
+        until = store.extended_until(conn, batch, "publication")
+        rows = store.projects(conn, state="signed", batch=batch)
+        log_rows = []
+        for row in rows:
+            authorise(policy, actor, event, source=row.state, region=row.region,
+                      credit_code=row.credit_code, project_id=row.id)
+            step = Step(policy, event, policy.batches[batch], now, project_id=row.id,
+                        extended_until=until)
+            state = machine.fire(event, row.state, step)
+            store.compare_and_set(conn, event, row.id, row.version,
+                                  {"state": state, "updated_at": now})
+            log_rows.append(audit.log_row(row.id, row.version + 1, event, row.state, state, actor,
+                                          now, {"batch": batch}))
+            published.append(project_from(
+                {**row._asdict(), "state": state, "updated_at": now, "version": row.version + 1}
+            ))
+        store.log_many(conn, log_rows)
+    for record in published:
+        audit.transitioned(record, event, "signed", actor, {"batch": batch})
+    return published
+
+
+def extend(
+    db: SAEngine,
+    policy: Policy,
+    now: datetime,
+    actor: Actor,
+    batch: str,
+    *,
+    phase: str,
+    until: date,
+    reason: str,
+) -> Extension:
+    """Record that the `phase` window of `batch` now closes at the end of day `until`."""
+    event = "extend"
+    with audit.attempt(event, actor, None), models.writing(db) as conn:
+        authorise(policy, actor, event, source=None, region="", credit_code=None)
+        window = policy.batches[batch].windows[phase]
+        current = policy_rules.effective_window(window, store.extended_until(conn, batch, phase))
+        if until <= current.closes:
+            raise InvalidInput(
+                "until",
+                f"the {phase} window of batch {batch} already closes at the end of "
+                f"{current.closes}; an extension must move it later",
+                until.isoformat(),
+            )
+        record = Extension(batch=batch, phase=phase, until=until, reason=reason,
+                           actor=actor.name, role=actor.role, at=now)
+        store.insert_extension(conn, record.__dict__)
+    audit.log.info("extension", batch=batch, phase=phase, until=until.isoformat(),
+                   previous=current.closes.isoformat(), reason=reason, actor=actor.name,
+                   role=actor.role, at=now.isoformat())
+    return record

@@ -1,0 +1,331 @@
+"""The Engine: the library's entry point. One method per event, each one database transaction."""
+
+from __future__ import annotations
+
+import builtins
+import os
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Connection
+from sqlalchemy import Engine as SAEngine
+from sqlalchemy.exc import IntegrityError
+
+import models
+from policies import PHASE_OF_EVENT, Policy, PolicyError
+from policies import load as load_policy
+from policies import rules as policy_rules
+from workflow import audit, batches, inputs, machine, store
+from workflow.actor import Actor
+from workflow.errors import InvalidInput, NotFound, Refused
+from workflow.guards import Step, authorise, resolve_actor
+from workflow.records import (
+    BatchStatus,
+    Document,
+    Extension,
+    Project,
+    Transition,
+    WindowStatus,
+    project_from,
+    transition_from,
+)
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Engine:
+    """The lifecycle engine over one database.
+
+    `bind` is a database URL (a bare path means a SQLite file) or an existing SQLAlchemy engine,
+    which the Engine uses but never disposes. `policy` is a loaded `Policy`, a path to a policy
+    file, or None for the programme's built-in policy. `clock` returns the current aware time.
+    """
+
+    def __init__(
+        self,
+        bind: str | os.PathLike[str] | SAEngine,
+        *,
+        policy: Policy | str | os.PathLike[str] | None = None,
+        clock: Clock | None = None,
+        create_schema: bool = True,
+    ) -> None:
+        if isinstance(policy, Policy):
+            self.policy = policy
+        else:
+            try:
+                self.policy = load_policy(None if policy is None else os.fspath(policy))
+            except PolicyError as exc:
+                raise InvalidInput("policy", str(exc), str(policy)) from exc
+        self._clock: Clock = clock or utc_now
+        if isinstance(bind, SAEngine):
+            self.db, self._owns_db = bind, False
+        else:
+            self.db, self._owns_db = models.create(os.fspath(bind)), True
+        if create_schema:
+            models.create_schema(self.db)
+
+    def close(self) -> None:
+        """Release the database connections, if this Engine opened them."""
+        if self._owns_db:
+            self.db.dispose()
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def now(self) -> datetime:
+        moment = self._clock()
+        if moment.tzinfo is None or moment.utcoffset() is None:
+            raise ValueError("the engine's clock must return an aware datetime")
+        return moment.astimezone(UTC)
+
+    # -- events -----------------------------------------------------------------------------
+
+    def dock(
+        self,
+        actor: Actor,
+        *,
+        title: str,
+        enterprise: str,
+        credit_code: str,
+        region: str,
+        category: str,
+        batch: str | None = None,
+    ) -> Project:
+        """Register a new project (it starts `docked`). The batch defaults to the one open for docking."""
+        event = "dock"
+        actor = resolve_actor(self.policy, actor)
+        values: dict[str, Any] = {
+            "title": inputs.text("title", title),
+            "enterprise": inputs.text("enterprise", enterprise),
+            "credit_code": inputs.code(credit_code),
+            "region": inputs.region(self.policy, region),
+            "category": inputs.category(self.policy, category),
+        }
+        chosen = None if batch is None else inputs.batch(self.policy, batch)
+        now = self.now()
+        with audit.attempt(event, actor, None):
+            authorise(self.policy, actor, event, source=None, region=values["region"],
+                      credit_code=values["credit_code"])
+            with models.writing(self.db) as conn:
+                key = chosen or self._open_batch_for_docking(conn, now)
+                step = Step(self.policy, event, self.policy.batches[key], now,
+                            extended_until=store.extended_until(conn, key, "docking"))
+                state = machine.fire(event, machine.NEW, step)
+                other = store.live_duplicate(conn, values["credit_code"], values["category"], key)
+                if other is not None:
+                    raise self._duplicate(values, key, other)
+                row = {**values, "batch": key, "state": state, "version": 1,
+                       "created_at": now, "updated_at": now}
+                try:
+                    project_id = store.insert_project(conn, row)
+                except IntegrityError as exc:
+                    if not store.is_live_key_violation(exc):
+                        raise
+                    raise self._duplicate(values, key, None) from exc
+                store.log(conn, audit.log_row(project_id, 1, event, None, state, actor, now, {}))
+                record = Project(id=project_id, paper_copies=None, **row)
+        audit.transitioned(record, event, None, actor, {})
+        return record
+
+    def apply(
+        self,
+        actor: Actor,
+        project_id: int,
+        *,
+        paper_copies: int,
+        document: str | os.PathLike[str] | bytes,
+        document_name: str | None = None,
+    ) -> Project:
+        """File the application with its materials: paper copies and the electronic document."""
+        copies = inputs.integer("paper copies", paper_copies, 0)
+        doc = inputs.document(self.policy, document, document_name)
+        payload = {"paper_copies": copies, "document": doc.name, "sha256": doc.sha256,
+                   "size": doc.size}
+
+        def extra(conn: Connection, project: Any, now: datetime) -> dict[str, Any]:
+            store.insert_document(conn, project.id, doc, now)
+            return {"paper_copies": copies}
+
+        return self._advance(actor, project_id, "apply", payload, extra=extra,
+                             paper_copies=copies, documents=1)
+
+    def recommend(self, actor: Actor, project_id: int, *, opinion: str) -> Project:
+        """The city bureau recommends an application, with its opinion."""
+        return self._advance(actor, project_id, "recommend",
+                             {"opinion": inputs.text("opinion", opinion, inputs.MAX_TEXT)})
+
+    def review(self, actor: Actor, project_id: int, *, score: int, verdict: str) -> Project:
+        """The provincial expert review: pass moves to `reviewed`, fail to `rejected`."""
+        checked = inputs.verdict(verdict)
+        payload = {"score": inputs.integer("score", score, 0, 100), "verdict": checked}
+        return self._advance(actor, project_id, "review", payload, verdict=checked)
+
+    def sign(self, actor: Actor, project_id: int) -> Project:
+        return self._advance(actor, project_id, "sign", {})
+
+    def publish(self, actor: Actor, project_id: int) -> Project:
+        return self._advance(actor, project_id, "publish", {})
+
+    def reject(self, actor: Actor, project_id: int, *, reason: str) -> Project:
+        """Decline an application (city) or reject a recommended project (province)."""
+        return self._advance(actor, project_id, "reject",
+                             {"reason": inputs.text("reason", reason, inputs.MAX_TEXT)})
+
+    def withdraw(self, actor: Actor, project_id: int, *, reason: str) -> Project:
+        return self._advance(actor, project_id, "withdraw",
+                             {"reason": inputs.text("reason", reason, inputs.MAX_TEXT)})
+
+    def publish_batch(self, actor: Actor, batch: str) -> list[Project]:
+        """Publish every signed project of `batch` in one transaction; return those published."""
+        return batches.publish(self.db, self.policy, self.now(), resolve_actor(self.policy, actor),
+                               inputs.batch(self.policy, batch))
+
+    def extend(
+        self, actor: Actor, batch: str, *, phase: str, until: date | str, reason: str
+    ) -> Extension:
+        """Record a deadline extension: the phase window of the batch closes at the end of `until`."""
+        return batches.extend(
+            self.db, self.policy, self.now(), resolve_actor(self.policy, actor),
+            inputs.batch(self.policy, batch), phase=inputs.phase(phase),
+            until=inputs.day("until", until), reason=inputs.text("reason", reason, inputs.MAX_TEXT),
+        )
+
+    # -- reads ------------------------------------------------------------------------------
+
+    def get(self, project_id: int) -> Project:
+        pid = inputs.integer("project id", project_id, 1)
+        with models.reading(self.db) as conn:
+            row = store.load_project(conn, pid)
+        if row is None:
+            raise NotFound("project", pid)
+        return project_from(row)
+
+    def list(
+        self,
+        *,
+        state: str | None = None,
+        region: str | None = None,
+        category: str | None = None,
+        batch: str | None = None,
+        limit: int | None = None,
+    ) -> builtins.list[Project]:
+        filters: dict[str, Any] = {
+            "state": None if state is None else inputs.state(state),
+            "region": None if region is None else inputs.region(self.policy, region),
+            "category": None if category is None else inputs.category(self.policy, category),
+            "batch": None if batch is None else inputs.batch(self.policy, batch),
+            "limit": None if limit is None else inputs.integer("limit", limit, 1),
+        }
+        with models.reading(self.db) as conn:
+            return [project_from(r) for r in store.projects(conn, **filters)]
+
+    def history(self, project_id: int) -> builtins.list[Transition]:
+        pid = inputs.integer("project id", project_id, 1)
+        with models.reading(self.db) as conn:
+            if store.load_project(conn, pid) is None:
+                raise NotFound("project", pid)
+            return [transition_from(r) for r in store.history(conn, pid)]
+
+    def document(self, project_id: int) -> Document:
+        """The electronic document filed with the project's application."""
+        pid = inputs.integer("project id", project_id, 1)
+        with models.reading(self.db) as conn:
+            if store.load_project(conn, pid) is None:
+                raise NotFound("project", pid)
+            row = store.latest_document(conn, pid)
+        if row is None:
+            raise NotFound("document of project", pid)
+        return Document(id=row.id, project_id=row.project_id, name=row.name, size=row.size,
+                        sha256=row.sha256, uploaded_at=row.uploaded_at, content=bytes(row.content))
+
+    def batches(self) -> builtins.list[BatchStatus]:
+        """Every batch of the policy with its windows as they stand now, extensions included."""
+        now = self.now()
+        with models.reading(self.db) as conn:
+            extended = store.all_extensions(conn)
+        out = []
+        for b in self.policy.batches.values():
+            windows = []
+            for phase, w in b.windows.items():
+                until = extended.get((b.key, phase))
+                eff = policy_rules.effective_window(w, until)
+                windows.append(WindowStatus(
+                    phase=phase, opens_at=eff.opens_at, closes_at=policy_rules.last_moment(eff),
+                    extended=eff is not w,
+                    open=(eff.opens_at is None or now >= eff.opens_at) and now < eff.closes_at,
+                ))
+            out.append(BatchStatus(b.key, b.name, tuple(windows)))
+        return out
+
+    # -- the shared path of one state change --------------------------------------------------
+
+    def _advance(
+        self,
+        actor: Actor,
+        project_id: int,
+        event: str,
+        payload: dict[str, Any],
+        *,
+        extra: Callable[[Connection, Any, datetime], dict[str, Any]] | None = None,
+        paper_copies: int = 0,
+        documents: int = 0,
+        verdict: str | None = None,
+    ) -> Project:
+        actor = resolve_actor(self.policy, actor)
+        pid = inputs.integer("project id", project_id, 1)
+        now = self.now()
+        with audit.attempt(event, actor, pid), models.writing(self.db) as conn:
+            row = store.load_project(conn, pid)
+            if row is None:
+                raise NotFound("project", pid)
+            authorise(self.policy, actor, event, source=row.state, region=row.region,
+                      credit_code=row.credit_code, project_id=pid)
+            phase = PHASE_OF_EVENT.get(event)
+            step = Step(
+                self.policy, event, self.policy.batches[row.batch], now, project_id=pid,
+                extended_until=store.extended_until(conn, row.batch, phase) if phase else None,
+                paper_copies=paper_copies, documents=documents, verdict=verdict,
+            )
+            state = machine.fire(event, row.state, step)
+            values = {"state": state, "updated_at": now}
+            if extra is not None:
+                values.update(extra(conn, row, now))
+            store.compare_and_set(conn, event, pid, row.version, values)
+            store.log(conn, audit.log_row(pid, row.version + 1, event, row.state, state, actor,
+                                          now, payload))
+            record = project_from({**row._asdict(), **values, "version": row.version + 1})
+        audit.transitioned(record, event, row.state, actor, payload)
+        return record
+
+    def _open_batch_for_docking(self, conn: Connection, now: datetime) -> str:
+        open_now = [
+            b.key for b in self.policy.batches.values()
+            if policy_rules.check_window(b, "dock", now,
+                                         store.extended_until(conn, b.key, "docking")) is None
+        ]
+        if len(open_now) == 1:
+            return open_now[0]
+        if not open_now:
+            raise Refused("dock", "window", "no batch is open for docking now; pass --batch "
+                          f"(batches: {', '.join(self.policy.batches)})", facts={"now": str(now)})
+        raise InvalidInput("batch", f"several batches are open for docking ({', '.join(open_now)});"
+                           " name one", None)
+
+    def _duplicate(self, values: dict[str, Any], batch: str, other: int | None) -> Refused:
+        held = f"live project {other}" if other is not None else "a live project"
+        return Refused(
+            "dock", "duplicate",
+            f"enterprise {values['credit_code']} already holds {held} in category "
+            f"{values['category']} of batch {batch}",
+            project_id=other,
+            facts={"credit_code": values["credit_code"], "category": values["category"],
+                   "batch": batch},
+        )

@@ -1,0 +1,116 @@
+"""The library's errors: one small hierarchy, each with structured attributes.
+
+The CLI maps each class to an exit code in one place (`cli/errors.py`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class WorkflowError(Exception):
+    """Base of every error the library raises on purpose."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def details(self) -> dict[str, Any]:
+        """The structured attributes, for logs and `--json` error output."""
+        return {}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"error": type(self).__name__, "message": self.message, **self.details()}
+
+
+class NotFound(WorkflowError):
+    """No such project, document or batch."""
+
+    def __init__(self, kind: str, key: object) -> None:
+        super().__init__(f"{kind} {key} not found")
+        self.kind = kind
+        self.key = key
+
+    def details(self) -> dict[str, Any]:
+        return {"kind": self.kind, "key": self.key}
+
+
+class InvalidInput(WorkflowError):
+    """A value the caller passed is malformed; nothing was written."""
+
+    def __init__(self, field: str, reason: str, value: object = None) -> None:
+        super().__init__(f"invalid {field}: {reason}")
+        self.field = field
+        self.reason = reason
+        self.value = value
+
+    def details(self) -> dict[str, Any]:
+        shown = self.value if isinstance(self.value, int | float | type(None)) else str(self.value)
+        return {"field": self.field, "reason": self.reason, "value": shown}
+
+
+class Refused(WorkflowError):
+    """A guard of the programme said no: the project's state, a deadline, materials, a duplicate."""
+
+    def __init__(
+        self,
+        event: str,
+        guard: str,
+        reason: str,
+        *,
+        project_id: int | None = None,
+        facts: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(f"{event} refused: {reason}")
+        self.event = event
+        self.guard = guard
+        self.reason = reason
+        self.project_id = project_id
+        self.facts = dict(facts or {})
+
+    def details(self) -> dict[str, Any]:
+        return {"event": self.event, "guard": self.guard, "project_id": self.project_id,
+                "facts": self.facts}
+
+
+class NotPermitted(WorkflowError):
+    """The actor's role or scope does not allow the event on this project."""
+
+    def __init__(
+        self,
+        event: str,
+        guard: str,
+        reason: str,
+        *,
+        role: str,
+        scope: str | None,
+        project_id: int | None = None,
+    ) -> None:
+        super().__init__(f"{event} not permitted: {reason}")
+        self.event = event
+        self.guard = guard
+        self.reason = reason
+        self.role = role
+        self.scope = scope
+        self.project_id = project_id
+
+    def details(self) -> dict[str, Any]:
+        return {"event": self.event, "guard": self.guard, "role": self.role,
+                "scope": self.scope, "project_id": self.project_id}
+
+
+class Conflict(WorkflowError):
+    """The project changed while this change was being made; read it again and retry."""
+
+    def __init__(self, event: str, project_id: int, expected_version: int) -> None:
+        super().__init__(
+            f"{event} conflict: project {project_id} changed since version {expected_version} "
+            "was read; show it again and retry"
+        )
+        self.event = event
+        self.project_id = project_id
+        self.expected_version = expected_version
+
+    def details(self) -> dict[str, Any]:
+        return {"event": self.event, "project_id": self.project_id,
+                "expected_version": self.expected_version}

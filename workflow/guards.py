@@ -1,0 +1,83 @@
+"""The programme's guards, as the engine applies them: policy decisions turned into errors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from policies import Batch, Denial, Policy
+from policies import rules as policy_rules
+from workflow import inputs
+from workflow.actor import Actor
+from workflow.errors import InvalidInput, NotPermitted, Refused
+
+
+def resolve_actor(policy: Policy, actor: object) -> Actor:
+    """Check the actor against the policy and put its scope in canonical form."""
+    if not isinstance(actor, Actor):
+        raise InvalidInput("actor", f"expected an Actor, got {type(actor).__name__}", None)
+    name = inputs.text("actor name", actor.name)
+    role = policy.roles.get(actor.role)
+    if role is None:
+        raise InvalidInput("role", f"unknown role {actor.role!r}; roles: {', '.join(policy.roles)}",
+                           actor.role)
+    scope = actor.scope
+    if role.scope == "none":
+        if scope:
+            raise InvalidInput("scope", f"role {role.key} acts province-wide and takes no scope",
+                               scope)
+    elif not scope:
+        what = "a region (city:suzhou)" if role.scope == "region" else "a credit code"
+        raise InvalidInput("scope", f"role {role.key} needs {what} as its scope", None)
+    elif role.scope == "region":
+        scope = inputs.region(policy, scope)
+    else:
+        scope = inputs.code(scope)
+    if (name, scope) == (actor.name, actor.scope):
+        return actor
+    return Actor(name=name, role=actor.role, scope=scope)
+
+
+def authorise(
+    policy: Policy,
+    actor: Actor,
+    event: str,
+    *,
+    source: str | None,
+    region: str,
+    credit_code: str | None,
+    project_id: int | None = None,
+) -> None:
+    denial = policy_rules.authorise(
+        policy, actor.role, actor.scope, event,
+        source=source, region=region, credit_code=credit_code,
+    )
+    if denial is not None:
+        raise NotPermitted(event, denial.guard, denial.message, role=actor.role,
+                           scope=actor.scope, project_id=project_id)
+
+
+def refuse(event: str, denial: Denial, project_id: int | None) -> Refused:
+    return Refused(event, denial.guard, denial.message, project_id=project_id, facts=denial.facts)
+
+
+@dataclass
+class Step:
+    """One attempted change, with the facts its guards need. Handed to the state machine."""
+
+    policy: Policy
+    event: str
+    batch: Batch
+    now: datetime
+    project_id: int | None = None
+    extended_until: date | None = None
+    paper_copies: int = 0
+    documents: int = 0
+    verdict: str | None = None
+
+    def check_guards(self) -> None:
+        denial = policy_rules.check_window(self.batch, self.event, self.now, self.extended_until)
+        if denial is None and self.event == "apply":
+            denial = policy_rules.check_materials(self.policy, self.paper_copies, self.documents)
+        if denial is not None:
+            raise refuse(self.event, denial, self.project_id)

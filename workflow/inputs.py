@@ -1,0 +1,150 @@
+"""Checking what callers pass before anything touches the database. Raises `InvalidInput`."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from policies import PHASES, Policy, credit_code
+from policies.rules import LookupFailed, find_batch, find_region
+from workflow.errors import InvalidInput
+from workflow.machine import STATES
+
+MAX_NAME = 200
+MAX_TEXT = 2000
+VERDICTS = ("pass", "fail")
+
+
+def text(field: str, value: object, limit: int = MAX_NAME) -> str:
+    """Non-empty text without control characters, stripped, at most `limit` characters."""
+    if not isinstance(value, str):
+        raise InvalidInput(field, f"expected text, got {type(value).__name__}", value)
+    cleaned = value.strip()
+    if not cleaned:
+        raise InvalidInput(field, "must not be empty", value)
+    if len(cleaned) > limit:
+        raise InvalidInput(field, f"at most {limit} characters (got {len(cleaned)})",
+                           cleaned[:40] + "…")
+    bad = next((ch for ch in cleaned
+                if unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn") and ch not in "\n\t"), None)
+    if bad is not None:
+        raise InvalidInput(field, f"contains the control or unassigned character U+{ord(bad):04X}",
+                           cleaned[:40])
+    return cleaned
+
+
+def integer(field: str, value: object, low: int, high: int | None = None) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidInput(field, f"expected a whole number, got {type(value).__name__}", value)
+    if value < low or (high is not None and value > high):
+        span = f"from {low} to {high}" if high is not None else f"{low} or more"
+        raise InvalidInput(field, f"must be {span} (got {value})", value)
+    return value
+
+
+def code(value: object) -> str:
+    if not isinstance(value, str):
+        raise InvalidInput("credit code", f"expected text, got {type(value).__name__}", value)
+    try:
+        return credit_code.normalise(value)
+    except credit_code.CreditCodeError as exc:
+        raise InvalidInput("credit code", str(exc), value) from exc
+
+
+def region(policy: Policy, value: object) -> str:
+    """The 6-digit code of the region named by code, Chinese name or pinyin key."""
+    if not isinstance(value, str):
+        raise InvalidInput("region", f"expected text, got {type(value).__name__}", value)
+    try:
+        return find_region(policy, value).code
+    except LookupFailed as exc:
+        raise InvalidInput("region", str(exc), value) from exc
+
+
+def category(policy: Policy, value: object) -> str:
+    if not isinstance(value, str) or value.strip() not in policy.categories:
+        raise InvalidInput("category", f"use one of {', '.join(policy.categories)}", value)
+    return value.strip()
+
+
+def batch(policy: Policy, value: object) -> str:
+    if not isinstance(value, str):
+        raise InvalidInput("batch", f"expected text, got {type(value).__name__}", value)
+    try:
+        return find_batch(policy, value.strip()).key
+    except LookupFailed as exc:
+        raise InvalidInput("batch", str(exc), value) from exc
+
+
+def phase(value: object) -> str:
+    if not isinstance(value, str) or value.strip() not in PHASES:
+        raise InvalidInput("phase", f"use one of {', '.join(PHASES)}", value)
+    return value.strip()
+
+
+def state(value: object) -> str:
+    if not isinstance(value, str) or value.strip() not in STATES:
+        raise InvalidInput("state", f"use one of {', '.join(STATES)}", value)
+    return value.strip()
+
+
+def verdict(value: object) -> str:
+    if not isinstance(value, str) or value.strip().lower() not in VERDICTS:
+        raise InvalidInput("verdict", "use pass or fail", value)
+    return value.strip().lower()
+
+
+def day(field: str, value: object) -> date:
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise InvalidInput(field, "expected a date as YYYY-MM-DD", value)
+
+
+@dataclass(frozen=True)
+class DocumentInput:
+    name: str
+    content: bytes
+    sha256: str
+
+    @property
+    def size(self) -> int:
+        return len(self.content)
+
+
+def document(policy: Policy, source: object, name: object = None) -> DocumentInput:
+    """Read an electronic document from a path, or take bytes with a name."""
+    limit = policy.materials.max_document_bytes
+    if isinstance(source, bytes | bytearray):
+        content = bytes(source)
+        shown = text("document name", name if name is not None else "", 255)
+    elif isinstance(source, str | os.PathLike):
+        path = Path(source)
+        try:
+            size = path.stat().st_size
+            if not path.is_file():
+                raise InvalidInput("document", f"{path} is not a regular file", str(path))
+            if size > limit:
+                raise InvalidInput("document", f"{path} has {size} bytes, over the limit of {limit}",
+                                   str(path))
+            content = path.read_bytes()
+        except OSError as exc:
+            raise InvalidInput("document", f"cannot read {path}: {exc.strerror or exc}",
+                               str(path)) from exc
+        shown = text("document name", name if name is not None else path.name, 255)
+    else:
+        raise InvalidInput("document", f"expected a path or bytes, got {type(source).__name__}",
+                           None)
+    if not content:
+        raise InvalidInput("document", "the document is empty", shown)
+    if len(content) > limit:
+        raise InvalidInput("document", f"{len(content)} bytes, over the limit of {limit}", shown)
+    return DocumentInput(shown, content, hashlib.sha256(content).hexdigest())

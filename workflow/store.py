@@ -1,0 +1,135 @@
+"""The engine's SQL, in SQLAlchemy Core: reads, and the writes of one state change."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from models import (
+    ENDED_STATES,
+    document_table,
+    extension_table,
+    project_table,
+    transition_table,
+)
+from workflow.errors import Conflict
+from workflow.inputs import DocumentInput
+
+P = project_table.c
+T = transition_table.c
+D = document_table.c
+X = extension_table.c
+
+
+def load_project(conn: Connection, project_id: int) -> Any | None:
+    return conn.execute(select(project_table).where(P.id == project_id)).first()
+
+
+def live_duplicate(conn: Connection, credit_code: str, category: str, batch: str) -> int | None:
+    """The id of the enterprise's live project in this category and batch, if there is one."""
+    return conn.execute(
+        select(P.id).where(
+            P.credit_code == credit_code, P.category == category, P.batch == batch,
+            P.state.not_in(ENDED_STATES),
+        )
+    ).scalar()
+
+
+def extended_until(conn: Connection, batch: str, phase: str) -> date | None:
+    return conn.execute(
+        select(func.max(X.until)).where(X.batch == batch, X.phase == phase)
+    ).scalar()
+
+
+def all_extensions(conn: Connection) -> dict[tuple[str, str], date]:
+    rows = conn.execute(
+        select(X.batch, X.phase, func.max(X.until)).group_by(X.batch, X.phase)
+    ).all()
+    return {(b, p): u for b, p, u in rows}
+
+
+def insert_project(conn: Connection, values: dict[str, Any]) -> int:
+    """Insert a new project at version 1; `IntegrityError` if it breaks the live-project key."""
+    return int(conn.execute(insert(project_table).values(**values).returning(P.id)).scalar_one())
+
+
+def compare_and_set(
+    conn: Connection, event: str, project_id: int, version: int, values: dict[str, Any]
+) -> None:
+    """Move the project from `version` to `version + 1`, or raise `Conflict` if it moved on."""
+    done = conn.execute(
+        update(project_table)
+        .where(P.id == project_id, P.version == version)
+        .values(version=version + 1, **values)
+    ).rowcount
+    if done != 1:
+        raise Conflict(event, project_id, version)
+
+
+def log(conn: Connection, values: dict[str, Any]) -> None:
+    conn.execute(insert(transition_table).values(**values))
+
+
+def log_many(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        conn.execute(insert(transition_table), list(rows))
+
+
+def insert_document(
+    conn: Connection, project_id: int, doc: DocumentInput, now: datetime
+) -> int:
+    return int(
+        conn.execute(
+            insert(document_table)
+            .values(project_id=project_id, name=doc.name, size=doc.size, sha256=doc.sha256,
+                    content=doc.content, uploaded_at=now)
+            .returning(D.id)
+        ).scalar_one()
+    )
+
+
+def latest_document(conn: Connection, project_id: int) -> Any | None:
+    return conn.execute(
+        select(document_table).where(D.project_id == project_id).order_by(D.id.desc()).limit(1)
+    ).first()
+
+
+def insert_extension(conn: Connection, values: dict[str, Any]) -> None:
+    conn.execute(insert(extension_table).values(**values))
+
+
+def history(conn: Connection, project_id: int) -> list[Any]:
+    return list(
+        conn.execute(
+            select(transition_table).where(T.project_id == project_id).order_by(T.seq)
+        ).all()
+    )
+
+
+def projects(
+    conn: Connection,
+    *,
+    state: str | None = None,
+    region: str | None = None,
+    category: str | None = None,
+    batch: str | None = None,
+    limit: int | None = None,
+) -> list[Any]:
+    q = select(project_table).order_by(P.id)
+    for column, value in ((P.state, state), (P.region, region), (P.category, category),
+                          (P.batch, batch)):
+        if value is not None:
+            q = q.where(column == value)
+    if limit is not None:
+        q = q.limit(limit)
+    return list(conn.execute(q).all())
+
+
+def is_live_key_violation(exc: IntegrityError) -> bool:
+    """Was the insert refused by the one-live-project-per-enterprise key?"""
+    text = str(exc.orig)
+    return "uq_accel666_project_live" in text or "accel666_project.credit_code" in text
