@@ -30,9 +30,15 @@ class PolicyError(ValueError):
     """The policy file is unreadable or breaks a rule; the message names the file and key."""
 
 
+BUILTIN = "builtin"
+
+
+def _builtin_text() -> str:
+    return resources.files("policies").joinpath(DEFAULT_POLICY).read_text(encoding="utf-8")
+
+
 def load_default() -> Policy:
-    text = resources.files("policies").joinpath(DEFAULT_POLICY).read_text(encoding="utf-8")
-    return parse(text, source=f"<builtin {DEFAULT_POLICY}>")
+    return parse(_builtin_text(), source=f"<{BUILTIN} {DEFAULT_POLICY}>")
 
 
 def load(path: str | Path | None = None) -> Policy:
@@ -50,10 +56,24 @@ def load(path: str | Path | None = None) -> Policy:
 
 
 def parse(text: str, source: str = "<policy>") -> Policy:
+    """Parse a policy. A file with `extends = "builtin"` adds to the built-in programme: its
+    batches are added to the built-in ones and any other top-level key replaces the built-in's.
+    """
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise PolicyError(f"{source}: not valid TOML: {exc}") from exc
+    base = raw.pop("extends", None)
+    if base is not None:
+        if base != BUILTIN:
+            raise PolicyError(f"{source}: extends: only {BUILTIN!r} can be extended, not {base!r}")
+        merged = tomllib.loads(_builtin_text())
+        added = raw.pop("batches", [])
+        if not isinstance(added, list):
+            raise PolicyError(f"{source}: batches: expected a list of [[batches]] tables")
+        merged.update(raw)
+        merged["batches"] = [*merged["batches"], *added]
+        raw = merged
     return _Reader(source).policy(raw)
 
 

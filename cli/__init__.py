@@ -1,0 +1,1 @@
+"""The `accel666` command line: a thin shell over the `workflow` library."""

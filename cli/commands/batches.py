@@ -1,0 +1,64 @@
+"""`accel666 batches` and `accel666 batch extend`: the calendar of each batch."""
+
+from __future__ import annotations
+
+import click
+
+from cli import output
+from cli.context import acting, actor_from, json_option, settings
+
+
+@click.command()
+@json_option
+def batches(as_json: bool) -> None:
+    """List every batch and its phase windows as they stand now (China time, extensions in)."""
+    with settings().open_engine() as engine:
+        rows = engine.batches()
+        policy = engine.policy
+    if as_json:
+        output.emit_json([output.batch_dict(b, policy) for b in rows])
+        return
+    for b in rows:
+        output.table(
+            ("phase", "opens", "closes (last moment)", "extended", "open now"),
+            ((w.phase, output.shown(w.opens_at, policy), output.shown(w.closes_at, policy),
+              "yes" if w.extended else "", "open" if w.open else "")
+             for w in b.windows),
+            title=f"batch {b.key}  {b.name}",
+        )
+
+
+@click.group()
+def batch() -> None:
+    """Acts on a whole batch."""
+
+
+@batch.command()
+@click.argument("batch_key", metavar="BATCH")
+@click.option("--phase", required=True,
+              type=click.Choice(["docking", "application", "recommendation", "review", "signing",
+                                 "publication"]),
+              help="The phase whose window is extended.")
+@click.option("--until", required=True, metavar="YYYY-MM-DD",
+              help="The new last day of the window (it closes at the end of that day, China time).")
+@click.option("--reason", required=True, help="Why the deadline moves; recorded.")
+@acting
+@json_option
+def extend(batch_key: str, phase: str, until: str, reason: str, as_: str, actor: str,
+           as_json: bool) -> None:
+    """Extend a phase window of a batch (province only). The extension is recorded.
+
+    \b
+    Example:
+      accel666 batch extend 2020-1 --phase application --until 2020-09-06 \\
+          --reason "材料补交" --as province
+    """
+    with settings().open_engine() as engine:
+        ext = engine.extend(actor_from(as_, actor), batch_key, phase=phase, until=until,
+                            reason=reason)
+        policy = engine.policy
+    if as_json:
+        output.emit_json(output.extension_dict(ext, policy))
+    else:
+        click.echo(f"batch {ext.batch}: the {ext.phase} window now closes at the end of "
+                   f"{ext.until} ({policy.zone.key})")

@@ -1,0 +1,126 @@
+"""One command per lifecycle event: parse, call the Engine method of the same name, print."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from cli import output
+from cli.context import acting, actor_from, json_option, settings
+
+project_id_argument = click.argument("project_id", type=int, metavar="ID")
+
+
+def fire(event: str, project_id: int, as_: str, actor: str, as_json: bool, **kwargs: Any) -> None:
+    """Fire `event` on a project and print the project as it now stands."""
+    with settings().open_engine() as engine:
+        project = getattr(engine, event)(actor_from(as_, actor), project_id, **kwargs)
+        if as_json:
+            output.emit_json(output.project_dict(project, engine.policy))
+        else:
+            click.echo(f"project {project.id}: {event} → {project.state} (version {project.version})")
+
+
+@click.command()
+@click.option("--title", required=True, help="The project's title.")
+@click.option("--enterprise", required=True, help="The enterprise's registered name.")
+@click.option("--credit-code", required=True, metavar="CODE",
+              help="The enterprise's 18-character unified social credit code.")
+@click.option("--region", required=True, metavar="REGION",
+              help="The recommending bureau: code (320500), Chinese name (苏州市) or pinyin (suzhou).")
+@click.option("--category", required=True, metavar="KEY",
+              help="cloud-base, backbone or demo (see the policy).")
+@click.option("--batch", default=None, metavar="KEY",
+              help="The batch, e.g. 2020-1. Default: the batch whose docking window is open now.")
+@acting
+@json_option
+def dock(title: str, enterprise: str, credit_code: str, region: str, category: str,
+         batch: str | None, as_: str, actor: str, as_json: bool) -> None:
+    """Register a new project (state: docked) and print its id.
+
+    Tencent's docking team or the city bureau of the project's region registers it.
+
+    \b
+    Example:
+      accel666 dock --as city:suzhou --title "Cloud MES" --enterprise "苏州某某科技有限公司" \\
+          --credit-code 914403001922038216 --region suzhou --category demo
+    """
+    with settings().open_engine() as engine:
+        project = engine.dock(actor_from(as_, actor), title=title, enterprise=enterprise,
+                              credit_code=credit_code, region=region, category=category,
+                              batch=batch)
+        if as_json:
+            output.emit_json(output.project_dict(project, engine.policy))
+        else:
+            click.echo(project.id)
+
+
+@click.command()
+@project_id_argument
+@click.option("--paper-copies", type=int, required=True, metavar="N",
+              help="How many paper copies were sent to the provincial department (policy: ≥ 2).")
+@click.option("--document", "document", required=True, metavar="FILE",
+              help="The electronic application document; its bytes are stored in the database.")
+@acting
+@json_option
+def apply(project_id: int, paper_copies: int, document: str, as_: str, actor: str,
+          as_json: bool) -> None:
+    """File the joint application of a docked project, with its materials.
+
+    The enterprise (enterprise:CREDIT_CODE) or its city bureau files it before the
+    application window closes.
+    """
+    fire("apply", project_id, as_, actor, as_json, paper_copies=paper_copies, document=document)
+
+
+@click.command()
+@project_id_argument
+@click.option("--opinion", required=True, help="The bureau's recommendation opinion (推荐意见).")
+@acting
+@json_option
+def recommend(project_id: int, opinion: str, as_: str, actor: str, as_json: bool) -> None:
+    """Recommend an application to the province (the city bureau of its region)."""
+    fire("recommend", project_id, as_, actor, as_json, opinion=opinion)
+
+
+@click.command()
+@project_id_argument
+@click.option("--score", type=int, required=True, metavar="0-100", help="The expert score.")
+@click.option("--verdict", type=click.Choice(["pass", "fail"]), required=True,
+              help="pass → reviewed, fail → rejected.")
+@acting
+@json_option
+def review(project_id: int, score: int, verdict: str, as_: str, actor: str,
+           as_json: bool) -> None:
+    """Record the provincial expert review of a recommended project (province)."""
+    fire("review", project_id, as_, actor, as_json, score=score, verdict=verdict)
+
+
+@click.command()
+@project_id_argument
+@acting
+@json_option
+def sign(project_id: int, as_: str, actor: str, as_json: bool) -> None:
+    """Sign a reviewed project at the signing ceremony (province or tencent)."""
+    fire("sign", project_id, as_, actor, as_json)
+
+
+@click.command()
+@project_id_argument
+@click.option("--reason", required=True, help="Why the project is declined or rejected.")
+@acting
+@json_option
+def reject(project_id: int, reason: str, as_: str, actor: str, as_json: bool) -> None:
+    """Decline an application (city, from applied) or reject a recommended project (province)."""
+    fire("reject", project_id, as_, actor, as_json, reason=reason)
+
+
+@click.command()
+@project_id_argument
+@click.option("--reason", required=True, help="Why the project is withdrawn.")
+@acting
+@json_option
+def withdraw(project_id: int, reason: str, as_: str, actor: str, as_json: bool) -> None:
+    """Withdraw a project that is not yet published (the enterprise or its city bureau)."""
+    fire("withdraw", project_id, as_, actor, as_json, reason=reason)

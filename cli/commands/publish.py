@@ -1,0 +1,93 @@
+"""`accel666 publish`: one project, or every signed project of a batch with its published list."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from cli import output
+from cli.commands.events import fire
+from cli.context import acting, actor_from, json_option, settings
+
+if TYPE_CHECKING:
+    from workflow import Policy, Project
+
+COLUMNS = ("id", "title", "enterprise", "credit_code", "region", "region_name", "category")
+
+
+def published_list(projects: list[Project], policy: Policy, fmt: str) -> str:
+    rows = [{k: output.project_dict(p, policy)[k] for k in COLUMNS} for p in projects]
+    if fmt == "json":
+        return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        return buf.getvalue()
+    def cell(v: Any) -> str:
+        return str(v).replace("|", "\\|")
+    lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
+    lines += ["| " + " | ".join(cell(r[k]) for k in COLUMNS) + " |" for r in rows]
+    return "\n".join(lines) + "\n"
+
+
+def check_writable(path: Path) -> None:
+    """Fail before anything changes if the list could not be written afterwards."""
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir() or not os.access(folder, os.W_OK):
+        raise click.BadParameter(f"cannot write to {path}: no writable folder {folder}",
+                                 param_hint="-o/--output")
+
+
+@click.command()
+@click.argument("project_id", type=int, metavar="[ID]", required=False)
+@click.option("--batch", default=None, metavar="KEY",
+              help="Publish every signed project of this batch in one transaction.")
+@click.option("--format", "fmt", type=click.Choice(["md", "csv", "json"]), default="md",
+              show_default=True, help="Format of the published list (with --batch).")
+@click.option("-o", "--output", "out", type=click.Path(dir_okay=False, writable=True),
+              default=None, metavar="FILE",
+              help="Write the published list to FILE instead of stdout (with --batch).")
+@acting
+@json_option
+def publish(project_id: int | None, batch: str | None, fmt: str, out: str | None, as_: str,
+            actor: str, as_json: bool) -> None:
+    """Publish a signed project, or with --batch every signed project of a batch (province).
+
+    With --batch all of the batch's signed projects are published in one transaction (all or
+    nothing), then the batch's published list is written in --format to -o FILE or stdout.
+
+    \b
+    Examples:
+      accel666 publish 12 --as province
+      accel666 publish --batch 2020-1 --as province --format csv -o 2020-1.csv
+    """
+    if (project_id is None) == (batch is None):
+        raise click.UsageError("give either a project ID or --batch KEY")
+    if project_id is not None:
+        if out is not None:
+            raise click.UsageError("-o/--output goes with --batch")
+        fire("publish", project_id, as_, actor, as_json)
+        return
+    assert batch is not None
+    if out is not None:
+        check_writable(Path(out))
+    with settings().open_engine() as engine:
+        newly = engine.publish_batch(actor_from(as_, actor), batch)
+        everyone = engine.list(batch=batch, state="published")
+        text = published_list(everyone, engine.policy, "json" if as_json else fmt)
+    if out is not None:
+        Path(out).write_text(text, encoding="utf-8")
+        click.echo(f"published {len(newly)} project(s) of batch {batch}; "
+                   f"{len(everyone)} on the list written to {out}", err=True)
+    else:
+        click.echo(text, nl=False)
+        click.echo(f"published {len(newly)} project(s) of batch {batch}; "
+                   f"{len(everyone)} on the list", err=True)

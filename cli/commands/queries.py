@@ -1,0 +1,118 @@
+"""Commands that read: show, list, history, document."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from cli import output
+from cli.context import json_option, settings
+
+project_id_argument = click.argument("project_id", type=int, metavar="ID")
+
+
+@click.command()
+@project_id_argument
+@json_option
+def show(project_id: int, as_json: bool) -> None:
+    """Show one project: who, where, which batch, its state and what can happen next."""
+    from workflow.machine import events_from
+
+    with settings().open_engine() as engine:
+        project = engine.get(project_id)
+        if as_json:
+            output.emit_json(output.project_dict(project, engine.policy))
+        else:
+            click.echo(output.project_text(project, engine.policy, events_from(project.state)))
+
+
+@click.command("list")
+@click.option("--state", default=None, help="Only projects in this state.")
+@click.option("--region", default=None, help="Only this region (code, Chinese name or pinyin).")
+@click.option("--category", default=None, help="Only this category.")
+@click.option("--batch", default=None, help="Only this batch.")
+@click.option("--limit", type=int, default=None, help="At most this many projects.")
+@json_option
+def list_projects(state: str | None, region: str | None, category: str | None,
+                  batch: str | None, limit: int | None, as_json: bool) -> None:
+    """List projects, oldest first, optionally filtered.
+
+    \b
+    Example:
+      accel666 list --region kunshan --state applied --json
+    """
+    with settings().open_engine() as engine:
+        projects = engine.list(state=state, region=region, category=category, batch=batch,
+                               limit=limit)
+        policy = engine.policy
+    if as_json:
+        output.emit_json([output.project_dict(p, policy) for p in projects])
+        return
+    output.table(
+        ("id", "state", "region", "category", "batch", "enterprise", "title"),
+        ((p.id, p.state, output.region_name(p.region, policy), p.category, p.batch,
+          p.enterprise, p.title) for p in projects),
+    )
+    click.echo(f"{len(projects)} project(s)", err=True)
+
+
+@click.command()
+@project_id_argument
+@json_option
+def history(project_id: int, as_json: bool) -> None:
+    """Show a project's transition log: every event, who fired it and when (China time)."""
+    with settings().open_engine() as engine:
+        rows = engine.history(project_id)
+        policy = engine.policy
+    if as_json:
+        output.emit_json([output.transition_dict(t, policy) for t in rows])
+        return
+    output.table(
+        ("#", "at", "event", "from → to", "actor", "details"),
+        ((t.seq, output.shown(t.at, policy), t.event, f"{t.from_state or '∅'} → {t.to_state}",
+          f"{t.actor} ({t.role}{':' + t.scope if t.scope else ''})",
+          ", ".join(f"{k}={v}" for k, v in t.payload.items() if k != "sha256"))
+         for t in rows),
+    )
+
+
+@click.command()
+@project_id_argument
+@click.option("-o", "--output", "out", required=True, metavar="FILE",
+              help="Where to write the document; - for stdout.")
+@click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
+@json_option
+def document(project_id: int, out: str, force: bool, as_json: bool) -> None:
+    """Write the electronic document filed with a project's application to FILE.
+
+    The bytes come from the database and are checked against their stored SHA-256.
+    """
+    import hashlib
+
+    target = None if out == "-" else Path(out)
+    if target is not None and target.exists() and not force:
+        raise click.BadParameter(f"{target} exists; pass --force to overwrite it",
+                                 param_hint="-o/--output")
+    with settings().open_engine() as engine:
+        doc = engine.document(project_id)
+        policy = engine.policy
+    if hashlib.sha256(doc.content).hexdigest() != doc.sha256:
+        raise click.ClickException(f"document {doc.id} does not match its stored SHA-256")
+    info = {"project_id": doc.project_id, "document_id": doc.id, "name": doc.name,
+            "size": doc.size, "sha256": doc.sha256, "uploaded_at": output.local(doc.uploaded_at,
+                                                                                 policy),
+            "written_to": out}
+    if target is None:
+        sys.stdout.buffer.write(doc.content)
+        sys.stdout.flush()
+    else:
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(doc.content)
+        tmp.replace(target)
+    if as_json and target is not None:
+        output.emit_json(info)
+    else:
+        click.echo(f"{doc.name}: {doc.size} bytes, sha256 {doc.sha256} → {out}", err=True)

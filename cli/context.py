@@ -1,0 +1,85 @@
+"""What the group's options decide, and the options shared by commands (as decorators)."""
+
+from __future__ import annotations
+
+import getpass
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+if TYPE_CHECKING:
+    from workflow import Actor, Engine
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass
+class Settings:
+    db: str
+    policy: str | None
+    log_json: bool | None
+    log_level: str
+    log_level_explicit: bool = False
+    db_explicit: bool = False
+
+    def configure_logging(self, *, quiet: bool = False) -> None:
+        """Logs to stderr; `quiet` shows only errors unless --log-level was given."""
+        from cli import logs
+
+        level = self.log_level if self.log_level_explicit or not quiet else "error"
+        logs.configure(level, self.log_json)
+
+    def open_engine(self) -> Engine:
+        """Configure logging and open the engine on the chosen database and policy."""
+        from workflow import Engine
+
+        self.configure_logging()
+        return Engine(self.db, policy=self.policy)
+
+
+def settings() -> Settings:
+    obj = click.get_current_context().find_object(Settings)
+    assert obj is not None, "commands run under the accel666 group"
+    return obj
+
+
+def default_actor_name() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return os.environ.get("USER", "unknown")
+
+
+def acting(f: F) -> F:
+    """`--as ROLE[:SCOPE]` and `--actor NAME`: who fires the event."""
+    f = click.option(
+        "--as", "as_", envvar="ACCEL666_AS", required=True, metavar="ROLE[:SCOPE]",
+        help="The role you act in: enterprise:CREDIT_CODE, tencent, city:REGION (e.g. "
+             "city:suzhou, city:320583) or province. Env: ACCEL666_AS.",
+    )(f)
+    f = click.option(
+        "--actor", envvar="ACCEL666_ACTOR", default=default_actor_name, metavar="NAME",
+        show_default="the OS user", help="Your name, as recorded in the log. Env: ACCEL666_ACTOR.",
+    )(f)
+    return f
+
+
+def actor_from(as_: str, name: str) -> Actor:
+    from workflow import Actor
+
+    return Actor.parse(as_, name)
+
+
+def json_option(f: F) -> F:
+    """`--json`: print a stable JSON document instead of text (errors too, on stderr)."""
+
+    def remember(ctx: click.Context, _param: click.Parameter, value: bool) -> bool:
+        if value:
+            ctx.meta["json"] = True
+        return value
+
+    return click.option("--json", "as_json", is_flag=True, callback=remember, expose_value=True,
+                        is_eager=True, help="Print JSON instead of text.")(f)

@@ -1,0 +1,60 @@
+"""Exit codes, in one place: the table from error class to code, and how errors are shown."""
+
+from __future__ import annotations
+
+import json
+import traceback
+
+import click
+
+DONE = 0
+UNEXPECTED = 1
+USAGE = 2  # click's own usage errors use 2 as well
+NOT_FOUND = 3
+REFUSED = 4
+NOT_PERMITTED = 5
+CONFLICT = 6
+
+# Shown by `accel666 --help` and in the README.
+EXIT_CODES_HELP = """\b
+Exit codes:
+  0  done
+  1  anything unexpected (a bug: please report it with the message)
+  2  usage error or invalid input (nothing was changed)
+  3  not found (no such project or document)
+  4  refused by a rule: state, deadline, materials, duplicate
+  5  not permitted: the role or region may not do this
+  6  conflict: the project changed concurrently; show it again and retry"""
+
+
+def exit_code_for(exc: BaseException) -> int:
+    from workflow import Conflict, InvalidInput, NotFound, NotPermitted, Refused
+
+    table: list[tuple[type[BaseException], int]] = [
+        (InvalidInput, USAGE),
+        (NotFound, NOT_FOUND),
+        (Refused, REFUSED),
+        (NotPermitted, NOT_PERMITTED),
+        (Conflict, CONFLICT),
+    ]
+    for cls, code in table:
+        if isinstance(exc, cls):
+            return code
+    return UNEXPECTED
+
+
+def report(exc: Exception, *, as_json: bool) -> int:
+    """Show `exc` on stderr (as JSON for --json) and return its exit code."""
+    from workflow import WorkflowError
+
+    code = exit_code_for(exc)
+    if isinstance(exc, WorkflowError):
+        if as_json:
+            click.echo(json.dumps({**exc.to_dict(), "exit_code": code}, ensure_ascii=False,
+                                  default=str), err=True)
+        else:
+            click.echo(f"accel666: {exc.message}", err=True)
+        return code
+    click.echo("".join(traceback.format_exception(exc)).rstrip(), err=True)
+    click.echo(f"accel666: unexpected error: {type(exc).__name__}: {exc}", err=True)
+    return UNEXPECTED

@@ -1,0 +1,110 @@
+"""The `accel666` group: global options, lazily loaded commands, errors mapped to exit codes.
+
+Command modules import the library inside their functions, so `accel666 --help` and shell
+completion never import the database stack.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+import click
+
+from cli import errors
+from cli.context import Settings
+
+LEVELS = ("debug", "info", "warning", "error")
+
+# command name -> "module:attribute", in the order `--help` lists them.
+COMMANDS = {
+    "dock": "cli.commands.events:dock",
+    "apply": "cli.commands.events:apply",
+    "recommend": "cli.commands.events:recommend",
+    "review": "cli.commands.events:review",
+    "sign": "cli.commands.events:sign",
+    "publish": "cli.commands.publish:publish",
+    "reject": "cli.commands.events:reject",
+    "withdraw": "cli.commands.events:withdraw",
+    "show": "cli.commands.queries:show",
+    "list": "cli.commands.queries:list_projects",
+    "history": "cli.commands.queries:history",
+    "document": "cli.commands.queries:document",
+    "batches": "cli.commands.batches:batches",
+    "batch": "cli.commands.batches:batch",
+    "demo": "cli.commands.demo:demo",
+}
+
+
+class LazyGroup(click.Group):
+    """A group that imports a command's module only when the command is used or listed."""
+
+    def __init__(self, *args: Any, lazy: dict[str, str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy = lazy
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [*self.lazy, *sorted(set(super().list_commands(ctx)) - set(self.lazy))]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.lazy:
+            module, _, attr = self.lazy[cmd_name].partition(":")
+            command = getattr(importlib.import_module(module), attr)
+            assert isinstance(command, click.Command), f"{self.lazy[cmd_name]} is not a command"
+            return command
+        return super().get_command(ctx, cmd_name)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as exc:
+            ctx.exit(errors.report(exc, as_json=bool(ctx.meta.get("json"))))
+
+
+@click.group(
+    cls=LazyGroup,
+    lazy=COMMANDS,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    epilog=errors.EXIT_CODES_HELP,
+)
+@click.option("--db", "db", envvar="ACCEL666_DB", default="accel666.db", show_default=True,
+              metavar="URL",
+              help="Database: a SQLAlchemy URL (postgresql://…, sqlite:///…) or a path to a "
+                   "SQLite file. Env: ACCEL666_DB.")
+@click.option("--policy", envvar="ACCEL666_POLICY", default=None, metavar="PATH",
+              type=click.Path(dir_okay=False),
+              help="A policy file (TOML) to use instead of the built-in programme, e.g. to add a "
+                   "later batch. Env: ACCEL666_POLICY.")
+@click.option("--log-json", is_flag=True, default=None,
+              help="Log JSON lines to stderr even on a terminal (the default elsewhere).")
+@click.option("--log-level", type=click.Choice(LEVELS), default="info", show_default=True,
+              help="Least important log events to show on stderr.")
+@click.version_option(package_name="accel666", prog_name="accel666")
+@click.pass_context
+def cli(ctx: click.Context, db: str, policy: str | None, log_json: bool | None,
+        log_level: str) -> None:
+    """accel666 — the lifecycle engine of the Jiangsu Industrial Internet Accelerator Project
+    (江苏省工业互联网加速器工程, "666 工程").
+
+    Every project moves docked → applied → recommended → reviewed → signed → published (or
+    ends rejected or withdrawn). Each command fires one event as one database transaction,
+    guarded by the programme's deadlines (China time), materials and who may act.
+
+    \b
+    Try it:   accel666 demo
+    Start:    accel666 --db my.db dock --as city:suzhou --title … --enterprise … \\
+                  --credit-code 91320500… --region suzhou --category demo
+    Data goes to stdout; log events and errors go to stderr. Every command that prints
+    takes --json.
+    """
+    def explicit(name: str) -> bool:
+        return ctx.get_parameter_source(name) not in (None, click.core.ParameterSource.DEFAULT)
+
+    ctx.obj = Settings(db=db, policy=policy, log_json=log_json, log_level=log_level,
+                       log_level_explicit=explicit("log_level"), db_explicit=explicit("db"))
+
+
+def main() -> None:
+    cli(prog_name="accel666")
