@@ -8,16 +8,20 @@ fail instead of skipping.
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from click.testing import CliRunner, Result
+from freezegun import freeze_time
 from sqlalchemy import create_engine, text
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 CST = ZoneInfo("Asia/Shanghai")
 PG_ADMIN_URL = os.environ.get(
@@ -138,3 +142,52 @@ def actors():
         ent_b = Actor("eb", "enterprise", CODE_B)
 
     return A
+
+
+@pytest.fixture(autouse=True)
+def _reset_logging() -> Iterator[None]:
+    """CLI runs configure structlog to write to their captured stderr; undo that after each test."""
+    yield
+    import structlog
+
+    structlog.reset_defaults()
+
+
+
+class Cli:
+    """Runs `accel666 --db URL ...` at a frozen moment (China time) and keeps the last result."""
+
+    def __init__(self, db_url: str, tmp_path) -> None:
+        self.db_url = db_url
+        self.tmp_path = tmp_path
+        self.moment = cst(2020, 7, 1, 10, 0, 0)
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, env: dict[str, str] | None = None, **kw: Any) -> Result:
+        from cli.main import cli
+
+        with freeze_time(self.moment.astimezone(UTC)):
+            return self.runner.invoke(cli, ["--db", self.db_url, *args], env=env,
+                                      catch_exceptions=False, **kw)
+
+    def json(self, *args: str) -> Any:
+        result = self(*args, "--json")
+        assert result.exit_code == 0, result.stderr
+        return json.loads(result.stdout)
+
+    def dock(self, *extra: str, code: str = CODE_A, region: str = "suzhou",
+             actor: str = "city:suzhou") -> int:
+        result = self("dock", "--as", actor, "--title", "云上工厂", "--enterprise", "苏州某某科技",
+                      "--credit-code", code, "--region", region, "--category", "demo", *extra)
+        assert result.exit_code == 0, result.stderr
+        return int(result.stdout.strip())
+
+    def document(self, content: bytes = b"%PDF-1.4 test") -> str:
+        path = self.tmp_path / "application.pdf"
+        path.write_bytes(content)
+        return str(path)
+
+
+@pytest.fixture
+def run(db_url: str, tmp_path) -> Cli:
+    return Cli(db_url, tmp_path)
