@@ -14,10 +14,10 @@ DEMO_FILE = "accel666-demo.db"
 @click.command()
 @click.option("--seed", type=int, default=666, show_default=True,
               help="Seed of the simulated mix; the same seed gives the same story.")
-@click.option("--projects", type=click.IntRange(16, 5000), default=100, show_default=True,
+@click.option("--projects", type=click.IntRange(16, 1000), default=100, show_default=True,
               help="How many projects to simulate.")
 @click.option("--replace", is_flag=True,
-              help="Delete an existing demo file (and its -wal/-shm) first.")
+              help="Delete the file given with --db (and its -wal/-shm) first.")
 def demo(seed: int, projects: int, replace: bool) -> None:
     """Simulate batch 2020-1 from June to November 2020 on a virtual clock.
 
@@ -25,8 +25,9 @@ def demo(seed: int, projects: int, replace: bool) -> None:
     late, which the deadline guards refuse), recommended or declined, reviewed, withdrawn,
     signed and published. Prints what happens, then the funnel and the published list.
 
-    The simulation runs in a fresh SQLite file: accel666-demo.db in the working directory, or
-    the path given with the global --db (which must not exist yet, unless --replace).
+    The simulation runs in a fresh SQLite file: accel666-demo.db in the working directory
+    (made anew on every run), or the path given with the global --db, which must not exist
+    yet unless --replace is given.
     """
     from workflow import demo as story
 
@@ -37,7 +38,7 @@ def demo(seed: int, projects: int, replace: bool) -> None:
     path = Path(chosen.db if chosen.db_explicit else DEMO_FILE)
     companions = [path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")]
     if path.exists():
-        if not replace:
+        if chosen.db_explicit and not replace:
             raise click.BadParameter(f"{path} exists; pass --replace or choose another --db",
                                      param_hint="--replace")
         for f in companions:
