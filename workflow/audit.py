@@ -36,7 +36,10 @@ def attempt(trigger: str, actor: Actor, project_id: int | None) -> Iterator[None
         details.pop("event", None)
         details.pop("role", None)
         details.pop("scope", None)
-        log.warning("refused", error=type(exc).__name__, reason=exc.message, **fields, **details)
+        # Merged into one mapping: a detail named like a field (InvalidInput's "reason") must not
+        # turn the refusal into a TypeError/KeyError of the logging call.
+        log.warning("refused", **{**details, **fields, "error": type(exc).__name__,
+                                  "reason": exc.message})
         raise
 
 

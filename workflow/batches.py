@@ -12,7 +12,7 @@ from policies import rules as policy_rules
 from workflow import audit, machine, store
 from workflow.actor import Actor
 from workflow.errors import InvalidInput
-from workflow.guards import Step, authorise
+from workflow.guards import Step, authorise, refuse
 from workflow.records import Extension, Project, project_from
 
 
@@ -21,7 +21,12 @@ def publish(db: SAEngine, policy: Policy, now: datetime, actor: Actor, batch: st
     event = "publish"
     published: list[Project] = []
     with audit.attempt(event, actor, None), models.writing(db) as conn:
+        # The role and the window are checked even when no project is signed yet.
+        authorise(policy, actor, event, source=None, region="", credit_code=None)
         until = store.extended_until(conn, batch, "publication")
+        denial = policy_rules.check_window(policy.batches[batch], event, now, until)
+        if denial is not None:
+            raise refuse(event, denial, None)
         rows = store.projects(conn, state="signed", batch=batch)
         log_rows = []
         for row in rows:

@@ -29,10 +29,11 @@ def resolve_actor(policy: Policy, actor: object) -> Actor:
     elif not scope:
         what = "a region (city:suzhou)" if role.scope == "region" else "a credit code"
         raise InvalidInput("scope", f"role {role.key} needs {what} as its scope", None)
-    elif role.scope == "region":
-        scope = inputs.region(policy, scope)
     else:
-        scope = inputs.code(scope)
+        try:
+            scope = inputs.region(policy, scope) if role.scope == "region" else inputs.code(scope)
+        except InvalidInput as exc:
+            raise InvalidInput("scope", f"{role.key} scope {scope!r}: {exc.reason}", scope) from exc
     if (name, scope) == (actor.name, actor.scope):
         return actor
     return Actor(name=name, role=actor.role, scope=scope)

@@ -16,11 +16,21 @@ from workflow.machine import STATES
 
 MAX_NAME = 200
 MAX_TEXT = 2000
+MAX_INT = 2**31 - 1  # the range of an INTEGER column on every backend
 VERDICTS = ("pass", "fail")
 
 
+# Characters that reorder how text is displayed (bidirectional embeddings, overrides, isolates):
+# in an official record they could make one name read as another.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
 def text(field: str, value: object, limit: int = MAX_NAME) -> str:
-    """Non-empty text without control characters, stripped, at most `limit` characters."""
+    """Non-empty text, stripped, at most `limit` characters, free of control characters.
+
+    Names (the default limit) are one line with no invisible format characters; longer texts
+    such as opinions and reasons may hold line breaks and tabs.
+    """
     if not isinstance(value, str):
         raise InvalidInput(field, f"expected text, got {type(value).__name__}", value)
     cleaned = value.strip()
@@ -29,11 +39,15 @@ def text(field: str, value: object, limit: int = MAX_NAME) -> str:
     if len(cleaned) > limit:
         raise InvalidInput(field, f"at most {limit} characters (got {len(cleaned)})",
                            cleaned[:40] + "…")
-    bad = next((ch for ch in cleaned
-                if unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn") and ch not in "\n\t"), None)
-    if bad is not None:
-        raise InvalidInput(field, f"contains the control or unassigned character U+{ord(bad):04X}",
-                           cleaned[:40])
+    one_line = limit <= MAX_NAME
+    for ch in cleaned:
+        kind = unicodedata.category(ch)
+        if kind in ("Cs", "Co", "Cn") or ch in _BIDI_CONTROLS or (
+            kind == "Cc" and (one_line or ch not in "\n\t")
+        ) or (kind == "Cf" and one_line):
+            raise InvalidInput(
+                field, f"contains the control, format or unassigned character U+{ord(ch):04X}",
+                cleaned[:40])
     return cleaned
 
 
@@ -43,6 +57,8 @@ def integer(field: str, value: object, low: int, high: int | None = None) -> int
     if value < low or (high is not None and value > high):
         span = f"from {low} to {high}" if high is not None else f"{low} or more"
         raise InvalidInput(field, f"must be {span} (got {value})", value)
+    if value > MAX_INT:
+        raise InvalidInput(field, f"must be at most {MAX_INT} (got {value})", value)
     return value
 
 
@@ -139,6 +155,8 @@ def document(policy: Policy, source: object, name: object = None) -> DocumentInp
         except OSError as exc:
             raise InvalidInput("document", f"cannot read {path}: {exc.strerror or exc}",
                                str(path)) from exc
+        except ValueError as exc:  # e.g. "embedded null byte" from os.stat
+            raise InvalidInput("document", f"cannot read {path!r}: {exc}", str(path)) from exc
         shown = text("document name", name if name is not None else path.name, 255)
     else:
         raise InvalidInput("document", f"expected a path or bytes, got {type(source).__name__}",

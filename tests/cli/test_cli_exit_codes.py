@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from conftest import CODE_A, CODE_B, cst
 
 
@@ -113,7 +112,7 @@ def test_other_region_exits_5(run):
     pid = run.dock(region="kunshan", actor="city:kunshan")
     result = run("withdraw", str(pid), "--as", "city:suzhou", "--reason", "x")
     assert result.exit_code == 5
-    assert (f"accel666: withdraw not permitted: city:320500 may not act on a project of region "
+    assert ("accel666: withdraw not permitted: city:320500 may not act on a project of region "
             "320583 (昆山市)") in result.stderr
 
 

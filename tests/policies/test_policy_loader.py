@@ -1,0 +1,240 @@
+"""The policy file: the built-in programme, and a precise message for every way a file can be wrong."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from importlib import resources
+from zoneinfo import ZoneInfo
+
+import pytest
+
+import policies
+from policies import Grant, PolicyError
+from policies.rules import last_moment
+
+CST = ZoneInfo("Asia/Shanghai")
+
+# The 16 recommending bureaus of domain.md: code, Chinese name, pinyin key.
+REGIONS = [
+    ("320100", "南京市", "nanjing"), ("320200", "无锡市", "wuxi"), ("320300", "徐州市", "xuzhou"),
+    ("320400", "常州市", "changzhou"), ("320500", "苏州市", "suzhou"), ("320600", "南通市", "nantong"),
+    ("320700", "连云港市", "lianyungang"), ("320800", "淮安市", "huaian"),
+    ("320900", "盐城市", "yancheng"), ("321000", "扬州市", "yangzhou"),
+    ("321100", "镇江市", "zhenjiang"), ("321200", "泰州市", "taizhou"),
+    ("321300", "宿迁市", "suqian"), ("320583", "昆山市", "kunshan"),
+    ("321283", "泰兴市", "taixing"), ("321322", "沭阳县", "shuyang"),
+]
+# phase -> (opens, last day) of batch 2020-1
+CALENDAR = {
+    "docking": (None, date(2020, 7, 15)),
+    "application": (None, date(2020, 8, 30)),
+    "recommendation": (None, date(2020, 8, 30)),
+    "review": (None, date(2020, 9, 30)),
+    "signing": (date(2020, 10, 1), date(2020, 10, 31)),
+    "publication": (date(2020, 10, 1), date(2020, 10, 31)),
+}
+
+
+def builtin_text() -> str:
+    return resources.files("policies").joinpath("programme.toml").read_text(encoding="utf-8")
+
+
+def edited(*replacements: tuple[str, str]) -> str:
+    text = builtin_text()
+    for old, new in replacements:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    return text
+
+
+@pytest.fixture(scope="module")
+def builtin() -> policies.Policy:
+    return policies.load()
+
+
+def test_builtin_policy_has_the_16_regions(builtin):
+    """Regions: the 13 cities and 3 pilots, with their division codes, names and pinyin keys."""
+    assert [(r.code, r.name, r.key) for r in builtin.regions.values()] == REGIONS
+    assert list(builtin.regions) == [code for code, _, _ in REGIONS]
+
+
+def test_builtin_policy_has_three_categories_with_targets(builtin):
+    """cloud-base, backbone and demo with targets 6, 60 and 600, due by 2022-12-31."""
+    assert {k: c.target for k, c in builtin.categories.items()} == {
+        "cloud-base": 6, "backbone": 60, "demo": 600}
+    assert builtin.targets_by == date(2022, 12, 31)
+    assert builtin.categories["demo"].name == "上云上平台示范企业"
+
+
+def test_builtin_policy_materials_and_zone(builtin):
+    """2 paper copies, 1 electronic document, 20 MiB per document, China time."""
+    assert (builtin.materials.min_paper_copies, builtin.materials.electronic_documents,
+            builtin.materials.max_document_bytes) == (2, 1, 20 * 1024 * 1024)
+    assert builtin.zone == ZoneInfo("Asia/Shanghai")
+
+
+@pytest.mark.parametrize("phase", list(CALENDAR))
+def test_builtin_batch_windows(builtin, phase):
+    """Each window of batch 2020-1 closes at 23:59:59.999999 China time on its last day."""
+    opens, last_day = CALENDAR[phase]
+    window = builtin.batches["2020-1"].windows[phase]
+    assert (window.opens, window.closes) == (opens, last_day)
+    end = datetime(last_day.year, last_day.month, last_day.day, 23, 59, 59, 999_999, tzinfo=CST)
+    assert last_moment(window) == end
+    assert last_moment(window).astimezone(UTC) == end.astimezone(UTC)
+    assert end.astimezone(UTC).time().isoformat() == "15:59:59.999999"
+    assert window.closes_at == end + timedelta(microseconds=1)
+    assert window.opens_at == (None if opens is None else
+                               datetime(2020, 10, 1, tzinfo=CST))
+
+
+def test_builtin_policy_is_the_only_batch_and_loads_from_a_copy(builtin, tmp_path):
+    """load(path) of a copy of the built-in file gives an equal policy, naming its source."""
+    assert list(builtin.batches) == ["2020-1"]
+    assert builtin.batches["2020-1"].name == "2020年第一批"
+    path = tmp_path / "programme.toml"
+    path.write_text(builtin_text(), encoding="utf-8")
+    copy = policies.load(path)
+    assert copy == builtin
+    assert copy.source == str(path)
+    assert policies.parse(builtin_text()) == builtin
+
+
+def test_builtin_permissions(builtin):
+    """The permission table as written in programme.toml."""
+    assert builtin.permissions == {
+        "dock": (Grant("tencent"), Grant("city")),
+        "apply": (Grant("enterprise"), Grant("city")),
+        "recommend": (Grant("city"),),
+        "review": (Grant("province"),),
+        "sign": (Grant("province"), Grant("tencent")),
+        "publish": (Grant("province"),),
+        "reject": (Grant("city", frozenset({"applied"})), Grant("province", frozenset({"recommended"}))),
+        "withdraw": (Grant("enterprise"), Grant("city")),
+        "extend": (Grant("province"),),
+    }
+    assert {k: r.scope for k, r in builtin.roles.items()} == {
+        "enterprise": "enterprise", "tencent": "none", "city": "region", "province": "none"}
+
+
+R = "regions = [\n"
+EVENTS = "dock, apply, recommend, review, sign, publish, reject, withdraw, extend"
+BAD_FILES = [
+    ("invalid-toml", "programme = ", "not valid TOML: Invalid value (at end of document)"),
+    ("duplicate-table", "[a]\nb = 1\n[a]\nb = 2\n",
+     "not valid TOML: Cannot declare ('a',) twice (at line 3, column 3)"),
+    ("missing-timezone", edited(('timezone = "Asia/Shanghai"\n', "")),
+     "top level: missing key 'timezone'"),
+    ("missing-batches", builtin_text().split("[[batches]]")[0],
+     "top level: missing key 'batches'"),
+    ("batches-is-table", edited(("[[batches]]", "[[old_batches]]")),
+     "top level.batches: expected list, got dict"),
+    ("missing-material", edited(("min_paper_copies = 2", "paper = 2")),
+     "materials: missing key 'min_paper_copies'"),
+    ("missing-region-key", edited(('{ code = "320100", name = "南京市", key = "nanjing" }',
+                                   '{ code = "320100", name = "南京市" }')),
+     "regions[0]: missing key 'key'"),
+    ("target-is-text", edited(("target = 6", 'target = "six"')),
+     "categories[0].target: expected int, got str"),
+    ("copies-is-bool", edited(("min_paper_copies = 2", "min_paper_copies = true")),
+     "materials.min_paper_copies: expected int, got bool"),
+    ("targets-by-is-text", edited(("targets_by = 2022-12-31", 'targets_by = "2022"')),
+     "top level.targets_by: expected date, got str"),
+    ("regions-is-table", edited((R, "regions_old = [\n")).replace("[materials]", "[regions]\n[materials]"),
+     "top level.regions: expected list, got dict"),
+    ("closes-is-datetime", edited(("docking = { closes = 2020-07-15 }",
+                                   "docking = { closes = 2020-07-15T18:00:00 }")),
+     "batches[2020-1].windows.docking.closes: expected a date such as 2020-08-30"),
+    ("unknown-time-zone", edited(('timezone = "Asia/Shanghai"', 'timezone = "Mars/Olympus"')),
+     "timezone: unknown time zone 'Mars/Olympus'"),
+    ("time-zone-path", edited(('timezone = "Asia/Shanghai"', 'timezone = "../etc/passwd"')),
+     "timezone: unknown time zone '../etc/passwd'"),
+    ("five-digit-region", edited(('code = "320100"', 'code = "32010"')),
+     "regions[0].code: '32010' is not a 6-digit division code"),
+    ("letters-in-region", edited(('code = "320100"', 'code = "32O100"')),
+     "regions[0].code: '32O100' is not a 6-digit division code"),
+    ("duplicate-region-code", edited(('code = "320200"', 'code = "320100"')),
+     "regions[1]: '320100' names two regions"),
+    ("duplicate-region-name", edited(('name = "无锡市"', 'name = "南京市"')),
+     "regions[1]: '南京市' names two regions"),
+    ("duplicate-region-key", edited(('key = "wuxi"', 'key = "Nanjing"')),
+     "regions[1]: 'nanjing' names two regions"),
+    ("no-regions", "".join(line for line in builtin_text().splitlines(keepends=True)
+                           if not line.startswith("    { code =")),
+     "regions: at least one region is needed"),
+    ("duplicate-category", edited(('key = "backbone"', 'key = "demo"')),
+     "categories[2]: duplicate category key 'demo'"),
+    ("unknown-role-in-permissions", edited(('recommend = [{ role = "city" }]',
+                                            'recommend = [{ role = "mayor" }]')),
+     "permissions.recommend[0].role: unknown role 'mayor'"),
+    ("unknown-role-scope", edited(('city = { scope = "region"', 'city = { scope = "county"')),
+     "roles.city.scope: 'county' is not one of none, region, enterprise"),
+    ("unknown-event", edited(('extend = [{ role = "province" }]',
+                              'extend = [{ role = "province" }]\nfly = [{ role = "city" }]')),
+     f"permissions.fly: unknown event 'fly' (events: {EVENTS})"),
+    ("from-not-a-list", edited(('{ role = "city", from = ["applied"] }',
+                                '{ role = "city", from = "applied" }')),
+     "permissions.reject[0].from: expected a list of state names"),
+    ("window-opens-after-close", edited(("signing = { opens = 2020-10-01",
+                                         "signing = { opens = 2020-11-01")),
+     "batches[2020-1].windows.signing: opens 2020-11-01 after it closes 2020-10-31"),
+    ("missing-phase-window", edited(("review = { closes = 2020-09-30 }\n", "")),
+     "batches[2020-1].windows.review: missing window"),
+    ("unknown-phase-window", edited(("review = { closes = 2020-09-30 }",
+                                     "review = { closes = 2020-09-30 }\nlunch = { closes = 2020-09-30 }")),
+     "batches[2020-1].windows: unknown phase 'lunch'"),
+    ("negative-copies", edited(("min_paper_copies = 2", "min_paper_copies = -1")),
+     "materials.min_paper_copies: must be 0 or more"),
+    ("zero-document-limit", edited(("max_document_bytes = 20_971_520", "max_document_bytes = 0")),
+     "materials.max_document_bytes: must be at least 1"),
+    ("two-documents", edited(("electronic_documents = 1", "electronic_documents = 2")),
+     "materials.electronic_documents: at most 1 is supported"),
+    ("negative-target", edited(("target = 6", "target = -6")),
+     "categories[0].target: must be 0 or more"),
+    ("blank-batch-key", edited(('key = "2020-1"', 'key = " 2020-1"')),
+     "batches[0].key: must be non-empty without surrounding spaces"),
+]
+
+
+@pytest.mark.parametrize(("text", "message"), [pytest.param(t, m, id=i) for i, t, m in BAD_FILES])
+def test_parse_refuses_bad_policy_with_precise_message(text, message):
+    """parse raises PolicyError whose message names the source, the key and the rule broken."""
+    with pytest.raises(PolicyError) as err:
+        policies.parse(text)
+    assert str(err.value) == f"<policy>: {message}"
+
+
+def test_parse_names_the_source():
+    """The message starts with the source it is given."""
+    with pytest.raises(PolicyError, match=r"^custom\.toml: timezone: unknown time zone 'X/Y'$"):
+        policies.parse(edited(('"Asia/Shanghai"', '"X/Y"')), source="custom.toml")
+
+
+def test_load_names_the_file_of_a_bad_policy(tmp_path):
+    """load(path) reports errors against the file's path."""
+    path = tmp_path / "p.toml"
+    path.write_text(edited(('code = "320100"', 'code = "1"')), encoding="utf-8")
+    with pytest.raises(PolicyError) as err:
+        policies.load(path)
+    assert str(err.value) == f"{path}: regions[0].code: '1' is not a 6-digit division code"
+
+
+@pytest.mark.parametrize(("name", "why"), [
+    ("missing.toml", "No such file or directory"),
+    ("", "Is a directory"),
+])
+def test_load_of_unreadable_path(tmp_path, name, why):
+    """A path that cannot be read gives PolicyError naming it and the reason."""
+    path = tmp_path / name if name else tmp_path
+    with pytest.raises(PolicyError) as err:
+        policies.load(path)
+    assert str(err.value) == f"cannot read policy file {path}: {why}"
+
+
+def test_load_of_non_utf8_file(tmp_path):
+    """A file that is not UTF-8 text gives PolicyError naming it."""
+    path = tmp_path / "latin1.toml"
+    path.write_bytes('programme = "caf\xe9"'.encode("latin-1"))
+    with pytest.raises(PolicyError) as err:
+        policies.load(str(path))
+    assert str(err.value) == f"policy file {path} is not UTF-8 text"

@@ -1,0 +1,34 @@
+"""Text rules: names are one visible line; opinions and reasons may span lines."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import CODE_A
+from wf_support import dock
+
+from workflow import InvalidInput
+
+
+@pytest.mark.parametrize(("title", "code_point"), [
+    ("Cloud\nMES", "U+000A"),
+    ("Cloud\tMES", "U+0009"),
+    ("Cloud\u200bMES", "U+200B"),   # zero-width space
+    ("Cloud\u202eSEM", "U+202E"),   # right-to-left override
+])
+def test_names_refuse_line_breaks_and_invisible_characters(engine, title, code_point):
+    with pytest.raises(InvalidInput) as err:
+        dock(engine, title=title)
+    assert err.value.field == "title"
+    assert err.value.reason == (
+        f"contains the control, format or unassigned character {code_point}")
+
+
+def test_reasons_may_span_lines_but_not_reorder_text(engine, actors):
+    project = dock(engine)
+    with pytest.raises(InvalidInput) as err:
+        engine.withdraw(actors.ent_a, project.id, reason="撤回\u202e原因")
+    assert err.value.field == "reason"
+    done = engine.withdraw(actors.ent_a, project.id, reason="第一行\n第二行\t备注")
+    assert done.state == "withdrawn"
+    assert engine.history(project.id)[-1].payload == {"reason": "第一行\n第二行\t备注"}
+    assert project.credit_code == CODE_A
