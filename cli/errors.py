@@ -14,6 +14,8 @@ NOT_FOUND = 3
 REFUSED = 4
 NOT_PERMITTED = 5
 CONFLICT = 6
+# 7 is kept for a future `verify`.
+DELIVERY_FAILED = 8  # `escalate`: a delivery failed for the last time in this run
 
 # Shown by `accel666 --help` and in the README.
 EXIT_CODES_HELP = """\b
@@ -24,7 +26,8 @@ Exit codes:
   3  not found (no such project or document)
   4  refused by a rule: state, deadline, materials, duplicate
   5  not permitted: the role or region may not do this
-  6  conflict: the project changed concurrently; show it again and retry"""
+  6  conflict: the project changed concurrently; show it again and retry
+  8  escalate: a delivery failed for good (see accel666 escalations --failed)"""
 
 
 def exit_code_for(exc: BaseException) -> int:

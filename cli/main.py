@@ -33,6 +33,12 @@ COMMANDS = {
     "batches": "cli.commands.batches:batches",
     "batch": "cli.commands.batches:batch",
     "demo": "cli.commands.demo:demo",
+    "escalate": "cli.commands.escalation:escalate",
+    "scheduler": "cli.commands.escalation:scheduler",
+    "overdue": "cli.commands.escalation:overdue",
+    "escalations": "cli.commands.escalation:escalations",
+    "ack": "cli.commands.escalation:ack",
+    "rearm": "cli.commands.escalation:rearm",
 }
 
 

@@ -12,11 +12,16 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from policies.model import (
     EVENTS,
     PHASES,
+    RESPONSIBLE,
     SCOPES,
+    STATE_OF_PHASE,
     Batch,
     Category,
     Grant,
+    Ladder,
+    Level,
     Materials,
+    OverdueRule,
     Policy,
     Region,
     Role,
@@ -112,6 +117,7 @@ class _Reader:
             permissions=self.permissions(self.get(raw, "permissions", dict, "top level"), roles),
             batches=self.batches(self.get(raw, "batches", list, "top level"), zone),
             source=self.source,
+            escalation=self.escalation(raw.get("escalation"), roles),
         )
 
     def materials(self, t: dict[str, Any]) -> Materials:
@@ -250,3 +256,96 @@ class _Reader:
             raise self.fail("batches", "at least one batch is needed")
         return out
 
+    def escalation(self, t: Any, roles: dict[str, Role]) -> Ladder:
+        """The [escalation] table; without one, nothing escalates."""
+        where = "escalation"
+        if t is None:
+            return Ladder()
+        if not isinstance(t, dict):
+            raise self.fail(where, "expected a table")
+        known = {"ack_stops_ladder", "supervisor", "webhook", "webhook_timeout_seconds",
+                 "max_attempts", "backoff_seconds", "backoff_max_seconds", "phases", "levels"}
+        unknown = sorted(set(t) - known)
+        if unknown:
+            raise self.fail(where, f"unknown key {unknown[0]!r} (keys: {', '.join(sorted(known))})")
+        d = Ladder()
+        opt = {k: self.get(t, k, kind, where) if k in t else getattr(d, k) for k, kind in (
+            ("ack_stops_ladder", bool), ("supervisor", str), ("webhook", str),
+            ("webhook_timeout_seconds", (int, float)), ("max_attempts", int),
+            ("backoff_seconds", int), ("backoff_max_seconds", int))}
+        if opt["supervisor"] not in roles:
+            raise self.fail(f"{where}.supervisor", f"unknown role {opt['supervisor']!r}")
+        webhook = opt["webhook"] or None
+        if webhook is not None and not webhook.startswith(("http://", "https://")):
+            raise self.fail(f"{where}.webhook", f"{webhook!r} is not an http:// or https:// URL")
+        if opt["webhook_timeout_seconds"] <= 0:
+            raise self.fail(f"{where}.webhook_timeout_seconds", "must be more than 0")
+        if opt["max_attempts"] < 1:
+            raise self.fail(f"{where}.max_attempts", "must be at least 1")
+        if opt["backoff_seconds"] < 0:
+            raise self.fail(f"{where}.backoff_seconds", "must be 0 or more")
+        if opt["backoff_max_seconds"] < opt["backoff_seconds"]:
+            raise self.fail(f"{where}.backoff_max_seconds", "must be at least backoff_seconds")
+        return Ladder(
+            phases=self.overdue_rules(self.get(t, "phases", dict, where), roles),
+            levels=self.levels(self.get(t, "levels", list, where), roles),
+            ack_stops_ladder=opt["ack_stops_ladder"], supervisor=opt["supervisor"],
+            webhook=webhook, webhook_timeout_seconds=float(opt["webhook_timeout_seconds"]),
+            max_attempts=opt["max_attempts"], backoff_seconds=opt["backoff_seconds"],
+            backoff_max_seconds=opt["backoff_max_seconds"],
+        )
+
+    def overdue_rules(self, t: dict[str, Any], roles: dict[str, Role]) -> dict[str, OverdueRule]:
+        out: dict[str, OverdueRule] = {}
+        states = frozenset(STATE_OF_PHASE.values())
+        for phase, spec in t.items():
+            where = f"escalation.phases.{phase}"
+            if phase not in PHASES:
+                raise self.fail(where, f"unknown phase {phase!r} (phases: {', '.join(PHASES)})")
+            if not isinstance(spec, dict):
+                raise self.fail(where, "expected a table {overdue = [...], responsible = ...}")
+            overdue = self.get(spec, "overdue", list, where)
+            if not overdue or not all(isinstance(s, str) for s in overdue):
+                raise self.fail(f"{where}.overdue", "expected a non-empty list of state names")
+            for state in overdue:
+                if state not in states:
+                    raise self.fail(f"{where}.overdue",
+                                    f"unknown state {state!r} (states: "
+                                    f"{', '.join(STATE_OF_PHASE.values())})")
+            responsible = self.get(spec, "responsible", str, where)
+            if responsible not in roles:
+                raise self.fail(f"{where}.responsible", f"unknown role {responsible!r}")
+            out[phase] = OverdueRule(phase, tuple(overdue), responsible)
+        return out
+
+    def levels(self, items: list[Any], roles: dict[str, Role]) -> tuple[Level, ...]:
+        out: list[Level] = []
+        for i, t in enumerate(items):
+            where = f"escalation.levels[{i}]"
+            if not isinstance(t, dict):
+                raise self.fail(where, "expected a table")
+            unknown = sorted(set(t) - {"level", "delay_days", "target", "recipient", "lapses"})
+            if unknown:
+                raise self.fail(where, f"unknown key {unknown[0]!r}")
+            level = Level(
+                level=self.get(t, "level", int, where),
+                delay_days=self.get(t, "delay_days", int, where),
+                target=self.get(t, "target", str, where),
+                recipient=self.get(t, "recipient", str, where) if "recipient" in t else "",
+                lapses=self.get(t, "lapses", bool, where) if "lapses" in t else False,
+            )
+            if level.level != i + 1:
+                raise self.fail(f"{where}.level",
+                                f"expected {i + 1}: levels are numbered 1, 2, … in order")
+            if level.delay_days < 0:
+                raise self.fail(f"{where}.delay_days", "must be 0 or more")
+            if out and level.delay_days < out[-1].delay_days:
+                raise self.fail(f"{where}.delay_days",
+                                f"must not be less than level {i}'s ({out[-1].delay_days})")
+            if level.target != RESPONSIBLE and level.target not in roles:
+                raise self.fail(f"{where}.target",
+                                f"unknown role {level.target!r} (or use {RESPONSIBLE!r})")
+            out.append(level)
+        if not out:
+            raise self.fail("escalation.levels", "at least one level is needed")
+        return tuple(out)

@@ -20,6 +20,16 @@ PHASE_OF_EVENT: dict[str, str] = {
 PHASES: tuple[str, ...] = tuple(PHASE_OF_EVENT.values())
 EVENTS: tuple[str, ...] = (*PHASE_OF_EVENT, "reject", "withdraw", "extend")
 SCOPES = ("none", "region", "enterprise")
+# The state a project reaches by completing each phase.
+STATE_OF_PHASE: dict[str, str] = {
+    "docking": "docked",
+    "application": "applied",
+    "recommendation": "recommended",
+    "review": "reviewed",
+    "signing": "signed",
+    "publication": "published",
+}
+RESPONSIBLE = "responsible"  # a ladder target meaning: the role responsible for the phase
 
 
 @dataclass(frozen=True)
@@ -86,6 +96,45 @@ class Batch:
 
 
 @dataclass(frozen=True)
+class Level:
+    """One rung of the escalation ladder: due `delay_days` after the window closes."""
+
+    level: int
+    delay_days: int
+    target: str  # a role key, or RESPONSIBLE
+    recipient: str = ""
+    lapses: bool = False
+
+    @property
+    def delay(self) -> timedelta:
+        return timedelta(days=self.delay_days)
+
+
+@dataclass(frozen=True)
+class OverdueRule:
+    """Which states are overdue once the window of `phase` closes, and who answers for them."""
+
+    phase: str
+    states: tuple[str, ...]
+    responsible: str  # a role key
+
+
+@dataclass(frozen=True)
+class Ladder:
+    """The escalation ladder: rules per phase, levels in ascending order, delivery settings."""
+
+    phases: dict[str, OverdueRule] = field(default_factory=dict)
+    levels: tuple[Level, ...] = ()
+    ack_stops_ladder: bool = True
+    supervisor: str = "province"
+    webhook: str | None = None
+    webhook_timeout_seconds: float = 10.0
+    max_attempts: int = 5
+    backoff_seconds: int = 60
+    backoff_max_seconds: int = 21_600
+
+
+@dataclass(frozen=True)
 class Policy:
     programme: str
     zone: ZoneInfo
@@ -97,6 +146,7 @@ class Policy:
     permissions: dict[str, tuple[Grant, ...]]
     batches: dict[str, Batch]
     source: str = field(default="", compare=False)
+    escalation: Ladder = field(default_factory=Ladder)  # no [escalation] table: nothing escalates
 
 
 def start_of_day(day: date, zone: ZoneInfo) -> datetime:

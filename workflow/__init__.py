@@ -21,6 +21,15 @@ from workflow.errors import (
     Refused,
     WorkflowError,
 )
+from workflow.escalation_records import (
+    Delivery,
+    DeliveryReport,
+    Escalation,
+    EscalationRun,
+    LevelCount,
+    OverdueProject,
+    SweepResult,
+)
 from workflow.machine import EVENTS, FINAL_STATES, STATES
 from workflow.records import (
     BatchStatus,
@@ -38,15 +47,22 @@ __all__ = [
     "Actor",
     "BatchStatus",
     "Conflict",
+    "Delivery",
+    "DeliveryReport",
     "Document",
     "Engine",
+    "Escalation",
+    "EscalationRun",
     "Extension",
     "InvalidInput",
+    "LevelCount",
     "NotFound",
     "NotPermitted",
+    "OverdueProject",
     "Policy",
     "Project",
     "Refused",
+    "SweepResult",
     "Transition",
     "WindowStatus",
     "WorkflowError",

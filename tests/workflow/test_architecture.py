@@ -1,7 +1,7 @@
 """The layering of house-style.md, checked on the source: imports point inward, nothing else.
 
 cli -> workflow -> {policies, models}; policies imports nothing of ours (standard library only);
-only workflow/machine.py imports `transitions`; only workflow/ may import apscheduler; only cli/
+only workflow/machine.py imports `transitions`; only cli/
 reads the environment.
 """
 
@@ -124,11 +124,6 @@ def test_policies_use_the_standard_library_only(module):
 def test_only_machine_imports_transitions():
     users = sorted(m.rel for m in MODULES if "transitions" in top_levels(m))
     assert users == ["workflow/machine.py"]
-
-
-def test_only_workflow_imports_apscheduler():
-    users = [m.rel for m in MODULES if "apscheduler" in top_levels(m)]
-    assert [u for u in users if not u.startswith("workflow/")] == []
 
 
 def test_only_cli_reads_the_environment():

@@ -1,0 +1,210 @@
+"""The sweep on every backend: boundaries of every window, catch-up, moving on, extensions."""
+
+from __future__ import annotations
+
+from datetime import UTC, timedelta
+
+import pytest
+from conftest import CODE_B, CODE_C, cst
+from esc_support import PROVINCE, SECOND, TICK, WINDOWS, city, drive, ladder
+from freezegun import freeze_time
+from sqlalchemy import func, select
+
+import models
+from workflow import Engine
+
+DAY = timedelta(days=1)
+
+
+@pytest.fixture(params=["fakeclock", "freezegun"])
+def travel(request, db_url, clock):
+    """(engine, set_time): the engine's clock moved by a FakeClock, or the frozen wall clock."""
+    if request.param == "fakeclock":
+        eng = Engine(db_url, clock=clock)
+        try:
+            yield eng, clock.set
+        finally:
+            eng.close()
+        return
+    with freeze_time(cst(2020, 7, 1, 12).astimezone(UTC)) as frozen:
+        eng = Engine(db_url)
+        try:
+            yield eng, lambda moment: frozen.move_to(moment.astimezone(UTC))
+        finally:
+            eng.close()
+
+
+@pytest.mark.parametrize("phase", list(WINDOWS))
+def test_every_window_boundary_and_one_second_after(travel, phase):
+    """Nothing at the last instant of the window (or of each delay); each level one second on."""
+    engine, set_time = travel
+    state, close, role = WINDOWS[phase]
+    project = drive(engine, set_time, state)
+    scope = "320500" if role == "city" else None
+    steps = [(close - TICK, []), (close + SECOND, [1]),
+             (close + 3 * DAY - TICK, [1]), (close + 3 * DAY + SECOND, [1, 2]),
+             (close + 7 * DAY - TICK, [1, 2]), (close + 7 * DAY + SECOND, [1, 2, 3])]
+    for moment, levels in steps:
+        set_time(moment)
+        engine.sweep()
+        assert ladder(engine) == [(project.id, phase, lv) for lv in levels], moment
+    first, second, third = engine.escalations()
+    assert (first.target_role, first.target_scope) == (role, scope)
+    assert (second.target_role, second.target_scope, third.target_role) == ("province", None,
+                                                                           "province")
+    assert [e.lapsed for e in (first, second, third)] == [False, False, True]
+    assert first.deadline == close.astimezone(UTC) and first.state_seen == state
+    assert third.due_at == (close + 7 * DAY).astimezone(UTC)
+    assert third.fired_at == (close + 7 * DAY + SECOND).astimezone(UTC)
+    assert [e.lateness_seconds for e in (first, second, third)] == [1, 1, 1]
+
+
+def test_catch_up_after_a_week_of_downtime(engine, clock):
+    """One sweep after a week down records every level once, in order, with its lateness."""
+    docked = drive(engine, clock.set, "docked")
+    applied = drive(engine, clock.set, "applied", code=CODE_B)
+    now = cst(2020, 9, 7, 12, 0, 0)
+    result = engine.sweep(now)
+    records = engine.escalations()
+    assert ladder(engine) == [
+        (docked.id, "application", 1), (applied.id, "recommendation", 1),
+        (docked.id, "application", 2), (applied.id, "recommendation", 2),
+        (docked.id, "application", 3), (applied.id, "recommendation", 3)]
+    assert list(result.escalation_ids) == [e.id for e in records] == sorted(result.escalation_ids)
+    assert [(c.phase, c.level, c.count) for c in result.recorded] == [
+        ("application", 1, 1), ("recommendation", 1, 1), ("application", 2, 1),
+        ("recommendation", 2, 1), ("application", 3, 1), ("recommendation", 3, 1)]
+    for e in records:
+        assert e.fired_at == now.astimezone(UTC)
+        assert e.lateness_seconds == int((e.fired_at - e.due_at).total_seconds())
+    assert [e.lateness_seconds for e in records[::2]] == [
+        7 * 86400 + 12 * 3600, 4 * 86400 + 12 * 3600, 12 * 3600]
+    again = engine.sweep(now + timedelta(hours=1))
+    assert (again.total, again.escalation_ids) == (0, ())
+    assert len(engine.escalations()) == 6
+
+
+def test_a_project_that_moves_on_is_not_escalated_further(engine, clock):
+    """Declined between two sweeps: no L2, and resolved_at is when it left `applied`."""
+    moved = drive(engine, clock.set, "applied")
+    stays = drive(engine, clock.set, "applied", code=CODE_B)
+    engine.sweep(cst(2020, 8, 31, 0, 0, 1))
+    assert ladder(engine) == [(moved.id, "recommendation", 1), (stays.id, "recommendation", 1)]
+    clock.set(cst(2020, 9, 1, 10, 0, 0))
+    engine.reject(city("suzhou"), moved.id, reason="材料不全")
+    result = engine.sweep(cst(2020, 9, 3, 0, 0, 1))
+    assert result.resolved == 1
+    assert ladder(engine)[2:] == [(stays.id, "recommendation", 2)]
+    first = engine.escalations(project_id=moved.id)[0]
+    assert first.resolved_at == cst(2020, 9, 1, 10, 0, 0).astimezone(UTC)
+    assert engine.escalations(project_id=stays.id)[0].resolved_at is None
+    assert engine.sweep(cst(2020, 9, 4)).resolved == 0
+
+
+def test_a_project_that_left_before_the_sweep_is_not_escalated(engine, clock):
+    """Withdrawn after the close but before any sweep ran: nothing is recorded for it."""
+    project = drive(engine, clock.set, "docked")
+    clock.set(cst(2020, 8, 31, 8, 0, 0))
+    engine.withdraw(city("suzhou"), project.id, reason="撤回")
+    assert engine.sweep(cst(2020, 9, 10)).total == 0
+    assert ladder(engine) == []
+
+
+def test_ended_projects_never_escalate(engine, clock):
+    """Published, rejected and withdrawn projects are in no overdue state."""
+    published = drive(engine, clock.set, "signed")
+    rejected = drive(engine, clock.set, "applied", code=CODE_B)
+    withdrawn = drive(engine, clock.set, "docked", code=CODE_C)
+    engine.reject(city("suzhou"), rejected.id, reason="材料不全")
+    engine.withdraw(city("suzhou"), withdrawn.id, reason="撤回")
+    clock.set(cst(2020, 10, 20))
+    engine.publish(PROVINCE, published.id)
+    assert engine.sweep(cst(2021, 1, 1)).total == 0
+    assert engine.overdue(now=cst(2021, 1, 1)) == []
+
+
+def test_a_deadline_extended_after_l1_moves_the_later_levels(engine, clock):
+    """L1 stays on record with the old deadline; L2 falls due at the new close plus 3 days."""
+    project = drive(engine, clock.set, "docked")
+    engine.sweep(cst(2020, 8, 31, 0, 0, 1))
+    clock.set(cst(2020, 9, 1, 9, 0, 0))
+    engine.extend(PROVINCE, "2020-1", phase="application", until="2020-09-06", reason="延期")
+    assert engine.sweep(cst(2020, 9, 3, 0, 0, 1)).total == 0  # the old L2 moment
+    assert engine.sweep(cst(2020, 9, 9, 23, 59, 59, 999_999)).total == 0
+    assert engine.overdue(now=cst(2020, 9, 5)) == []  # the window is open again
+    assert engine.sweep(cst(2020, 9, 10, 0, 0, 1)).total == 1
+    first, second = engine.escalations()
+    assert (first.level, first.deadline) == (1, cst(2020, 8, 31).astimezone(UTC))
+    assert (second.project_id, second.level) == (project.id, 2)
+    assert second.deadline == cst(2020, 9, 7).astimezone(UTC)
+    assert second.due_at == cst(2020, 9, 10).astimezone(UTC)
+    assert second.lateness_seconds == 1
+
+
+def test_a_kunshan_project_is_escalated_to_the_kunshan_bureau(engine, clock):
+    """A pilot county's project goes to its own bureau (320583), not to Suzhou's."""
+    drive(engine, clock.set, "docked", region="kunshan")
+    engine.sweep(cst(2020, 8, 31, 0, 0, 1))
+    (e,) = engine.escalations()
+    assert (e.target_role, e.target_scope) == ("city", "320583")
+
+
+def test_dry_run_writes_nothing_and_predicts_the_sweep(engine, clock):
+    docked = drive(engine, clock.set, "docked")
+    applied = drive(engine, clock.set, "applied", code=CODE_B)
+    now = cst(2020, 9, 3, 0, 0, 1)
+    before = _counts(engine)
+    dry = engine.sweep(now, dry_run=True)
+    assert _counts(engine) == before
+    assert dry.dry_run and dry.escalation_ids == ()
+    assert sorted(dry.planned) == sorted(
+        [(docked.id, "application", 1), (docked.id, "application", 2),
+         (applied.id, "recommendation", 1), (applied.id, "recommendation", 2)])
+    real = engine.sweep(now)
+    assert real.recorded == dry.recorded
+    assert sorted(ladder(engine)) == sorted(dry.planned)
+    assert engine.sweep(now, dry_run=True).total == 0
+
+
+def test_the_sweep_queues_one_delivery_per_notifier_in_the_same_transaction(engine, clock):
+    drive(engine, clock.set, "docked")
+    result = engine.sweep(cst(2020, 8, 31, 0, 0, 1), webhook="http://127.0.0.1:9/hook")
+    assert result.enqueued == 2
+    (e,) = engine.escalations()
+    assert [(d.notifier, d.status, d.attempts, d.endpoint) for d in e.deliveries] == [
+        ("log", "pending", 0, None), ("webhook", "pending", 0, "http://127.0.0.1:9/hook")]
+
+
+def test_overdue_lists_phase_deadline_lateness_and_level(engine, clock):
+    docked = drive(engine, clock.set, "docked")
+    drive(engine, clock.set, "docked", code=CODE_C, region="nanjing")
+    assert engine.overdue(now=cst(2020, 8, 30, 23, 59, 59)) == []
+    engine.sweep(cst(2020, 8, 31, 0, 0, 1))
+    rows = engine.overdue(region="苏州", now=cst(2020, 9, 1, 6, 0, 0))
+    assert len(rows) == 1
+    (o,) = rows
+    assert (o.project_id, o.phase, o.state, o.level, o.acknowledged) == (
+        docked.id, "application", "docked", 1, False)
+    assert o.deadline == cst(2020, 8, 31).astimezone(UTC)
+    assert o.late_by == timedelta(days=1, hours=6)
+    assert (o.next_level, o.next_due_at) == (2, cst(2020, 9, 3).astimezone(UTC))
+    assert len(engine.overdue(now=cst(2020, 9, 1))) == 2
+
+
+def test_sweep_needs_an_aware_moment(engine):
+    from datetime import datetime
+
+    from workflow import InvalidInput
+
+    with pytest.raises(InvalidInput) as err:
+        engine.sweep(datetime(2020, 9, 1))
+    assert err.value.message == "invalid now: pass an aware datetime"
+
+
+def _counts(engine: Engine) -> tuple[int, int]:
+    with engine.db.connect() as conn:
+        return (conn.execute(select(func.count()).select_from(models.escalation_table))
+                .scalar_one(),
+                conn.execute(select(func.count()).select_from(models.delivery_table))
+                .scalar_one())
+

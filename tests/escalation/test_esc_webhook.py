@@ -1,0 +1,118 @@
+"""Delivery through the outbox: a webhook on a loopback server, retries with backoff, failure."""
+
+from __future__ import annotations
+
+import json
+import socket
+from datetime import timedelta
+
+import pytest
+from click.testing import CliRunner
+from conftest import CODE_B, cst
+from esc_support import PROVINCE, city, drive, receiver
+
+from workflow import NotPermitted, Refused
+
+CLOSE = cst(2020, 8, 31, 0, 0, 1)
+
+
+def test_a_webhook_failing_twice_then_succeeding_delivers_each_escalation_once(engine, clock):
+    """Three sweeps, each past the backoff: attempts 3, delivered, each key accepted once."""
+    a = drive(engine, clock.set, "docked")
+    b = drive(engine, clock.set, "applied", code=CODE_B)
+    with receiver(failures=2) as hook:
+        first = engine.escalate(CLOSE, webhook=hook.url)
+        assert first.sweep.enqueued == 4  # log and webhook, for each of the two escalations
+        assert (first.delivery.delivered, first.delivery.retrying) == (2, 2)
+        early = engine.escalate(CLOSE + timedelta(seconds=59), webhook=hook.url)
+        assert early.delivery.attempted == 0  # the first backoff (60 s) has not passed
+        second = engine.escalate(CLOSE + timedelta(seconds=61), webhook=hook.url)
+        assert (second.delivery.attempted, second.delivery.retrying) == (2, 2)
+        third = engine.escalate(CLOSE + timedelta(seconds=61 + 121), webhook=hook.url)
+        assert (third.delivery.attempted, third.delivery.delivered) == (2, 2)
+        assert engine.escalate(CLOSE + timedelta(hours=1)).delivery.attempted == 0
+    records = engine.escalations()
+    assert [(e.project_id, e.phase) for e in records] == [(a.id, "application"),
+                                                          (b.id, "recommendation")]
+    assert set(hook.accepted) == {e.idempotency_key for e in records}
+    assert len(hook.requests) == 6
+    for e in records:
+        web = next(d for d in e.deliveries if d.notifier == "webhook")
+        assert (web.status, web.attempts, web.last_error) == ("delivered", 3, "HTTP 500 "
+                                                             "Internal Server Error")
+        assert web.delivered_at == (CLOSE + timedelta(seconds=182))
+        body = hook.accepted[e.idempotency_key]
+        assert (body["id"], body["project_id"], body["level"], body["phase"]) == (
+            e.id, e.project_id, 1, e.phase)
+        assert body["target_role"] == "city" and body["target_scope"] == "320500"
+    _, _, headers = hook.requests[0]
+    assert headers["Content-Type"].startswith("application/json")
+
+
+def test_a_webhook_that_keeps_failing_ends_failed_listed_and_rearmable(engine, clock, db_url):
+    """After max_attempts the delivery is failed, listed by --failed, and rearm retries it."""
+    from cli.main import cli
+
+    drive(engine, clock.set, "docked")
+    with receiver(failures=99) as hook:
+        first = engine.escalate(CLOSE, webhook=hook.url, max_attempts=2)
+        assert (first.delivery.retrying, first.delivery.failed) == (1, 0)
+        second = engine.escalate(CLOSE + timedelta(minutes=2), max_attempts=2)
+        assert (second.delivery.failed, second.delivery.failed_escalations) == (1, (1,))
+        assert engine.escalate(CLOSE + timedelta(days=1)).delivery.attempted == 0
+        (failed,) = engine.escalations(failed_only=True)
+        web = next(d for d in failed.deliveries if d.notifier == "webhook")
+        assert (web.status, web.attempts) == ("failed", 2)
+
+        result = CliRunner().invoke(cli, ["--db", db_url, "escalations", "--failed", "--json"])
+        assert result.exit_code == 0, result.stderr
+        (listed,) = json.loads(result.stdout)
+        assert listed["id"] == failed.id
+        assert [(d["notifier"], d["status"], d["attempts"]) for d in listed["deliveries"]] == [
+            ("log", "delivered", 1), ("webhook", "failed", 2)]
+
+        with pytest.raises(NotPermitted):
+            engine.rearm(city("suzhou"), failed.id)
+        clock.set(CLOSE + timedelta(days=2))
+        rearmed = engine.rearm(PROVINCE, failed.id)
+        web = next(d for d in rearmed.deliveries if d.notifier == "webhook")
+        assert (web.status, web.attempts) == ("pending", 0)
+        assert engine.escalations(failed_only=True) == []
+        with pytest.raises(Refused) as err:
+            engine.rearm(PROVINCE, failed.id)
+        assert err.value.message == "rearm refused: escalation 1 has no failed delivery"
+        hook.failures = 0  # the receiver is fixed
+        done = engine.deliver(CLOSE + timedelta(days=2))
+    assert (done.attempted, done.delivered) == (1, 1)
+    assert set(hook.accepted) == {failed.idempotency_key}
+    web = next(d for d in engine.escalation(failed.id).deliveries if d.notifier == "webhook")
+    assert (web.status, web.attempts) == ("delivered", 1)
+
+
+def test_an_unreachable_webhook_records_the_error(engine, clock):
+    drive(engine, clock.set, "docked")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    engine.escalate(CLOSE, webhook=f"http://127.0.0.1:{port}/hook")
+    (e,) = engine.escalations()
+    web = next(d for d in e.deliveries if d.notifier == "webhook")
+    assert (web.status, web.attempts) == ("pending", 1)
+    assert web.last_error.startswith(f"cannot reach http://127.0.0.1:{port}/hook:")
+    assert web.next_attempt_at == CLOSE + timedelta(seconds=60)
+
+
+def test_the_log_notifier_emits_one_event_per_escalation(engine, clock):
+    import structlog.testing
+
+    drive(engine, clock.set, "docked")
+    with structlog.testing.capture_logs() as logs:
+        engine.escalate(CLOSE)
+        engine.escalate(CLOSE + timedelta(hours=1))
+    events = [e for e in logs if e["event"] == "escalation"]
+    assert len(events) == 1
+    (event,) = events
+    assert event["log_level"] == "warning"
+    assert (event["phase"], event["level"], event["target_role"], event["target_scope"]) == (
+        "application", 1, "city", "320500")
+    assert event["idempotency_key"] == "accel666-escalation:1:application:L1"

@@ -1,0 +1,148 @@
+"""Reading escalations and answering them: who is overdue now, the record, acknowledgements."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import structlog
+from sqlalchemy import Connection, exists, func, select, update
+from sqlalchemy import Engine as SAEngine
+
+import models
+from policies import Policy
+from policies import escalation as ladder_rules
+from policies.rules import show_time
+from workflow import audit, store
+from workflow.actor import Actor
+from workflow.errors import NotFound, NotPermitted, Refused
+from workflow.escalation_records import (
+    Escalation,
+    OverdueProject,
+    delivery_from,
+    escalation_from,
+)
+
+log = structlog.get_logger("accel666.escalation")
+
+E = models.escalation_table.c
+D = models.delivery_table.c
+P = models.project_table.c
+
+
+def overdue(db: SAEngine, policy: Policy, now: datetime,
+            region: str | None = None) -> list[OverdueProject]:
+    """Projects still in an overdue state of a phase whose window closed at or before `now`."""
+    ladder = policy.escalation
+    out: list[OverdueProject] = []
+    with models.reading(db) as conn:
+        extensions = store.all_extensions(conn)
+        for batch in policy.batches.values():
+            for phase, rule in ladder.phases.items():
+                deadline = ladder_rules.closing_moment(batch.windows[phase],
+                                                       extensions.get((batch.key, phase)))
+                if deadline > now:
+                    continue
+                mine = (E.project_id == P.id, E.phase == phase)
+                q = select(
+                    P.id, P.title, P.enterprise, P.region, P.state,
+                    select(func.max(E.level)).where(*mine).scalar_subquery().label("reached"),
+                    exists().where(*mine, E.acked_at.is_not(None)).label("acked"),
+                ).where(P.batch == batch.key, P.state.in_(rule.states)).order_by(P.id)
+                if region is not None:
+                    q = q.where(P.region == region)
+                for row in conn.execute(q):
+                    acked = bool(row.acked)
+                    following = ladder_rules.next_level(ladder, row.reached)
+                    if acked and ladder.ack_stops_ladder:
+                        following = None
+                    out.append(OverdueProject(
+                        project_id=row.id, title=row.title, enterprise=row.enterprise,
+                        region=row.region, batch=batch.key, phase=phase, state=row.state,
+                        deadline=deadline, late_by=now - deadline, level=row.reached,
+                        acknowledged=acked,
+                        next_level=None if following is None else following.level,
+                        next_due_at=None if following is None
+                        else ladder_rules.due_at(deadline, following),
+                    ))
+    return sorted(out, key=lambda o: (o.deadline, o.project_id, o.phase))
+
+
+def escalations(db: SAEngine, *, open_only: bool = False, failed_only: bool = False,
+                project_id: int | None = None, limit: int | None = None) -> list[Escalation]:
+    """Escalations oldest first, with their deliveries. `open_only`: neither acknowledged nor
+    resolved; `failed_only`: with a delivery that failed for good."""
+    q = select(models.escalation_table).order_by(E.id)
+    if open_only:
+        q = q.where(E.acked_at.is_(None), E.resolved_at.is_(None))
+    if failed_only:
+        q = q.where(exists().where(D.escalation_id == E.id, D.status == "failed"))
+    if project_id is not None:
+        q = q.where(E.project_id == project_id)
+    if limit is not None:
+        q = q.limit(limit)
+    with models.reading(db) as conn:
+        rows = conn.execute(q).all()
+        chosen = q.with_only_columns(E.id).subquery()
+        by_escalation: dict[int, list[Any]] = {}
+        for d in conn.execute(select(models.delivery_table)
+                              .where(D.escalation_id.in_(select(chosen.c.id)))
+                              .order_by(D.id)):
+            by_escalation.setdefault(d.escalation_id, []).append(delivery_from(d))
+    return [escalation_from(r, tuple(by_escalation.get(r.id, ()))) for r in rows]
+
+
+def one(db: SAEngine, escalation_id: int) -> Escalation:
+    with models.reading(db) as conn:
+        return get(conn, escalation_id)
+
+
+def get(conn: Connection, escalation_id: int) -> Escalation:
+    row = conn.execute(select(models.escalation_table).where(E.id == escalation_id)).first()
+    if row is None:
+        raise NotFound("escalation", escalation_id)
+    deliveries = conn.execute(select(models.delivery_table)
+                              .where(D.escalation_id == escalation_id).order_by(D.id)).all()
+    return escalation_from(row, tuple(delivery_from(d) for d in deliveries))
+
+
+def ack(db: SAEngine, policy: Policy, now: datetime, actor: Actor, escalation_id: int,
+        note: str) -> Escalation:
+    """Acknowledge an escalation: its target (role and scope) or the supervisor, once."""
+    event = "ack"
+    with audit.attempt(event, actor, None), models.writing(db) as conn:
+        current = get(conn, escalation_id)
+        denial = ladder_rules.may_acknowledge(policy.escalation, actor.role, actor.scope,
+                                              current.target_role, current.target_scope)
+        if denial is not None:
+            raise NotPermitted(event, denial.guard, denial.message, role=actor.role,
+                               scope=actor.scope, project_id=current.project_id)
+        done = conn.execute(
+            update(models.escalation_table)
+            .where(E.id == escalation_id, E.acked_at.is_(None))
+            .values(acked_at=now, acked_by=actor.name, ack_role=actor.role,
+                    ack_scope=actor.scope, ack_note=note)
+        ).rowcount
+        if done != 1:
+            raise _already(conn, escalation_id, policy)
+        record = get(conn, escalation_id)
+    log.info("ack", escalation=escalation_id, project=record.project_id, phase=record.phase,
+             level=record.level, actor=actor.name, role=actor.role, scope=actor.scope,
+             note=note, at=now.isoformat())
+    return record
+
+
+def _already(conn: Connection, escalation_id: int, policy: Policy) -> Refused:
+    seen = get(conn, escalation_id)
+    when = show_time(seen.acked_at, policy.zone) if seen.acked_at else "an unknown time"
+    return Refused("ack", "acknowledged",
+                   f"escalation {escalation_id} was already acknowledged by {seen.acked_by} "
+                   f"({seen.ack_role}) at {when}", project_id=seen.project_id,
+                   facts={"escalation_id": escalation_id, "acked_by": seen.acked_by})
+
+
+def upcoming(db: SAEngine, policy: Policy, now: datetime) -> list[datetime]:
+    """Every window closing moment and level due moment after `now`, extensions included."""
+    with models.reading(db) as conn:
+        extensions = store.all_extensions(conn)
+    return ladder_rules.future_moments(policy, extensions, now)

@@ -1,0 +1,194 @@
+"""The sweep: record every escalation that fell due, once, with set-based SQL.
+
+One INSERT … SELECT … ON CONFLICT DO NOTHING per (level, batch, phase), level 1 of every phase
+first, so that within a project the ids ascend with the level. The unique key
+(project_id, phase, level) makes a second record impossible whatever runs; the write transaction
+(BEGIN IMMEDIATE on SQLite, a transaction-level advisory lock on PostgreSQL) makes concurrent
+sweeps queue up instead of racing. Deliveries of the new escalations are queued in the same
+transaction, so a crash after recording means a delivery later, never a lost one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import structlog
+from sqlalchemy import (
+    Boolean,
+    Connection,
+    Integer,
+    Select,
+    String,
+    cast,
+    exists,
+    func,
+    literal,
+    null,
+    select,
+    update,
+)
+from sqlalchemy import Engine as SAEngine
+from sqlalchemy.dialects import postgresql, sqlite
+
+import models
+from models.types import UTCDateTime
+from policies import Policy
+from policies import escalation as ladder_rules
+from workflow import store
+from workflow.escalation_records import LevelCount, SweepResult
+
+log = structlog.get_logger("accel666.escalation")
+
+E = models.escalation_table.c
+D = models.delivery_table.c
+P = models.project_table.c
+T = models.transition_table.c
+# The key of the PostgreSQL advisory lock that queues sweeps ("a666" "esc").
+SWEEP_LOCK = 0x0A666E5C
+INSERTED = ("project_id", "batch", "phase", "deadline", "level", "due_at", "fired_at",
+            "lateness_seconds", "target_role", "target_scope", "state_seen", "idempotency_key",
+            "lapsed")
+# A notifier to queue deliveries for: its name and, for a webhook, the URL.
+Notifier = tuple[str, str | None]
+
+
+def insert_for(conn: Connection) -> Any:
+    """The dialect's INSERT, which knows ON CONFLICT DO NOTHING."""
+    return postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+
+
+def queue_up(conn: Connection) -> None:
+    """Wait for any other sweep to finish (SQLite's BEGIN IMMEDIATE already did)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(select(func.pg_advisory_xact_lock(SWEEP_LOCK)))
+
+
+def candidates(rung: ladder_rules.Rung, now: datetime, ack_stops: bool) -> Select[Any]:
+    """The escalation rows `rung` would add at `now`: projects of its batch still in an overdue
+    state, without this level yet and, if acknowledgements stop the ladder, without an
+    acknowledged lower level."""
+    lower = models.escalation_table.alias("lower")
+    scope = {"region": P.region, "enterprise": P.credit_code}.get(rung.target_kind)
+    key = (literal(f"{ladder_rules.KEY_PREFIX}:") + cast(P.id, String)
+           + literal(f":{rung.phase}:L{rung.level}"))
+    q = select(
+        P.id, literal(rung.batch, String), literal(rung.phase, String),
+        literal(rung.deadline, UTCDateTime), literal(rung.level, Integer),
+        literal(rung.due_at, UTCDateTime), literal(now, UTCDateTime),
+        literal(int((now - rung.due_at).total_seconds()), Integer),
+        literal(rung.target_role, String),
+        cast(null(), String) if scope is None else scope,
+        P.state, key, literal(rung.lapses, Boolean),
+    ).where(
+        P.batch == rung.batch,
+        P.state.in_(rung.states),
+        ~exists().where(lower.c.project_id == P.id, lower.c.phase == rung.phase,
+                        lower.c.level == rung.level),
+    )
+    if ack_stops and rung.level > 1:
+        q = q.where(~exists().where(
+            lower.c.project_id == P.id, lower.c.phase == rung.phase,
+            lower.c.level < rung.level, lower.c.acked_at.is_not(None),
+        ))
+    return q.order_by(P.id)
+
+
+def sweep(
+    db: SAEngine,
+    policy: Policy,
+    now: datetime,
+    *,
+    notifiers: Sequence[Notifier] = (("log", None),),
+    dry_run: bool = False,
+) -> SweepResult:
+    """Record every level due at `now` and not yet on record; resolve escalations whose project
+    left its overdue state; queue a delivery of each new escalation for each notifier."""
+    if dry_run:
+        return _dry_run(db, policy, now)
+    ladder = policy.escalation
+    counts: list[LevelCount] = []
+    ids: list[int] = []
+    enqueued = 0
+    with models.writing(db) as conn:
+        queue_up(conn)
+        insert = insert_for(conn)
+        for rung in ladder_rules.due_rungs(policy, store.all_extensions(conn), now):
+            stmt = (insert(models.escalation_table)
+                    .from_select(INSERTED, candidates(rung, now, ladder.ack_stops_ladder))
+                    .on_conflict_do_nothing()
+                    .returning(E.id))
+            new = sorted(conn.execute(stmt).scalars())
+            if new:
+                counts.append(LevelCount(rung.batch, rung.phase, rung.level, len(new)))
+                ids.extend(new)
+        resolved = _resolve(conn, policy, now)
+        if ids:
+            enqueued = _enqueue(conn, min(ids), max(ids), now, notifiers)
+    result = SweepResult(now=now, dry_run=False, recorded=tuple(counts),
+                         escalation_ids=tuple(ids), resolved=resolved, enqueued=enqueued)
+    log.info("sweep", now=now.isoformat(), recorded=result.total, resolved=resolved,
+             enqueued=enqueued,
+             by_level={f"{c.batch}/{c.phase}/L{c.level}": c.count for c in counts})
+    return result
+
+
+def _resolve(conn: Connection, policy: Policy, now: datetime) -> int:
+    """Set resolved_at on open escalations whose project is no longer in an overdue state of
+    their phase: the moment it left (from its log), or `now` if the log does not say."""
+    total = 0
+    for phase, rule in policy.escalation.phases.items():
+        left = (select(func.max(T.at))
+                .where(T.project_id == E.project_id, T.from_state.in_(rule.states))
+                .scalar_subquery())
+        still = exists().where(P.id == E.project_id, P.state.in_(rule.states))
+        total += conn.execute(
+            update(models.escalation_table)
+            .where(E.phase == phase, E.resolved_at.is_(None), ~still)
+            .values(resolved_at=func.coalesce(left, literal(now, UTCDateTime)))
+        ).rowcount
+    return total
+
+
+def _enqueue(conn: Connection, first: int, last: int, now: datetime,
+             notifiers: Sequence[Notifier]) -> int:
+    """Queue one delivery per notifier for the escalations this sweep recorded (ids first..last)."""
+    total = 0
+    insert = insert_for(conn)
+    for name, endpoint in notifiers:
+        rows = select(
+            E.id, literal(name, String),
+            cast(null(), String) if endpoint is None else literal(endpoint, String),
+            literal("pending", String), literal(0, Integer), literal(now, UTCDateTime),
+        ).where(E.id.between(first, last), E.fired_at == now)
+        total += len(conn.execute(
+            insert(models.delivery_table)
+            .from_select(("escalation_id", "notifier", "endpoint", "status", "attempts",
+                          "next_attempt_at"), rows)
+            .on_conflict_do_nothing()
+            .returning(D.id)
+        ).all())
+    return total
+
+
+def _dry_run(db: SAEngine, policy: Policy, now: datetime) -> SweepResult:
+    """What a sweep at `now` would record and resolve, read with the same predicates."""
+    ladder = policy.escalation
+    counts: list[LevelCount] = []
+    planned: list[tuple[int, str, int]] = []
+    with models.reading(db) as conn:
+        for rung in ladder_rules.due_rungs(policy, store.all_extensions(conn), now):
+            q = candidates(rung, now, ladder.ack_stops_ladder).with_only_columns(P.id)
+            found = list(conn.execute(q).scalars())
+            if found:
+                counts.append(LevelCount(rung.batch, rung.phase, rung.level, len(found)))
+                planned.extend((pid, rung.phase, rung.level) for pid in found)
+        resolved = 0
+        for phase, rule in ladder.phases.items():
+            still = exists().where(P.id == E.project_id, P.state.in_(rule.states))
+            resolved += conn.execute(
+                select(func.count()).where(E.phase == phase, E.resolved_at.is_(None), ~still)
+            ).scalar_one()
+    return SweepResult(now=now, dry_run=True, recorded=tuple(counts), escalation_ids=(),
+                       resolved=resolved, enqueued=0, planned=tuple(planned))
