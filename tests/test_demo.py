@@ -147,3 +147,23 @@ def test_an_impossible_number_of_projects_is_invalid_input(projects: int, tmp_pa
     with pytest.raises(InvalidInput, match="invalid projects: the demo plays 16 to 5000 projects"):
         run(f"sqlite:///{tmp_path / 'x.db'}", projects=projects, out=lambda _line: None)
     assert not (tmp_path / "x.db").exists()
+
+
+def test_escalations_fire_at_the_2020_deadlines_and_are_acknowledged(
+    played: Played, engine: Engine
+) -> None:
+    """Overdue projects are escalated at each close and climb the ladder unless answered."""
+    recorded = engine.escalations()
+    assert played.result.escalations == dict(sorted(Counter(
+        f"{x.phase} L{x.level}" for x in recorded).items()))
+    assert {x.level for x in recorded} == {1, 2, 3}
+    first = min(recorded, key=lambda x: x.fired_at)
+    assert (first.phase, first.level) == ("application", 1)
+    assert first.deadline == datetime(2020, 8, 31, tzinfo=CST)
+    assert first.fired_at == datetime(2020, 8, 31, 8, 0, tzinfo=CST)
+    acked = [x for x in recorded if x.acknowledged]
+    assert played.result.acknowledged == len(acked) > 0
+    climbed = {(x.project_id, x.phase) for x in recorded if x.level == 2}
+    assert all((x.project_id, x.phase) not in climbed for x in acked)
+    assert any("overdue sweep:" in line for line in played.lines)
+    assert all(x.lapsed == (x.level == 3) for x in recorded)

@@ -17,7 +17,18 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from workflow import STATES, Engine, InvalidInput, NotPermitted, Project, Refused, demo_data, load_policy
+from workflow import (
+    STATES,
+    Actor,
+    Engine,
+    Escalation,
+    InvalidInput,
+    NotPermitted,
+    Project,
+    Refused,
+    demo_data,
+    load_policy,
+)
 from workflow.demo_plan import BATCH, PASS_MARK, STORY_START, Act, Calendar, plan
 
 MIN_PROJECTS = 16  # one in each region
@@ -39,6 +50,8 @@ class DemoResult:
     refusals: dict[str, int]  # refused or not-permitted attempts, by guard name
     transitions: int  # state changes in the transition log
     extensions: int  # deadline extensions recorded
+    escalations: dict[str, int]  # escalations recorded, by "phase L<level>"
+    acknowledged: int  # escalations acknowledged by their target
     period: tuple[datetime, datetime]  # the first and the last act on the virtual clock (UTC)
 
     def to_dict(self) -> dict[str, Any]:
@@ -100,6 +113,9 @@ class _Story:
         self.notes: list[str] = []
         self.refusals: Counter[str] = Counter()
         self.extensions = 0
+        self.escalated: Counter[str] = Counter()
+        self.acknowledged = 0
+        self.to_answer: list[Escalation] = []
 
     def play(self, act: Act) -> None:
         day = act.at.astimezone(self.cal.zone).date()
@@ -124,6 +140,16 @@ class _Story:
             return e.extend(act.actor, BATCH, phase="recommendation", **args)
         if act.event == "publish_batch":
             return e.publish_batch(act.actor, BATCH)
+        if act.event == "escalate":
+            run = e.escalate()
+            new = [e.escalation(i) for i in run.sweep.escalation_ids]
+            # Bureaus answer the level-1 notices of even-numbered projects; the rest climb.
+            self.to_answer = [x for x in new if x.level == 1 and x.project_id % 2 == 0]
+            return new
+        if act.event == "ack":
+            answered = [e.ack(self._target(x), x.id, "已电话催办, 督促尽快报送") for x in self.to_answer]
+            self.to_answer = []
+            return answered
         assert c is not None
         if act.event == "dock":
             p = e.dock(act.actor, title=c.title, enterprise=c.enterprise, credit_code=c.code,
@@ -149,6 +175,20 @@ class _Story:
                            f"at the end of {args['until']} ({args['reason']})")
         elif act.event == "publish_batch":
             self.note(act, f"batch {BATCH} published: {len(outcome)} projects on the list")
+        elif act.event == "escalate":
+            if outcome:
+                rungs = Counter(f"{x.phase} L{x.level}" for x in outcome)
+                self.escalated.update(rungs)
+                lapsed = sum(x.lapsed for x in outcome)
+                self.note(act, f"overdue sweep: {len(outcome)} escalated ("
+                          + ", ".join(f"{k} ×{n}" for k, n in sorted(rungs.items())) + ")"
+                          + (f"; {lapsed} lapsed for the province to decide" if lapsed else ""))
+        elif act.event == "ack":
+            if outcome:
+                self.acknowledged += len(outcome)
+                bureaus = Counter(x.acked_by for x in outcome)
+                self.note(act, f"acknowledged {len(outcome)} level-1 escalations ("
+                          + ", ".join(f"{b} {n}" for b, n in sorted(bureaus.items())) + ")")
         elif c is None:
             raise AssertionError(f"{act.event} without a project")
         elif act.event == "review" and outcome.state == "rejected":
@@ -162,6 +202,13 @@ class _Story:
             self.routine[act.event, role] += 1
         if c is not None:
             c.state = outcome.state
+
+    def _target(self, x: Escalation) -> Actor:
+        """Whoever an escalation is addressed to, answering it."""
+        if x.target_role == "city" and x.target_scope is not None:
+            region = self.engine.policy.regions[x.target_scope]
+            return Actor(f"{region.name}工信局", "city", region.code)
+        return Actor("省工信厅两化融合推进处", x.target_role)
 
     def note(self, act: Act, text: str) -> None:
         local = act.at.astimezone(self.cal.zone)
@@ -212,6 +259,8 @@ def _report(engine: Engine, out: Callable[[str], None], seed: int, story: _Story
     out("ended in: " + ", ".join(f"{s} {ended[s]}" for s in STATES if ended[s]) + f" ({len(rows)} projects)")
     out("refusals by guard: " + (", ".join(f"{g} {n}" for g, n in sorted(story.refusals.items())) or "none")
         + f"; transitions logged: {transitions}; deadline extensions: {story.extensions}")
+    out("escalations: " + (", ".join(f"{k} {n}" for k, n in sorted(story.escalated.items()))
+                           or "none") + f"; acknowledged {story.acknowledged}")
     published = [p for p in rows if p.state == "published"]
     out("")
     out(f"published list of batch {BATCH} ({len(published)} projects)")
@@ -224,6 +273,7 @@ def _report(engine: Engine, out: Callable[[str], None], seed: int, story: _Story
         reached_by_category={k: {s: reached[k][s] for s in STATES} for k in categories},
         published=[p.id for p in published], refusals=dict(sorted(story.refusals.items())),
         transitions=transitions, extensions=story.extensions, period=period,
+        escalations=dict(sorted(story.escalated.items())), acknowledged=story.acknowledged,
     )
 
 

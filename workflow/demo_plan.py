@@ -258,6 +258,12 @@ def plan(rng: random.Random, policy: Policy, n: int) -> tuple[Calendar, list[Act
                until=cal.extended_to,
                reason=f"应{region.name}工信局申请(汛期防汛任务重),推荐意见报送截止顺延至{cal.extended_to}")
     script.add(cal.at(cal.publication, 10), "publish_batch", PROVINCE, None)
+    # A cron job sweeps for overdue projects every morning from the first closed deadline on;
+    # later each morning the bureaus answer the level-1 notices they choose to answer.
+    for day in _days(cal.apply_end + timedelta(days=1), cal.epilogue + timedelta(days=8),
+                     workdays=False):
+        script.add(cal.at(day, 8), "escalate", PROVINCE, None)
+        script.add(cal.at(day, 11), "ack", PROVINCE, None)
     latecomer = policy.regions[rng.choice(list(policy.regions))]
     extra = Cast(latecomer, "demo", "late_dock", demo_data.enterprise_name(rng, latecomer.name, "demo"),
                  demo_data.project_title(rng, latecomer.name, "demo"),
