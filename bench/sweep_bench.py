@@ -52,7 +52,7 @@ def projects(n: int, share: float, seed: int) -> list[dict[str, Any]]:
         rows.append({"title": f"project {i}", "enterprise": f"enterprise {i}",
                      "credit_code": f"9132{i:014d}", "region": rng.choice(regions),
                      "category": "demo", "batch": "2020-1", "state": state, "version": 1,
-                     "created_at": CREATED, "updated_at": CREATED})
+                     "created_at": CREATED, "updated_at": CREATED, "head_hash": ""})
     return rows
 
 
@@ -70,7 +70,7 @@ def one(emit: Emit, label: str, url: str, rows: list[dict[str, Any]]) -> None:
     """Every figure for one database; `label` prefixes the names (e.g. sweep.sqlite.100000)."""
     with Engine(url, create_schema=False) as engine:
         models.metadata.drop_all(engine.db)
-        models.create_schema(engine.db)
+        models.metadata.create_all(engine.db)
 
         def load() -> None:
             with models.writing(engine.db) as conn:

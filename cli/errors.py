@@ -14,7 +14,7 @@ NOT_FOUND = 3
 REFUSED = 4
 NOT_PERMITTED = 5
 CONFLICT = 6
-# 7 is kept for a future `verify`.
+VERIFY_FAILED = 7  # `verify`: the record does not hold (each problem is named)
 DELIVERY_FAILED = 8  # `escalate`: a delivery failed for the last time in this run
 
 # Shown by `accel666 --help` and in the README.
@@ -27,6 +27,7 @@ Exit codes:
   4  refused by a rule: state, deadline, materials, duplicate
   5  not permitted: the role or region may not do this
   6  conflict: the project changed concurrently; show it again and retry
+  7  verify: the record does not hold (each problem is named)
   8  escalate: a delivery failed for good (see accel666 escalations --failed)"""
 
 

@@ -32,6 +32,8 @@ COMMANDS = {
     "document": "cli.commands.queries:document",
     "batches": "cli.commands.batches:batches",
     "batch": "cli.commands.batches:batch",
+    "verify": "cli.commands.maintenance:verify",
+    "db": "cli.commands.maintenance:db",
     "demo": "cli.commands.demo:demo",
     "escalate": "cli.commands.escalation:escalate",
     "scheduler": "cli.commands.escalation:scheduler",

@@ -1,6 +1,7 @@
 """Persistence: the tables, their column types and how a database is opened."""
 
-from models.database import create, create_schema, reading, url_for, writing
+from models import chain, schema
+from models.database import create, reading, url_for, writing
 from models.escalations import (
     DELIVERY_STATUSES,
     NOTIFIERS,
@@ -9,6 +10,9 @@ from models.escalations import (
     delivery_table,
     escalation_table,
 )
+from models.schema import HEAD as SCHEMA_HEAD
+from models.schema import SchemaOutdated, upgrade
+from models.schema import ensure as create_schema
 from models.tables import (
     ENDED_STATES,
     DocumentRow,
@@ -26,12 +30,15 @@ __all__ = [
     "DELIVERY_STATUSES",
     "ENDED_STATES",
     "NOTIFIERS",
+    "SCHEMA_HEAD",
     "DeliveryRow",
     "DocumentRow",
     "EscalationRow",
     "ExtensionRow",
     "ProjectRow",
+    "SchemaOutdated",
     "TransitionRow",
+    "chain",
     "create",
     "create_schema",
     "delivery_table",
@@ -41,7 +48,9 @@ __all__ = [
     "metadata",
     "project_table",
     "reading",
+    "schema",
     "transition_table",
+    "upgrade",
     "url_for",
     "writing",
 ]

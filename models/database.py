@@ -10,11 +10,9 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
-from models.tables import metadata
-
 # How long a SQLite writer waits for the lock before giving up (milliseconds).
 SQLITE_BUSY_TIMEOUT_MS = 10_000
-_WRITE = "accel666_write"
+WRITE_OPTION = "accel666_write"  # execution option: begin with BEGIN IMMEDIATE
 
 
 def url_for(text: str) -> str:
@@ -63,7 +61,7 @@ def configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
-        write = conn.get_execution_options().get(_WRITE, False)
+        write = conn.get_execution_options().get(WRITE_OPTION, False)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
@@ -71,7 +69,7 @@ def configure_sqlite(engine: Engine) -> None:
 def writing(engine: Engine) -> Iterator[Connection]:
     """One write transaction: committed when the block ends, rolled back on any error."""
     with engine.connect() as conn:
-        conn = conn.execution_options(**{_WRITE: True})
+        conn = conn.execution_options(**{WRITE_OPTION: True})
         with conn.begin():
             yield conn
 
@@ -81,7 +79,3 @@ def reading(engine: Engine) -> Iterator[Connection]:
     """One read transaction, so that every query in the block sees the same snapshot."""
     with engine.connect() as conn, conn.begin():
         yield conn
-
-
-def create_schema(engine: Engine) -> None:
-    metadata.create_all(engine)

@@ -67,6 +67,8 @@ class ProjectRow(Base, table=True):
     state: str = Field(sa_column=Column(String(16), nullable=False))
     version: int = Field(sa_column=Column(Integer, nullable=False))
     paper_copies: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
+    # The hash of the project's latest transition-log row: the head of its chain.
+    head_hash: str = Field(sa_column=Column(String(64), nullable=False))
     created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     updated_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
 
@@ -90,6 +92,8 @@ class TransitionRow(Base, table=True):
     scope: str | None = Field(default=None, sa_column=Column(String(32), nullable=True))
     at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # SHA-256 over this row and the previous row's hash (models.chain).
+    hash: str = Field(sa_column=Column(String(64), nullable=False))
 
 
 class DocumentRow(Base, table=True):

@@ -39,6 +39,7 @@ from workflow.records import (
     Transition,
     WindowStatus,
 )
+from workflow.verify import Problem, VerifyReport
 
 __all__ = [
     "EVENTS",
@@ -60,10 +61,12 @@ __all__ = [
     "NotPermitted",
     "OverdueProject",
     "Policy",
+    "Problem",
     "Project",
     "Refused",
     "SweepResult",
     "Transition",
+    "VerifyReport",
     "WindowStatus",
     "WorkflowError",
     "load_policy",

@@ -9,6 +9,7 @@ from typing import Any
 
 import structlog
 
+from models import chain
 from workflow.actor import Actor
 from workflow.errors import WorkflowError
 from workflow.records import Project
@@ -17,11 +18,16 @@ log = structlog.get_logger("accel666.workflow")
 
 
 def log_row(project_id: int, seq: int, event: str, source: str | None, dest: str,
-            actor: Actor, now: datetime, payload: dict[str, Any]) -> dict[str, Any]:
-    """The transition-log row for one change; `seq` is the version the change produced."""
-    return {"project_id": project_id, "seq": seq, "event": event, "from_state": source,
-            "to_state": dest, "actor": actor.name, "role": actor.role, "scope": actor.scope,
-            "at": now, "payload": payload}
+            actor: Actor, now: datetime, payload: dict[str, Any], prev: str) -> dict[str, Any]:
+    """The transition-log row for one change, chained to the hash of the project's previous row.
+
+    `seq` is the version the change produced; the row's `hash` becomes the project's head.
+    """
+    row = {"project_id": project_id, "seq": seq, "event": event, "from_state": source,
+           "to_state": dest, "actor": actor.name, "role": actor.role, "scope": actor.scope,
+           "at": now, "payload": payload}
+    row["hash"] = chain.row_hash(row, prev)
+    return row
 
 
 @contextmanager

@@ -35,13 +35,12 @@ def publish(db: SAEngine, policy: Policy, now: datetime, actor: Actor, batch: st
             step = Step(policy, event, policy.batches[batch], now, project_id=row.id,
                         extended_until=until)
             state = machine.fire(event, row.state, step)
-            store.compare_and_set(conn, event, row.id, row.version,
-                                  {"state": state, "updated_at": now})
-            log_rows.append(audit.log_row(row.id, row.version + 1, event, row.state, state, actor,
-                                          now, {"batch": batch}))
-            published.append(project_from(
-                {**row._asdict(), "state": state, "updated_at": now, "version": row.version + 1}
-            ))
+            entry = audit.log_row(row.id, row.version + 1, event, row.state, state, actor, now,
+                                  {"batch": batch}, row.head_hash)
+            values = {"state": state, "updated_at": now, "head_hash": entry["hash"]}
+            store.compare_and_set(conn, event, row.id, row.version, values)
+            log_rows.append(entry)
+            published.append(project_from({**row._asdict(), **values, "version": row.version + 1}))
         store.log_many(conn, log_rows)
     for record in published:
         audit.transitioned(record, event, "signed", actor, {"batch": batch})

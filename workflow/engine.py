@@ -13,6 +13,7 @@ from sqlalchemy import Engine as SAEngine
 from sqlalchemy.exc import IntegrityError
 
 import models
+from models import chain
 from policies import PHASE_OF_EVENT, Policy, PolicyError
 from policies import load as load_policy
 from policies import rules as policy_rules
@@ -38,6 +39,8 @@ from workflow.records import (
     project_from,
     transition_from,
 )
+from workflow.verify import VerifyReport
+from workflow.verify import verify as verify_record
 
 Clock = Callable[[], datetime]
 
@@ -64,6 +67,9 @@ class Engine:
     ) -> None:
         if isinstance(policy, Policy):
             self.policy = policy
+        elif policy is not None and not isinstance(policy, str | os.PathLike):
+            raise InvalidInput("policy", "expected a Policy, a path to a policy file or None, "
+                               f"got {type(policy).__name__}", None)
         else:
             try:
                 self.policy = load_policy(None if policy is None else os.fspath(policy))
@@ -75,7 +81,11 @@ class Engine:
         else:
             self.db, self._owns_db = models.create(os.fspath(bind)), True
         if create_schema:
-            models.create_schema(self.db)
+            try:
+                models.create_schema(self.db)
+            except models.SchemaOutdated as exc:
+                self.close()
+                raise InvalidInput("database", str(exc), exc.current) from exc
 
     def close(self) -> None:
         """Release the database connections, if this Engine opened them."""
@@ -131,15 +141,19 @@ class Engine:
                 if other is not None:
                     raise self._duplicate(values, key, other)
                 row = {**values, "batch": key, "state": state, "version": 1,
-                       "created_at": now, "updated_at": now}
+                       "created_at": now, "updated_at": now, "head_hash": ""}
                 try:
                     project_id = store.insert_project(conn, row)
                 except IntegrityError as exc:
                     if not store.is_live_key_violation(exc):
                         raise
                     raise self._duplicate(values, key, None) from exc
-                store.log(conn, audit.log_row(project_id, 1, event, None, state, actor, now, {}))
-                record = Project(id=project_id, paper_copies=None, **row)
+                entry = audit.log_row(project_id, 1, event, None, state, actor, now, {},
+                                      chain.GENESIS)
+                store.log(conn, entry)
+                store.set_head(conn, project_id, entry["hash"])
+                record = Project(id=project_id, paper_copies=None,
+                                 **{**row, "head_hash": entry["hash"]})
         audit.transitioned(record, event, None, actor, {})
         return record
 
@@ -254,6 +268,20 @@ class Engine:
         return Document(id=row.id, project_id=row.project_id, name=row.name, size=row.size,
                         sha256=row.sha256, uploaded_at=row.uploaded_at, content=bytes(row.content))
 
+    def verify(self) -> VerifyReport:
+        """Check every hash chain, each project's state and version against its log, and that
+        documents and escalations reference existing projects and recorded hashes."""
+        return verify_record(self.db)
+
+    def schema_revision(self) -> str | None:
+        """The database's schema revision (None for an empty database)."""
+        with models.reading(self.db) as conn:
+            return models.schema.current(conn)
+
+    def upgrade_schema(self) -> tuple[str | None, str | None]:
+        """Bring the database's schema to this version's head (Alembic); (before, after)."""
+        return models.upgrade(self.db)
+
     def batches(self) -> builtins.list[BatchStatus]:
         """Every batch of the policy with its windows as they stand now, extensions included."""
         now = self.now()
@@ -292,9 +320,11 @@ class Engine:
                  webhook: str | None = None, max_attempts: int | None = None) -> EscalationRun:
         """One sweep, then the deliveries due: what cron and the scheduler run."""
         moment = self._moment(now)
+        # Checked before the sweep writes anything: InvalidInput means nothing was written.
+        limit = None if max_attempts is None else inputs.integer("max attempts", max_attempts, 1)
         result = self.sweep(moment, dry_run=dry_run, webhook=webhook)
         report = (DeliveryReport(0, 0, 0, 0) if dry_run
-                  else self.deliver(moment, max_attempts=max_attempts))
+                  else self.deliver(moment, max_attempts=limit))
         return EscalationRun(result, report)
 
     def overdue(self, region: str | None = None,
@@ -330,11 +360,7 @@ class Engine:
         return escalation_queries.one(self.db, inputs.integer("escalation id", escalation_id, 1))
 
     def _moment(self, now: datetime | None) -> datetime:
-        if now is None:
-            return self.now()
-        if not isinstance(now, datetime) or now.tzinfo is None or now.utcoffset() is None:
-            raise InvalidInput("now", "pass an aware datetime", str(now))
-        return now.astimezone(UTC)
+        return self.now() if now is None else inputs.moment("now", now)
 
     def _notifiers(self, webhook: str | None) -> builtins.list[tuple[str, str | None]]:
         url = webhook or self.policy.escalation.webhook
@@ -371,12 +397,13 @@ class Engine:
                 paper_copies=paper_copies, documents=documents, verdict=verdict,
             )
             state = machine.fire(event, row.state, step)
-            values = {"state": state, "updated_at": now}
+            entry = audit.log_row(pid, row.version + 1, event, row.state, state, actor, now,
+                                  payload, row.head_hash)
+            values = {"state": state, "updated_at": now, "head_hash": entry["hash"]}
             if extra is not None:
                 values.update(extra(conn, row, now))
             store.compare_and_set(conn, event, pid, row.version, values)
-            store.log(conn, audit.log_row(pid, row.version + 1, event, row.state, state, actor,
-                                          now, payload))
+            store.log(conn, entry)
             record = project_from({**row._asdict(), **values, "version": row.version + 1})
         audit.transitioned(record, event, row.state, actor, payload)
         return record

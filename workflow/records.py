@@ -19,6 +19,7 @@ class Project:
     state: str
     version: int
     paper_copies: int | None
+    head_hash: str  # SHA-256 of the project's latest log row, the head of its hash chain
     created_at: datetime
     updated_at: datetime
 
@@ -37,6 +38,7 @@ class Transition:
     scope: str | None
     at: datetime
     payload: dict[str, Any] = field(default_factory=dict)
+    hash: str = ""  # SHA-256 over this row and the previous row's hash
 
 
 @dataclass(frozen=True)
@@ -89,5 +91,5 @@ def transition_from(row: Any) -> Transition:
     return Transition(
         project_id=row.project_id, seq=row.seq, event=row.event, from_state=row.from_state,
         to_state=row.to_state, actor=row.actor, role=row.role, scope=row.scope, at=row.at,
-        payload=dict(row.payload or {}),
+        payload=dict(row.payload or {}), hash=row.hash,
     )

@@ -70,6 +70,11 @@ def compare_and_set(
         raise Conflict(event, project_id, version)
 
 
+def set_head(conn: Connection, project_id: int, head_hash: str) -> None:
+    """Point a just-inserted project at the hash of its first log row."""
+    conn.execute(update(project_table).where(P.id == project_id).values(head_hash=head_hash))
+
+
 def log(conn: Connection, values: dict[str, Any]) -> None:
     conn.execute(insert(transition_table).values(**values))
 

@@ -25,7 +25,7 @@ def _projects(engine: Engine) -> None:
     moment = cst(2020, 7, 1, 12).astimezone(UTC)
     rows = [{"title": f"p{i}", "enterprise": f"e{i}", "credit_code": f"9132{i:014d}",
              "region": "320500" if i % 2 else "320583", "category": "demo", "batch": "2020-1",
-             "state": "docked" if i < DOCKED else "applied", "version": 1,
+             "state": "docked" if i < DOCKED else "applied", "version": 1, "head_hash": "",
              "created_at": moment, "updated_at": moment} for i in range(DOCKED + APPLIED)]
     with models.writing(engine.db) as conn:
         conn.execute(insert(models.project_table), rows)

@@ -1,0 +1,160 @@
+"""Schema migrations: new databases at the head, old ones upgraded without losing anything."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from audit_support import empty_database
+from conftest import CODE_A, CODE_B, cst
+from sqlalchemy import MetaData, Table, create_engine, insert, select
+
+import models
+from models import schema
+from workflow import Actor, Engine, InvalidInput
+
+AT = datetime(2020, 7, 1, 4, 0, tzinfo=UTC)
+
+
+def at_revision(url: str, revision: str) -> None:
+    """An empty database brought to `revision` by the migrations alone."""
+    empty_database(url)
+    eng = models.create(url)
+    try:
+        schema.upgrade(eng, revision)
+    finally:
+        eng.dispose()
+
+
+def fill_first_schema(url: str) -> None:
+    """Rows as accel666 wrote them at revision 0001: two projects with logs, a document,
+    an extension, an escalation and its delivery."""
+    eng = create_engine(url)
+    meta = MetaData()
+    t = {name: Table(f"accel666_{name}", meta, autoload_with=eng)
+         for name in ("project", "transition", "document", "extension", "escalation", "delivery")}
+    with eng.begin() as conn:
+        for pid, code, state, events in (
+            (1, CODE_A, "applied", [("dock", None, "docked"), ("apply", "docked", "applied")]),
+            (2, CODE_B, "docked", [("dock", None, "docked")]),
+        ):
+            conn.execute(insert(t["project"]).values(
+                id=pid, title=f"项目{pid}", enterprise=f"企业{pid}", credit_code=code,
+                region="320500", category="demo", batch="2020-1", state=state,
+                version=len(events), paper_copies=2 if pid == 1 else None, created_at=AT,
+                updated_at=AT))
+            for seq, (event, source, dest) in enumerate(events, start=1):
+                payload = {"sha256": "ab" * 32, "paper_copies": 2} if event == "apply" else {}
+                conn.execute(insert(t["transition"]).values(
+                    project_id=pid, seq=seq, event=event, from_state=source, to_state=dest,
+                    actor="王工", role="city", scope="320500", at=AT, payload=payload))
+        conn.execute(insert(t["document"]).values(
+            project_id=1, name="a.pdf", size=3, sha256="ab" * 32, content=b"abc",
+            uploaded_at=AT))
+        conn.execute(insert(t["extension"]).values(
+            batch="2020-1", phase="review", until=datetime(2020, 10, 9).date(), reason="延期",
+            actor="省厅", role="province", at=AT))
+        conn.execute(insert(t["escalation"]).values(
+            project_id=2, batch="2020-1", phase="application", deadline=AT, level=1, due_at=AT,
+            fired_at=AT, lateness_seconds=0, target_role="city", target_scope="320500",
+            state_seen="docked", idempotency_key="k-2-application-1", lapsed=False))
+        conn.execute(insert(t["delivery"]).values(
+            escalation_id=1, notifier="log", status="delivered", attempts=1,
+            next_attempt_at=AT, delivered_at=AT))
+    eng.dispose()
+
+
+def test_head_constant_is_the_newest_migration():
+    cfg = Config()
+    cfg.set_main_option("script_location", "models:migrations")
+    assert ScriptDirectory.from_config(cfg).get_current_head() == schema.HEAD
+
+
+def test_a_new_database_is_created_at_the_head(db_url):
+    empty_database(db_url)
+    with Engine(db_url) as engine:
+        assert engine.schema_revision() == schema.HEAD
+
+
+def test_migrations_build_the_same_schema_as_the_models(db_url):
+    """Upgrading an empty database step by step gives exactly the tables the code declares."""
+    at_revision(db_url, "head")
+    eng = models.create(db_url)
+    try:
+        with eng.connect() as conn:
+            diff = compare_metadata(
+                MigrationContext.configure(conn, opts={"compare_type": True,
+                                                       "version_table": schema.VERSION_TABLE}),
+                models.metadata)
+    finally:
+        eng.dispose()
+    assert diff == []
+
+
+def test_upgrade_from_the_first_schema_keeps_every_row_and_chains_the_log(db_url, run):
+    at_revision(db_url, "0001")
+    fill_first_schema(db_url)
+    with pytest.raises(InvalidInput) as refused:
+        Engine(db_url)
+    assert refused.value.field == "database"
+    assert "schema is at revision 0001, this accel666 needs 0002" in refused.value.reason
+
+    result = run("db", "upgrade")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == "schema upgraded from revision 0001 to 0002\n"
+    assert run("db", "upgrade").stdout == "schema already at revision 0002\n"
+
+    with Engine(db_url) as engine:
+        assert [(p.id, p.state, p.version) for p in engine.list()] == [
+            (1, "applied", 2), (2, "docked", 1)]
+        assert [h.event for h in engine.history(1)] == ["dock", "apply"]
+        assert engine.document(1).content == b"abc"
+        assert [(x.project_id, x.level, x.state_seen) for x in engine.escalations()] == [
+            (2, 1, "docked")]
+        assert any(w.extended for b in engine.batches() for w in b.windows if w.phase == "review")
+        assert engine.get(1).head_hash == engine.history(1)[-1].hash
+        report = engine.verify()
+        assert [p.kind for p in report.problems] == ["document"]  # the fixture's fake bytes
+        assert report.log_rows == 3
+
+    run.moment = cst(2020, 7, 3, 10)
+    moved = run("withdraw", "2", "--as", "city:suzhou", "--reason", "企业放弃")
+    assert moved.exit_code == 0, moved.stderr
+    with Engine(db_url) as engine:
+        assert engine.history(2)[-1].seq == 2
+
+
+def test_a_database_from_before_revisions_were_kept_is_upgraded(db_url):
+    """Tables made by create_all at the first schema, with no revision row, count as 0001."""
+    at_revision(db_url, "0001")
+    fill_first_schema(db_url)
+    eng = create_engine(db_url)
+    with eng.begin() as conn:
+        schema.version_table.drop(conn)
+    eng.dispose()
+    with Engine(db_url, create_schema=False) as engine:
+        assert engine.schema_revision() == "0001"
+        assert engine.upgrade_schema() == ("0001", "0002")
+    with Engine(db_url) as engine:
+        assert engine.verify().log_rows == 3
+
+
+def test_migration_files_ship_with_the_package():
+    versions = Path(models.__file__).parent / "migrations" / "versions"
+    assert sorted(p.name for p in versions.glob("0*.py")) == [
+        "0001_first_schema.py", "0002_hash_chain.py"]
+
+
+def test_an_engine_can_work_after_upgrade_with_actors(db_url):
+    at_revision(db_url, "head")
+    with Engine(db_url, clock=lambda: cst(2020, 7, 1, 10)) as engine:
+        p = engine.dock(Actor("x", "tencent"), title="T", enterprise="E", credit_code=CODE_A,
+                        region="suzhou", category="demo")
+        assert engine.verify().ok
+        assert select(models.project_table.c.id) is not None
+        assert p.version == 1
