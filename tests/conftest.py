@@ -111,6 +111,13 @@ def db_url(backend: str, tmp_path, request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
+def pg_url(pg_database: str) -> str:
+    """An empty PostgreSQL database, for the few tests about PostgreSQL's behaviour alone."""
+    _empty_pg(pg_database)
+    return pg_database
+
+
+@pytest.fixture
 def clock() -> FakeClock:
     """Noon, China time, on 2020-07-01: every window of batch 2020-1 but signing is open."""
     return FakeClock(cst(2020, 7, 1, 12, 0, 0).astimezone(UTC))
