@@ -57,6 +57,8 @@ def load(path: str | Path | None = None) -> Policy:
         raise PolicyError(f"cannot read policy file {p}: {exc.strerror or exc}") from exc
     except UnicodeDecodeError as exc:
         raise PolicyError(f"policy file {p} is not UTF-8 text") from exc
+    except ValueError as exc:  # e.g. "embedded null byte" from open()
+        raise PolicyError(f"cannot read policy file {str(p)!r}: {exc}") from exc
     return parse(text, source=str(p))
 
 

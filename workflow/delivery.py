@@ -39,13 +39,25 @@ LOG, WEBHOOK = "log", "webhook"
 # How many deliveries one claim takes, per notifier.
 CLAIM_SIZE = {LOG: 2000, WEBHOOK: 20}
 MAX_ERROR = 500
+MAX_ENDPOINT = 2000  # the size of the delivery table's endpoint column
 USER_AGENT = "accel666-escalation/1"
 
 
 def check_webhook(url: str) -> str:
-    """The URL, if it is one a webhook can be posted to; else InvalidInput."""
-    if not isinstance(url, str) or not url.startswith(("http://", "https://")) or " " in url:
+    """The URL, if it is one a webhook can be posted to; else InvalidInput.
+
+    ASCII only, without spaces or control characters (the database could not store some
+    characters, http.client cannot send the others: percent-encode them), and at most
+    MAX_ENDPOINT characters (the column's size).
+    """
+    if not isinstance(url, str) or not url.startswith(("http://", "https://")):
         raise InvalidInput("webhook", "expected an http:// or https:// URL", url)
+    if any(not ch.isascii() or not ch.isprintable() or ch.isspace() for ch in url):
+        raise InvalidInput("webhook", "expected a URL in printable ASCII without spaces "
+                           "(percent-encode other characters)", url)
+    if len(url) > MAX_ENDPOINT:
+        raise InvalidInput("webhook", f"at most {MAX_ENDPOINT} characters (got {len(url)})",
+                           url[:40] + "…")
     return url
 
 
@@ -83,7 +95,9 @@ def post_json(url: str, body: dict[str, Any], key: str, timeout: float) -> str |
         return f"HTTP {exc.code} {exc.reason}"
     except urllib.error.URLError as exc:
         return f"cannot reach {url}: {exc.reason}"
-    except (TimeoutError, OSError, http.client.HTTPException) as exc:
+    except (TimeoutError, OSError, http.client.HTTPException, ValueError) as exc:
+        # ValueError: a URL http.client cannot send (e.g. UnicodeEncodeError for non-ASCII);
+        # a failed attempt, recorded and retried like any other, never a crash of the round.
         return f"{type(exc).__name__} posting to {url}: {exc}"
     return None
 

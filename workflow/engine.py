@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 from sqlalchemy import Engine as SAEngine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError
 
 import models
 from models import chain
@@ -43,6 +43,17 @@ from workflow.verify import VerifyReport
 from workflow.verify import verify as verify_record
 
 Clock = Callable[[], datetime]
+
+
+def _open(bind: str | os.PathLike[str]) -> SAEngine:
+    """A SQLAlchemy engine for a URL or SQLite path, or InvalidInput saying what is wrong."""
+    text = os.fspath(bind)
+    if not isinstance(text, str) or not text.strip():
+        raise InvalidInput("database", "give a database URL or a SQLite file path", None)
+    try:
+        return models.create(text)
+    except (ArgumentError, ValueError, ModuleNotFoundError) as exc:
+        raise InvalidInput("database", f"not a database URL or path: {exc}", text) from exc
 
 
 def utc_now() -> datetime:
@@ -79,10 +90,14 @@ class Engine:
         if isinstance(bind, SAEngine):
             self.db, self._owns_db = bind, False
         else:
-            self.db, self._owns_db = models.create(os.fspath(bind)), True
+            self.db, self._owns_db = _open(bind), True
         if create_schema:
             try:
                 models.create_schema(self.db)
+            except OperationalError as exc:
+                self.close()
+                raise InvalidInput("database", f"cannot open it: {exc.orig}",
+                                   self.db.url.render_as_string(hide_password=True)) from exc
             except models.SchemaOutdated as exc:
                 self.close()
                 raise InvalidInput("database", str(exc), exc.current) from exc

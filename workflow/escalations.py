@@ -38,6 +38,7 @@ from policies import Policy
 from policies import escalation as ladder_rules
 from workflow import store
 from workflow.escalation_records import LevelCount, SweepResult
+from workflow.inputs import MAX_INT
 
 log = structlog.get_logger("accel666.escalation")
 
@@ -77,7 +78,8 @@ def candidates(rung: ladder_rules.Rung, now: datetime, ack_stops: bool) -> Selec
         P.id, literal(rung.batch, String), literal(rung.phase, String),
         literal(rung.deadline, UTCDateTime), literal(rung.level, Integer),
         literal(rung.due_at, UTCDateTime), literal(now, UTCDateTime),
-        literal(int((now - rung.due_at).total_seconds()), Integer),
+        # Saturated at the column's range (68 years), which a sweep at a far-off `now` exceeds.
+        literal(min(int((now - rung.due_at).total_seconds()), MAX_INT), Integer),
         literal(rung.target_role, String),
         cast(null(), String) if scope is None else scope,
         P.state, key, literal(rung.lapses, Boolean),

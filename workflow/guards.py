@@ -17,6 +17,13 @@ def resolve_actor(policy: Policy, actor: object) -> Actor:
     if not isinstance(actor, Actor):
         raise InvalidInput("actor", f"expected an Actor, got {type(actor).__name__}", None)
     name = inputs.text("actor name", actor.name)
+    # Checked before the lookup: an unhashable role (a list from JSON) must not raise TypeError,
+    # and a scope of another type (0, False, []) must not be stored as it is.
+    if not isinstance(actor.role, str):
+        raise InvalidInput("role", f"expected text, got {type(actor.role).__name__}", actor.role)
+    if actor.scope is not None and not isinstance(actor.scope, str):
+        raise InvalidInput("scope", f"expected text or None, got {type(actor.scope).__name__}",
+                           actor.scope)
     role = policy.roles.get(actor.role)
     if role is None:
         raise InvalidInput("role", f"unknown role {actor.role!r}; roles: {', '.join(policy.roles)}",

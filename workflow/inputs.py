@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import unicodedata
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from policies import PHASES, Policy, credit_code
@@ -18,6 +19,10 @@ MAX_NAME = 200
 MAX_TEXT = 2000
 MAX_INT = 2**31 - 1  # the range of an INTEGER column on every backend
 VERDICTS = ("pass", "fail")
+# The last day a date or moment may fall on: far beyond any programme's calendar, and far enough
+# from `date.max` that a window closing then, every escalation level after it and every lease
+# and backoff stay computable.
+LAST_DAY = date(2999, 12, 31)
 
 
 # Characters that reorder how text is displayed (bidirectional embeddings, overrides, isolates):
@@ -25,11 +30,12 @@ VERDICTS = ("pass", "fail")
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
-def text(field: str, value: object, limit: int = MAX_NAME) -> str:
+def text(field: str, value: object, limit: int = MAX_NAME, *, one_line: bool | None = None) -> str:
     """Non-empty text, stripped, at most `limit` characters, free of control characters.
 
-    Names (the default limit) are one line with no invisible format characters; longer texts
-    such as opinions and reasons may hold line breaks and tabs.
+    Names (one line, the default for limits up to MAX_NAME) hold no line breaks, tabs or
+    invisible format characters; longer texts such as opinions and reasons may hold line
+    breaks and tabs.
     """
     if not isinstance(value, str):
         raise InvalidInput(field, f"expected text, got {type(value).__name__}", value)
@@ -39,12 +45,13 @@ def text(field: str, value: object, limit: int = MAX_NAME) -> str:
     if len(cleaned) > limit:
         raise InvalidInput(field, f"at most {limit} characters (got {len(cleaned)})",
                            cleaned[:40] + "…")
-    one_line = limit <= MAX_NAME
+    if one_line is None:
+        one_line = limit <= MAX_NAME
     for ch in cleaned:
         kind = unicodedata.category(ch)
         if kind in ("Cs", "Co", "Cn") or ch in _BIDI_CONTROLS or (
             kind == "Cc" and (one_line or ch not in "\n\t")
-        ) or (kind == "Cf" and one_line):
+        ) or (one_line and kind in ("Cf", "Zl", "Zp")):
             raise InvalidInput(
                 field, f"contains the control, format or unassigned character U+{ord(ch):04X}",
                 cleaned[:40])
@@ -115,14 +122,32 @@ def verdict(value: object) -> str:
 
 
 def day(field: str, value: object) -> date:
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise InvalidInput(field, "expected a date as YYYY-MM-DD", value)
+    """A calendar day (a `date`, not a `datetime`, or text YYYY-MM-DD) up to LAST_DAY."""
+    chosen: date | None = None
+    if isinstance(value, date) and not isinstance(value, datetime):
+        chosen = value
+    elif isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            chosen = date.fromisoformat(value.strip())
+    if chosen is None:
+        raise InvalidInput(field, "expected a date as YYYY-MM-DD", value)
+    if chosen > LAST_DAY:
+        raise InvalidInput(field, f"must be {LAST_DAY} or earlier", value)
+    return chosen
+
+
+def moment(field: str, value: object) -> datetime:
+    """An aware datetime, in UTC, no later than the end of LAST_DAY."""
+    if not isinstance(value, datetime) or value.tzinfo is None or value.utcoffset() is None:
+        raise InvalidInput(field, "pass an aware datetime", str(value))
+    try:
+        utc = value.astimezone(UTC)
+    except OverflowError:  # e.g. datetime.max at a negative offset
+        utc = None
+    if utc is None or utc.date() > LAST_DAY:
+        raise InvalidInput(field, f"pass a moment before {LAST_DAY + timedelta(days=1)} UTC",
+                           str(value))
+    return utc
 
 
 @dataclass(frozen=True)
@@ -141,7 +166,7 @@ def document(policy: Policy, source: object, name: object = None) -> DocumentInp
     limit = policy.materials.max_document_bytes
     if isinstance(source, bytes | bytearray):
         content = bytes(source)
-        shown = text("document name", name if name is not None else "", 255)
+        shown = text("document name", name if name is not None else "", 255, one_line=True)
     elif isinstance(source, str | os.PathLike):
         path = Path(source)
         try:
@@ -157,7 +182,8 @@ def document(policy: Policy, source: object, name: object = None) -> DocumentInp
                                str(path)) from exc
         except ValueError as exc:  # e.g. "embedded null byte" from os.stat
             raise InvalidInput("document", f"cannot read {path!r}: {exc}", str(path)) from exc
-        shown = text("document name", name if name is not None else path.name, 255)
+        shown = text("document name", name if name is not None else path.name, 255,
+                     one_line=True)
     else:
         raise InvalidInput("document", f"expected a path or bytes, got {type(source).__name__}",
                            None)

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 log = structlog.get_logger("accel666.scheduler")
 
 START, EVERY = "sweep-at-start", "sweep-every"
+MAX_EVERY = timedelta(days=366)  # the longest safety-net interval
 MISFIRE_GRACE_SECONDS = 3600  # a run this late still happens (once: runs coalesce)
 JOB_OPTIONS: dict[str, Any] = {"coalesce": True, "max_instances": 1,
                                "misfire_grace_time": MISFIRE_GRACE_SECONDS}
@@ -131,6 +132,9 @@ def build_scheduler(engine: Engine, every: timedelta, *, webhook: str | None = N
     closing and due moment after `now` (default: the engine's clock), and every `every`."""
     if every < timedelta(seconds=1):
         raise InvalidInput("every", "the interval must be at least one second", str(every))
+    if every > MAX_EVERY:  # the trigger's next fire time would leave the calendar
+        raise InvalidInput("every", f"the interval must be at most {MAX_EVERY.days} days",
+                           str(every))
     if webhook is not None:
         check_webhook(webhook)
     zone = engine.policy.zone

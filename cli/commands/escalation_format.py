@@ -33,7 +33,10 @@ class Duration(click.ParamType):
         seconds = sum(int(n) * _UNITS[unit] for n, unit in _PART.findall(text))
         if seconds < 1:
             self.fail(f"{value!r} is shorter than one second", param, ctx)
-        return timedelta(seconds=seconds)
+        try:
+            return timedelta(seconds=seconds)
+        except OverflowError:
+            self.fail(f"{value!r} is too long a duration", param, ctx)
 
 
 def span(delta: timedelta) -> str:

@@ -44,6 +44,15 @@ def check_writable(path: Path) -> None:
     if not folder.is_dir() or not os.access(folder, os.W_OK):
         raise click.BadParameter(f"cannot write to {path}: no writable folder {folder}",
                                  param_hint="-o/--output")
+    try:  # open it as the list will be: catches a directory, a name too long, no permission
+        existed = path.exists()
+        with path.open("ab"):
+            pass
+        if not existed:
+            path.unlink()
+    except OSError as exc:
+        raise click.BadParameter(f"cannot write to {path}: {exc.strerror or exc}",
+                                 param_hint="-o/--output") from exc
 
 
 @click.command()

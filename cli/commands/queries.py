@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -93,7 +94,12 @@ def document(project_id: int, out: str, force: bool, as_json: bool) -> None:
     import hashlib
 
     target = None if out == "-" else Path(out)
-    if target is not None and target.exists() and not force:
+    try:
+        exists = target is not None and target.exists()
+    except OSError as exc:  # e.g. a name too long for the file system
+        raise click.BadParameter(f"cannot write to {target}: {exc.strerror or exc}",
+                                 param_hint="-o/--output") from exc
+    if exists and not force:
         raise click.BadParameter(f"{target} exists; pass --force to overwrite it",
                                  param_hint="-o/--output")
     with settings().open_engine() as engine:
@@ -104,15 +110,29 @@ def document(project_id: int, out: str, force: bool, as_json: bool) -> None:
     info = {"project_id": doc.project_id, "document_id": doc.id, "name": doc.name,
             "size": doc.size, "sha256": doc.sha256, "uploaded_at": output.local(doc.uploaded_at,
                                                                                  policy),
-            "written_to": out}
+            # A name undecodable from the command line holds surrogates stdout cannot encode.
+            "written_to": out.encode("utf-8", "backslashreplace").decode("utf-8")}
     if target is None:
         sys.stdout.buffer.write(doc.content)
         sys.stdout.flush()
     else:
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        tmp.write_bytes(doc.content)
-        tmp.replace(target)
+        write_file(target, doc.content)
     if as_json and target is not None:
         output.emit_json(info)
     else:
         click.echo(f"{doc.name}: {doc.size} bytes, sha256 {doc.sha256} → {out}", err=True)
+
+
+def write_file(target: Path, content: bytes) -> None:
+    """Write `content` to `target` through a temporary file beside it; a usage error if the
+    file cannot be written (no such folder, a directory, a name too long, no permission)."""
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_bytes(content)
+        tmp.replace(target)
+    except (OSError, ValueError) as exc:
+        with contextlib.suppress(OSError, ValueError):
+            tmp.unlink(missing_ok=True)
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        raise click.BadParameter(f"cannot write to {target}: {reason}",
+                                 param_hint="-o/--output") from exc

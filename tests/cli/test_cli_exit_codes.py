@@ -155,3 +155,18 @@ def test_json_errors_are_structured_on_stderr(run):
     error = json.loads(result.stderr.strip().splitlines()[-1])
     assert error == {"error": "NotFound", "message": "project 7 not found", "kind": "project",
                      "key": 7, "exit_code": 3}
+
+
+@pytest.mark.parametrize(("db", "message"), [
+    ("/nonexistent/dir/x.db", "accel666: invalid database: cannot open it: unable to open "
+                              "database file"),
+    ("", "accel666: invalid database: give a database URL or a SQLite file path"),
+    ("foo://bar", "accel666: invalid database: not a database URL or path: Can't load plugin: "
+                  "sqlalchemy.dialects:foo"),
+])
+def test_a_database_that_cannot_be_opened_exits_2(run, db, message):
+    run.db_url = db
+    result = run("list")
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr

@@ -14,6 +14,7 @@ from workflow import InvalidInput
     ("Cloud\tMES", "U+0009"),
     ("Cloud\u200bMES", "U+200B"),   # zero-width space
     ("Cloud\u202eSEM", "U+202E"),   # right-to-left override
+    ("Cloud\u2028MES", "U+2028"),   # line separator
 ])
 def test_names_refuse_line_breaks_and_invisible_characters(engine, title, code_point):
     with pytest.raises(InvalidInput) as err:
@@ -32,3 +33,12 @@ def test_reasons_may_span_lines_but_not_reorder_text(engine, actors):
     assert done.state == "withdrawn"
     assert engine.history(project.id)[-1].payload == {"reason": "第一行\n第二行\t备注"}
     assert project.credit_code == CODE_A
+
+
+def test_document_names_are_one_line(engine, actors):
+    project = dock(engine)
+    with pytest.raises(InvalidInput) as err:
+        engine.apply(actors.ent_a, project.id, paper_copies=2, document=b"%PDF",
+                     document_name="申报书\n.pdf")
+    assert (err.value.field, err.value.reason) == (
+        "document name", "contains the control, format or unassigned character U+000A")
