@@ -1,0 +1,213 @@
+"""The floors: the same writes as the engine, done with the bare driver on the same schema.
+
+Per transition: BEGIN (IMMEDIATE on SQLite), SELECT the project row, UPDATE it with a version
+check, INSERT its transition-log row (JSON payload, hash-chained) and, for apply, the document
+row; COMMIT. Dock is INSERT project + INSERT log row + UPDATE the project's head hash (the
+row's hash covers the new project's id). No validation, no guards, no state machine.
+The rows are the engine's own, byte for byte: tests/test_bench_smoke.py compares them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Protocol
+
+from bench import plan
+
+if TYPE_CHECKING:
+    import psycopg
+
+Who = tuple[str, str, str | None]  # actor name, role, canonical scope
+CITY: Who = ("bench-city", "city", plan.REGION_CODE)
+PROVINCE: Who = ("bench-province", "province", None)
+
+_COLUMNS = ("id, title, enterprise, credit_code, region, category, batch, state, version, "
+            "paper_copies, head_hash, created_at, updated_at")
+_STATE, _VERSION, _HEAD = 7, 8, 10  # positions in _COLUMNS
+
+
+def chain_hash(pid: int, seq: int, event: str, source: str | None, dest: str, who: Who,
+               at: datetime, payload: dict[str, Any], prev: str) -> str:
+    """The log row's SHA-256 as models/chain.py takes it (re-done here: the floor is bare)."""
+    doc = {"project_id": pid, "seq": seq, "event": event, "from_state": source, "to_state": dest,
+           "actor": who[0], "role": who[1], "scope": who[2],
+           "at": at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"), "payload": payload,
+           "prev": prev}
+    text = json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+                      allow_nan=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class Floor(Protocol):
+    def dock(self, code: str, at: datetime) -> int: ...
+
+    def advance(self, pid: int, step: plan.Step, who: Who, apply: bool) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def run_floor(floor: Floor, codes: Sequence[str]) -> int:
+    """The bare-driver twin of `bench.drive.run_engine`: same order, same rows."""
+    dock, *rest = plan.STEPS
+    ids = [floor.dock(code, dock.at) for code in codes]
+    for step in rest:
+        for pid, code in zip(ids, codes, strict=True):
+            if step.event == "apply":
+                floor.advance(pid, step, ("bench-enterprise", "enterprise", code), True)
+            else:
+                floor.advance(pid, step, CITY if step.event == "recommend" else PROVINCE, False)
+    return plan.PER_PROJECT * len(ids)
+
+
+def _project(code: str, at: Any) -> tuple[Any, ...]:
+    return (plan.title(code), plan.enterprise(code), code, plan.REGION_CODE, plan.CATEGORY,
+            plan.BATCH, "docked", 1, None, "", at, at)
+
+
+_INSERT_PROJECT = (
+    "INSERT INTO accel666_project (title, enterprise, credit_code, region, category, batch, "
+    "state, version, paper_copies, head_hash, created_at, updated_at) VALUES ({})")
+_SET_HEAD = "UPDATE accel666_project SET head_hash = {p} WHERE id = {p}"
+_SELECT = f"SELECT {_COLUMNS} FROM accel666_project WHERE id = {{p}}"
+_UPDATE = ("UPDATE accel666_project SET state = {p}, version = version + 1, updated_at = {p}, "
+           "head_hash = {p} WHERE id = {p} AND version = {p}")
+_UPDATE_APPLY = ("UPDATE accel666_project SET state = {p}, paper_copies = {p}, "
+                 "version = version + 1, updated_at = {p}, head_hash = {p} "
+                 "WHERE id = {p} AND version = {p}")
+_LOG = ("INSERT INTO accel666_transition (project_id, seq, event, from_state, to_state, actor, "
+        "role, scope, at, payload, hash) VALUES ({})")
+_DOCUMENT = ("INSERT INTO accel666_document (project_id, name, size, sha256, content, "
+             "uploaded_at) VALUES ({})")
+
+
+def _sql(template: str, p: str, n: int = 0) -> str:
+    """A statement in the driver's parameter style (`p`): {p} marks, or n of them for {}."""
+    return template.format(", ".join([p] * n)) if n else template.format(p=p)
+
+
+class SqliteFloor:
+    """sqlite3 with the engine's pragmas, autocommit off, explicit BEGIN IMMEDIATE."""
+
+    INSERT_PROJECT = _sql(_INSERT_PROJECT, "?", 12)
+    SET_HEAD, SELECT = _sql(_SET_HEAD, "?"), _sql(_SELECT, "?")
+    UPDATE, UPDATE_APPLY = _sql(_UPDATE, "?"), _sql(_UPDATE_APPLY, "?")
+    LOG, DOCUMENT = _sql(_LOG, "?", 11), _sql(_DOCUMENT, "?", 6)
+
+    def __init__(self, path: str, synchronous: str = "FULL") -> None:
+        self.conn = sqlite3.connect(path, isolation_level=None)
+        for pragma in ("busy_timeout = 10000", "journal_mode = WAL", "foreign_keys = ON",
+                       f"synchronous = {synchronous}"):
+            self.conn.execute(f"PRAGMA {pragma}")
+
+    @staticmethod
+    def _time(at: datetime) -> str:
+        # How SQLAlchemy stores the engine's UTCDateTime on SQLite: naive UTC text.
+        return at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+    def dock(self, code: str, at: datetime) -> int:
+        c, when = self.conn, self._time(at)
+        c.execute("BEGIN IMMEDIATE")
+        try:
+            pid = c.execute(self.INSERT_PROJECT, _project(code, when)).lastrowid
+            assert pid is not None
+            head = chain_hash(pid, 1, "dock", None, "docked", CITY, at, {}, "")
+            c.execute(self.LOG, (pid, 1, "dock", None, "docked", *CITY, when, "{}", head))
+            c.execute(self.SET_HEAD, (head, pid))
+            c.execute("COMMIT")
+        except BaseException:
+            c.execute("ROLLBACK")
+            raise
+        return pid
+
+    def advance(self, pid: int, step: plan.Step, who: Who, apply: bool) -> None:
+        c, when = self.conn, self._time(step.at)
+        c.execute("BEGIN IMMEDIATE")
+        try:
+            row = c.execute(self.SELECT, (pid,)).fetchone()
+            state, version = row[_STATE], row[_VERSION]
+            payload = plan.payload(step.event)
+            head = chain_hash(pid, version + 1, step.event, state, step.dest, who, step.at,
+                              payload, row[_HEAD])
+            if apply:
+                done = c.execute(self.UPDATE_APPLY, (step.dest, 2, when, head, pid,
+                                                     version)).rowcount
+            else:
+                done = c.execute(self.UPDATE, (step.dest, when, head, pid, version)).rowcount
+            if done != 1:
+                raise RuntimeError(f"project {pid} moved on")
+            c.execute(self.LOG, (pid, version + 1, step.event, state, step.dest, *who, when,
+                                 json.dumps(payload), head))
+            if apply:
+                c.execute(self.DOCUMENT, (pid, plan.DOCUMENT_NAME, len(plan.DOCUMENT),
+                                          plan.DOCUMENT_SHA256, plan.DOCUMENT, when))
+            c.execute("COMMIT")
+        except BaseException:
+            c.execute("ROLLBACK")
+            raise
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+class PgFloor:
+    """psycopg 3 on one connection, its own implicit BEGIN, one commit per transition."""
+
+    INSERT_PROJECT = _sql(_INSERT_PROJECT, "%s", 12) + " RETURNING id"
+    SET_HEAD, SELECT = _sql(_SET_HEAD, "%s"), _sql(_SELECT, "%s")
+    UPDATE, UPDATE_APPLY = _sql(_UPDATE, "%s"), _sql(_UPDATE_APPLY, "%s")
+    LOG, DOCUMENT = _sql(_LOG, "%s", 11), _sql(_DOCUMENT, "%s", 6)
+
+    def __init__(self, conninfo: str) -> None:
+        import psycopg  # here, so that the SQLite floor's footprint is sqlite3's alone
+        from psycopg.types.json import Json
+
+        self.conn: psycopg.Connection[Any] = psycopg.connect(conninfo)
+        self.json = Json
+
+    def dock(self, code: str, at: datetime) -> int:
+        c = self.conn
+        try:
+            row = c.execute(self.INSERT_PROJECT, _project(code, at)).fetchone()
+            assert row is not None
+            pid = int(row[0])
+            head = chain_hash(pid, 1, "dock", None, "docked", CITY, at, {}, "")
+            c.execute(self.LOG, (pid, 1, "dock", None, "docked", *CITY, at, self.json({}), head))
+            c.execute(self.SET_HEAD, (head, pid))
+            c.commit()
+        except BaseException:
+            c.rollback()
+            raise
+        return pid
+
+    def advance(self, pid: int, step: plan.Step, who: Who, apply: bool) -> None:
+        c, when = self.conn, step.at
+        try:
+            row = c.execute(self.SELECT, (pid,)).fetchone()
+            assert row is not None
+            state, version = row[_STATE], row[_VERSION]
+            payload = plan.payload(step.event)
+            head = chain_hash(pid, version + 1, step.event, state, step.dest, who, when, payload,
+                              row[_HEAD])
+            if apply:
+                done = c.execute(self.UPDATE_APPLY, (step.dest, 2, when, head, pid,
+                                                     version)).rowcount
+            else:
+                done = c.execute(self.UPDATE, (step.dest, when, head, pid, version)).rowcount
+            if done != 1:
+                raise RuntimeError(f"project {pid} moved on")
+            c.execute(self.LOG, (pid, version + 1, step.event, state, step.dest, *who, when,
+                                 self.json(payload), head))
+            if apply:
+                c.execute(self.DOCUMENT, (pid, plan.DOCUMENT_NAME, len(plan.DOCUMENT),
+                                          plan.DOCUMENT_SHA256, plan.DOCUMENT, when))
+            c.commit()
+        except BaseException:
+            c.rollback()
+            raise
+
+    def close(self) -> None:
+        self.conn.close()
