@@ -15,6 +15,7 @@ from models.schema import SchemaOutdated, upgrade
 from models.schema import ensure as create_schema
 from models.tables import (
     ENDED_STATES,
+    LIVE,
     DocumentRow,
     ExtensionRow,
     ProjectRow,
@@ -29,6 +30,7 @@ from models.tables import (
 __all__ = [
     "DELIVERY_STATUSES",
     "ENDED_STATES",
+    "LIVE",
     "NOTIFIERS",
     "SCHEMA_HEAD",
     "DeliveryRow",

@@ -35,7 +35,9 @@ def create(url: str, **kwargs: Any) -> Engine:
         engine = create_engine(u, **kwargs)
         configure_sqlite(engine)
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
+    # No ping before each checkout (a round trip per transaction): connections older than an
+    # hour are replaced, and one that died with its server is dropped with its pool on error.
+    kwargs.setdefault("pool_recycle", 3600)
     return create_engine(u, **kwargs)
 
 
@@ -62,7 +64,9 @@ def configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
         write = conn.get_execution_options().get(WRITE_OPTION, False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+        # Straight to the driver: this runs before every transaction.
+        conn.connection.driver_connection.execute(  # type: ignore[union-attr]
+            "BEGIN IMMEDIATE" if write else "BEGIN")
 
 
 @contextmanager

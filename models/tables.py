@@ -23,7 +23,8 @@ from models.types import UTCDateTime
 
 # States from which a project no longer counts as live (it may be filed again).
 ENDED_STATES = ("rejected", "withdrawn")
-_LIVE = text("state NOT IN ('rejected', 'withdrawn')")
+# Written as a literal so that queries using it match the partial index's own predicate.
+LIVE = text("state NOT IN ('rejected', 'withdrawn')")
 
 
 class Base(SQLModel):
@@ -50,8 +51,8 @@ class ProjectRow(Base, table=True):
             "category",
             "batch",
             unique=True,
-            sqlite_where=_LIVE,
-            postgresql_where=_LIVE,
+            sqlite_where=LIVE,
+            postgresql_where=LIVE,
         ),
         Index("ix_accel666_project_batch_state", "batch", "state"),
         Index("ix_accel666_project_region_state", "region", "state"),

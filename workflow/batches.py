@@ -33,7 +33,7 @@ def publish(db: SAEngine, policy: Policy, now: datetime, actor: Actor, batch: st
             authorise(policy, actor, event, source=row.state, region=row.region,
                       credit_code=row.credit_code, project_id=row.id)
             step = Step(policy, event, policy.batches[batch], now, project_id=row.id,
-                        extended_until=until)
+                        extension=lambda: until)
             state = machine.fire(event, row.state, step)
             entry = audit.log_row(row.id, row.version + 1, event, row.state, state, actor, now,
                                   {"batch": batch}, row.head_hash)

@@ -150,7 +150,7 @@ class Engine:
             with models.writing(self.db) as conn:
                 key = chosen or self._open_batch_for_docking(conn, now)
                 step = Step(self.policy, event, self.policy.batches[key], now,
-                            extended_until=store.extended_until(conn, key, "docking"))
+                            extension=lambda: store.extended_until(conn, key, "docking"))
                 state = machine.fire(event, machine.NEW, step)
                 other = store.live_duplicate(conn, values["credit_code"], values["category"], key)
                 if other is not None:
@@ -408,7 +408,7 @@ class Engine:
             phase = PHASE_OF_EVENT.get(event)
             step = Step(
                 self.policy, event, self.policy.batches[row.batch], now, project_id=pid,
-                extended_until=store.extended_until(conn, row.batch, phase) if phase else None,
+                extension=(lambda: store.extended_until(conn, row.batch, phase)) if phase else None,
                 paper_copies=paper_copies, documents=documents, verdict=verdict,
             )
             state = machine.fire(event, row.state, step)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -78,13 +79,17 @@ class Step:
     batch: Batch
     now: datetime
     project_id: int | None = None
-    extended_until: date | None = None
+    # The latest recorded extension of the event's window, asked for only when the window as
+    # the policy sets it says no: extensions only ever lengthen a window.
+    extension: Callable[[], date | None] | None = None
     paper_copies: int = 0
     documents: int = 0
     verdict: str | None = None
 
     def check_guards(self) -> None:
-        denial = policy_rules.check_window(self.batch, self.event, self.now, self.extended_until)
+        denial = policy_rules.check_window(self.batch, self.event, self.now)
+        if denial is not None and self.extension is not None:
+            denial = policy_rules.check_window(self.batch, self.event, self.now, self.extension())
         if denial is None and self.event == "apply":
             denial = policy_rules.check_materials(self.policy, self.paper_copies, self.documents)
         if denial is not None:

@@ -6,11 +6,11 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from models import (
-    ENDED_STATES,
+    LIVE,
     document_table,
     extension_table,
     project_table,
@@ -24,25 +24,33 @@ T = transition_table.c
 D = document_table.c
 X = extension_table.c
 
+# The hot path's statements, built once: SQLAlchemy then reuses their compiled form instead of
+# rebuilding and re-keying a statement on every call.
+_LOAD = select(project_table).where(P.id == bindparam("pid"))
+_LIVE_DUPLICATE = select(P.id).where(
+    P.credit_code == bindparam("code"), P.category == bindparam("category"),
+    P.batch == bindparam("batch"), LIVE)
+_EXTENDED = select(func.max(X.until)).where(X.batch == bindparam("batch"),
+                                            X.phase == bindparam("phase"))
+_INSERT_PROJECT = insert(project_table).returning(P.id)
+_CAS = update(project_table).where(P.id == bindparam("pid"), P.version == bindparam("expected"))
+_SET_HEAD = update(project_table).where(P.id == bindparam("pid"))
+_LOG = insert(transition_table)
+_INSERT_DOCUMENT = insert(document_table).returning(D.id)
+
 
 def load_project(conn: Connection, project_id: int) -> Any | None:
-    return conn.execute(select(project_table).where(P.id == project_id)).first()
+    return conn.execute(_LOAD, {"pid": project_id}).first()
 
 
 def live_duplicate(conn: Connection, credit_code: str, category: str, batch: str) -> int | None:
     """The id of the enterprise's live project in this category and batch, if there is one."""
-    return conn.execute(
-        select(P.id).where(
-            P.credit_code == credit_code, P.category == category, P.batch == batch,
-            P.state.not_in(ENDED_STATES),
-        )
-    ).scalar()
+    return conn.execute(_LIVE_DUPLICATE,
+                        {"code": credit_code, "category": category, "batch": batch}).scalar()
 
 
 def extended_until(conn: Connection, batch: str, phase: str) -> date | None:
-    return conn.execute(
-        select(func.max(X.until)).where(X.batch == batch, X.phase == phase)
-    ).scalar()
+    return conn.execute(_EXTENDED, {"batch": batch, "phase": phase}).scalar()
 
 
 def all_extensions(conn: Connection) -> dict[tuple[str, str], date]:
@@ -54,7 +62,7 @@ def all_extensions(conn: Connection) -> dict[tuple[str, str], date]:
 
 def insert_project(conn: Connection, values: dict[str, Any]) -> int:
     """Insert a new project at version 1; `IntegrityError` if it breaks the live-project key."""
-    return int(conn.execute(insert(project_table).values(**values).returning(P.id)).scalar_one())
+    return int(conn.execute(_INSERT_PROJECT, values).scalar_one())
 
 
 def compare_and_set(
@@ -62,9 +70,7 @@ def compare_and_set(
 ) -> None:
     """Move the project from `version` to `version + 1`, or raise `Conflict` if it moved on."""
     done = conn.execute(
-        update(project_table)
-        .where(P.id == project_id, P.version == version)
-        .values(version=version + 1, **values)
+        _CAS, {"pid": project_id, "expected": version, "version": version + 1, **values}
     ).rowcount
     if done != 1:
         raise Conflict(event, project_id, version)
@@ -72,11 +78,11 @@ def compare_and_set(
 
 def set_head(conn: Connection, project_id: int, head_hash: str) -> None:
     """Point a just-inserted project at the hash of its first log row."""
-    conn.execute(update(project_table).where(P.id == project_id).values(head_hash=head_hash))
+    conn.execute(_SET_HEAD, {"pid": project_id, "head_hash": head_hash})
 
 
 def log(conn: Connection, values: dict[str, Any]) -> None:
-    conn.execute(insert(transition_table).values(**values))
+    conn.execute(_LOG, values)
 
 
 def log_many(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
@@ -87,14 +93,9 @@ def log_many(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
 def insert_document(
     conn: Connection, project_id: int, doc: DocumentInput, now: datetime
 ) -> int:
-    return int(
-        conn.execute(
-            insert(document_table)
-            .values(project_id=project_id, name=doc.name, size=doc.size, sha256=doc.sha256,
-                    content=doc.content, uploaded_at=now)
-            .returning(D.id)
-        ).scalar_one()
-    )
+    return int(conn.execute(_INSERT_DOCUMENT, {
+        "project_id": project_id, "name": doc.name, "size": doc.size, "sha256": doc.sha256,
+        "content": doc.content, "uploaded_at": now}).scalar_one())
 
 
 def latest_document(conn: Connection, project_id: int) -> Any | None:
