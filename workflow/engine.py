@@ -424,11 +424,12 @@ class Engine:
         return record
 
     def _open_batch_for_docking(self, conn: Connection, now: datetime) -> str:
-        open_now = [
-            b.key for b in self.policy.batches.values()
-            if policy_rules.check_window(b, "dock", now,
-                                         store.extended_until(conn, b.key, "docking")) is None
-        ]
+        batches = self.policy.batches.values()
+        closed = [b for b in batches if now >= b.windows["docking"].closes_at]
+        # Only an extension can reopen a closed window: read them only if one has closed.
+        extended = store.all_extensions(conn) if closed else {}
+        open_now = [b.key for b in batches if policy_rules.check_window(
+            b, "dock", now, extended.get((b.key, "docking"))) is None]
         if len(open_now) == 1:
             return open_now[0]
         if not open_now:
