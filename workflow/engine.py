@@ -17,17 +17,10 @@ from models import chain
 from policies import PHASE_OF_EVENT, Policy, PolicyError
 from policies import load as load_policy
 from policies import rules as policy_rules
-from workflow import audit, batches, delivery, escalation_queries, inputs, machine, store
-from workflow import escalations as sweeping
+from workflow import audit, batches, inputs, machine, store
 from workflow.actor import Actor
+from workflow.deadlines import Deadlines
 from workflow.errors import InvalidInput, NotFound, Refused
-from workflow.escalation_records import (
-    DeliveryReport,
-    Escalation,
-    EscalationRun,
-    OverdueProject,
-    SweepResult,
-)
 from workflow.guards import Step, authorise, resolve_actor
 from workflow.records import (
     BatchStatus,
@@ -60,12 +53,15 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class Engine:
+class Engine(Deadlines):
     """The lifecycle engine over one database.
 
     `bind` is a database URL (a bare path means a SQLite file) or an existing SQLAlchemy engine,
     which the Engine uses but never disposes. `policy` is a loaded `Policy`, a path to a policy
     file, or None for the programme's built-in policy. `clock` returns the current aware time.
+    With `create_schema` (the default) a new database gets the latest schema; one made by an
+    older accel666 is refused with InvalidInput (field "database") until `upgrade_schema()`.
+    Deadline enforcement (sweep, escalate, ack, …) comes from `workflow.deadlines`.
     """
 
     def __init__(
@@ -315,72 +311,6 @@ class Engine:
                 ))
             out.append(BatchStatus(b.key, b.name, tuple(windows)))
         return out
-
-    # -- deadline enforcement: escalations (workflow.escalations, .delivery) -----------------
-
-    def sweep(self, now: datetime | None = None, *, dry_run: bool = False,
-              webhook: str | None = None) -> SweepResult:
-        """Record, once, every escalation due at `now` (default: the clock) and queue its
-        deliveries (the log, and a webhook: `webhook` or the policy's). Safe to run anywhere."""
-        return sweeping.sweep(self.db, self.policy, self._moment(now), dry_run=dry_run,
-                              notifiers=self._notifiers(webhook))
-
-    def deliver(self, now: datetime | None = None, *,
-                max_attempts: int | None = None) -> DeliveryReport:
-        """Attempt every queued delivery that is due at `now`, once."""
-        limit = None if max_attempts is None else inputs.integer("max attempts", max_attempts, 1)
-        return delivery.deliver(self.db, self.policy, self._moment(now), max_attempts=limit)
-
-    def escalate(self, now: datetime | None = None, *, dry_run: bool = False,
-                 webhook: str | None = None, max_attempts: int | None = None) -> EscalationRun:
-        """One sweep, then the deliveries due: what cron and the scheduler run."""
-        moment = self._moment(now)
-        # Checked before the sweep writes anything: InvalidInput means nothing was written.
-        limit = None if max_attempts is None else inputs.integer("max attempts", max_attempts, 1)
-        result = self.sweep(moment, dry_run=dry_run, webhook=webhook)
-        report = (DeliveryReport(0, 0, 0, 0) if dry_run
-                  else self.deliver(moment, max_attempts=limit))
-        return EscalationRun(result, report)
-
-    def overdue(self, region: str | None = None,
-                now: datetime | None = None) -> builtins.list[OverdueProject]:
-        """Projects overdue at `now`: phase, deadline, how late, the level reached."""
-        code = None if region is None else inputs.region(self.policy, region)
-        return escalation_queries.overdue(self.db, self.policy, self._moment(now), code)
-
-    def escalations(self, *, open_only: bool = False, failed_only: bool = False,
-                    project_id: int | None = None,
-                    limit: int | None = None) -> builtins.list[Escalation]:
-        """Escalations on record, oldest first, with their deliveries."""
-        return escalation_queries.escalations(
-            self.db, open_only=open_only, failed_only=failed_only,
-            project_id=None if project_id is None else inputs.integer("project id", project_id, 1),
-            limit=None if limit is None else inputs.integer("limit", limit, 1))
-
-    def ack(self, actor: Actor, escalation_id: int, note: str) -> Escalation:
-        """Acknowledge an escalation (its target role and scope, or the supervisor)."""
-        return escalation_queries.ack(
-            self.db, self.policy, self.now(), resolve_actor(self.policy, actor),
-            inputs.integer("escalation id", escalation_id, 1),
-            inputs.text("note", note, inputs.MAX_TEXT))
-
-    def rearm(self, actor: Actor, escalation_id: int) -> Escalation:
-        """Give an escalation's failed deliveries a fresh set of attempts (the supervisor)."""
-        eid = inputs.integer("escalation id", escalation_id, 1)
-        delivery.rearm(self.db, self.policy, self.now(), resolve_actor(self.policy, actor), eid)
-        return self.escalation(eid)
-
-    def escalation(self, escalation_id: int) -> Escalation:
-        """One escalation with its deliveries."""
-        return escalation_queries.one(self.db, inputs.integer("escalation id", escalation_id, 1))
-
-    def _moment(self, now: datetime | None) -> datetime:
-        return self.now() if now is None else inputs.moment("now", now)
-
-    def _notifiers(self, webhook: str | None) -> builtins.list[tuple[str, str | None]]:
-        url = webhook or self.policy.escalation.webhook
-        return [("log", None)] if url is None else [("log", None),
-                                                    ("webhook", delivery.check_webhook(url))]
 
     # -- the shared path of one state change --------------------------------------------------
 

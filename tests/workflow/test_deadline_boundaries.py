@@ -10,19 +10,18 @@ from datetime import UTC, timedelta
 
 import pytest
 from conftest import cst
-from wf_support import PATH, dock, drive, early_signing_policy, fire, snapshot, use_process_tz
+from wf_support import (
+    CLOSING,
+    PATH,
+    dock,
+    drive,
+    early_signing_policy,
+    fire,
+    snapshot,
+    use_process_tz,
+)
 
 from workflow import Engine, Refused
-
-# event -> (phase, the source state it needs, last day of its window in batch 2020-1)
-CLOSING = {
-    "dock": ("docking", None, (2020, 7, 15)),
-    "apply": ("application", "docked", (2020, 8, 30)),
-    "recommend": ("recommendation", "applied", (2020, 8, 30)),
-    "review": ("review", "recommended", (2020, 9, 30)),
-    "sign": ("signing", "reviewed", (2020, 10, 31)),
-    "publish": ("publication", "signed", (2020, 10, 31)),
-}
 
 
 @pytest.fixture(params=["UTC", "America/New_York"])

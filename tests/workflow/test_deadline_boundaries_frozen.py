@@ -11,19 +11,10 @@ from datetime import UTC, timedelta
 import pytest
 from conftest import cst
 from freezegun import freeze_time
-from wf_support import EARLY, dock, drive, fire, snapshot, use_process_tz
+from wf_support import CLOSING, EARLY, dock, drive, fire, snapshot, use_process_tz
 
 from workflow import Engine, Refused
 
-# event -> (phase, source state, last day of the window in batch 2020-1)
-CLOSING = {
-    "dock": ("docking", None, (2020, 7, 15)),
-    "apply": ("application", "docked", (2020, 8, 30)),
-    "recommend": ("recommendation", "applied", (2020, 8, 30)),
-    "review": ("review", "recommended", (2020, 9, 30)),
-    "sign": ("signing", "reviewed", (2020, 10, 31)),
-    "publish": ("publication", "signed", (2020, 10, 31)),
-}
 LAST = timedelta(hours=23, minutes=59, seconds=59, microseconds=999_999)
 
 

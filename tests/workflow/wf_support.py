@@ -144,3 +144,14 @@ def early_signing_policy():
     publication opens; publication keeps its window of 2020-10-01 to 2020-10-31."""
     return policy_with(("signing = { opens = 2020-10-01, closes = 2020-10-31 }",
                         "signing = { opens = 2020-07-01, closes = 2020-10-31 }"))
+
+
+# event -> (phase, the source state it needs, last day of its window in batch 2020-1)
+CLOSING = {
+    "dock": ("docking", None, (2020, 7, 15)),
+    "apply": ("application", "docked", (2020, 8, 30)),
+    "recommend": ("recommendation", "applied", (2020, 8, 30)),
+    "review": ("review", "recommended", (2020, 9, 30)),
+    "sign": ("signing", "reviewed", (2020, 10, 31)),
+    "publish": ("publication", "signed", (2020, 10, 31)),
+}
