@@ -1,7 +1,7 @@
 """Persistence: the tables, their column types and how a database is opened."""
 
 from models import chain, schema
-from models.database import create, reading, url_for, writing
+from models.database import create, reading, retry_when_busy, url_for, writing
 from models.escalations import (
     DELIVERY_STATUSES,
     NOTIFIERS,
@@ -50,6 +50,7 @@ __all__ = [
     "metadata",
     "project_table",
     "reading",
+    "retry_when_busy",
     "schema",
     "transition_table",
     "upgrade",

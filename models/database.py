@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
+import random
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 # How long a SQLite writer waits for the lock before giving up (milliseconds).
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -83,3 +89,31 @@ def reading(engine: Engine) -> Iterator[Connection]:
     """One read transaction, so that every query in the block sees the same snapshot."""
     with engine.connect() as conn, conn.begin():
         yield conn
+
+
+_BUSY = ("database is locked", "database table is locked", "database is busy")
+LOCK_RETRIES = 3  # attempts after the first, each after the busy timeout ran out
+
+
+def is_busy(exc: OperationalError) -> bool:
+    """Did SQLite give up waiting for its write lock (after the busy timeout)?"""
+    return any(text in str(exc.orig).lower() for text in _BUSY)
+
+
+def retry_when_busy(fn: F) -> F:
+    """Run `fn` again, a bounded number of times with a short jittered pause, when SQLite's
+    write lock stayed taken past the busy timeout. `fn` must be one whole transaction, so that
+    running it again is safe; any other error, and the last busy one, goes to the caller."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        for attempt in range(LOCK_RETRIES + 1):
+            try:
+                return fn(*args, **kwargs)
+            except OperationalError as exc:
+                if attempt == LOCK_RETRIES or not is_busy(exc):
+                    raise
+                time.sleep(random.uniform(0.05, 0.25) * (attempt + 1))
+        raise AssertionError("unreachable")
+
+    return cast(F, wrapper)

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from sqlalchemy import Engine as SAEngine
 
+import models
 from policies import Policy
 from workflow import delivery, escalation_queries, inputs
 from workflow import escalations as sweeping
@@ -33,6 +34,7 @@ class Deadlines:
     policy: Policy
     now: Callable[[], datetime]
 
+    @models.retry_when_busy
     def sweep(self, now: datetime | None = None, *, dry_run: bool = False,
               webhook: str | None = None) -> SweepResult:
         """Record, once, every escalation due at `now` (default: the clock) and queue its
@@ -72,6 +74,7 @@ class Deadlines:
             project_id=None if project_id is None else inputs.integer("project id", project_id, 1),
             limit=None if limit is None else inputs.integer("limit", limit, 1))
 
+    @models.retry_when_busy
     def ack(self, actor: Actor, escalation_id: int, note: str) -> Escalation:
         """Acknowledge an escalation (its target role and scope, or the supervisor)."""
         return escalation_queries.ack(
@@ -79,6 +82,7 @@ class Deadlines:
             inputs.integer("escalation id", escalation_id, 1),
             inputs.text("note", note, inputs.MAX_TEXT))
 
+    @models.retry_when_busy
     def rearm(self, actor: Actor, escalation_id: int) -> Escalation:
         """Give an escalation's failed deliveries a fresh set of attempts (the supervisor)."""
         eid = inputs.integer("escalation id", escalation_id, 1)

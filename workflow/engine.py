@@ -117,6 +117,7 @@ class Engine(Deadlines):
 
     # -- events -----------------------------------------------------------------------------
 
+    @models.retry_when_busy
     def dock(
         self,
         actor: Actor,
@@ -216,11 +217,13 @@ class Engine(Deadlines):
         return self._advance(actor, project_id, "withdraw",
                              {"reason": inputs.text("reason", reason, inputs.MAX_TEXT)})
 
+    @models.retry_when_busy
     def publish_batch(self, actor: Actor, batch: str) -> list[Project]:
         """Publish every signed project of `batch` in one transaction; return those published."""
         return batches.publish(self.db, self.policy, self.now(), resolve_actor(self.policy, actor),
                                inputs.batch(self.policy, batch))
 
+    @models.retry_when_busy
     def extend(
         self, actor: Actor, batch: str, *, phase: str, until: date | str, reason: str
     ) -> Extension:
@@ -314,6 +317,7 @@ class Engine(Deadlines):
 
     # -- the shared path of one state change --------------------------------------------------
 
+    @models.retry_when_busy
     def _advance(
         self,
         actor: Actor,

@@ -1,0 +1,64 @@
+"""A SQLite write lock held past the busy timeout: the whole transaction is tried again, boundedly."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from sqlalchemy.exc import OperationalError
+from wf_support import dock
+
+import models
+from models import database
+from workflow import store
+
+
+def locked(message: str = "database is locked") -> OperationalError:
+    return OperationalError("UPDATE accel666_project ...", {}, sqlite3.OperationalError(message))
+
+
+@pytest.fixture
+def pauses(monkeypatch) -> list[float]:
+    """The pauses between attempts, recorded instead of slept."""
+    taken: list[float] = []
+    monkeypatch.setattr(database.time, "sleep", taken.append)
+    return taken
+
+
+def failing(monkeypatch, times: int, error: OperationalError) -> list[int]:
+    """Make the compare-and-set fail `times` times with `error`, then work."""
+    real, calls = store.compare_and_set, []
+
+    def flaky(*args, **kwargs):
+        calls.append(1)
+        if len(calls) <= times:
+            raise error
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(store, "compare_and_set", flaky)
+    return calls
+
+
+def test_a_busy_transaction_is_tried_again_and_recorded_once(engine, actors, monkeypatch, pauses):
+    project = dock(engine)
+    calls = failing(monkeypatch, 2, locked())
+    done = engine.withdraw(actors.ent_a, project.id, reason="撤回")
+    assert (done.state, done.version, len(calls), len(pauses)) == ("withdrawn", 2, 3, 2)
+    assert [h.event for h in engine.history(project.id)] == ["dock", "withdraw"]
+
+
+def test_retries_are_bounded(engine, actors, monkeypatch, pauses):
+    project = dock(engine)
+    calls = failing(monkeypatch, 99, locked())
+    with pytest.raises(OperationalError):
+        engine.withdraw(actors.ent_a, project.id, reason="撤回")
+    assert len(calls) == models.database.LOCK_RETRIES + 1
+    assert engine.get(project.id).version == 1
+
+
+def test_other_database_errors_are_not_retried(engine, actors, monkeypatch, pauses):
+    project = dock(engine)
+    calls = failing(monkeypatch, 1, locked("disk I/O error"))
+    with pytest.raises(OperationalError):
+        engine.withdraw(actors.ent_a, project.id, reason="撤回")
+    assert (len(calls), pauses) == (1, [])
