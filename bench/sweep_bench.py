@@ -1,38 +1,66 @@
-"""How long the escalation sweep takes on many projects.
+"""How long the escalation sweep takes on many projects, beside its floor, and its peak memory.
 
     python -m bench.sweep_bench                 # 100_000 projects in a fresh SQLite file
     python -m bench.sweep_bench -n 20000 --pg postgresql+psycopg://postgres@127.0.0.1/bench
 
 (Run it with -m from the repository root: `python bench/sweep_bench.py` would put bench/ first
 on sys.path, where bench/transitions.py hides the `transitions` package.) `run(sizes, pg_url,
-emit)` is what `python -m bench` calls.
+emit, report=...)` is what `python -m bench` calls.
 
 Creates N projects of batch 2020-1 with bulk Core inserts, about 30% of them still in a state
-that is overdue once its window closes, then times, at a moment when every level is due: the
-first sweep (records L1, L2 and L3 for each overdue project and queues their log deliveries),
-a second sweep (nothing to do), a dry run, the log deliveries, and the `overdue` query.
+that is overdue once its window closes, into a template database. Then, at a moment when every
+level is due, on identical fresh copies of the template (a file copy on SQLite, CREATE DATABASE
+… TEMPLATE on PostgreSQL), runs interleaved (engine, floor, floor, engine, …; RUNS copies a side)
+and reports medians of:
+
+- the engine's first sweep (records L1, L2 and L3 for each overdue project, resolves, queues
+  their log deliveries in the same transaction) and its second sweep (nothing to do);
+- the floor: the same rows written by hand-written set-based SQL on the bare driver (`sqlite3`,
+  `psycopg`) in one transaction: the same INSERT … SELECT … ON CONFLICT DO NOTHING per rung, the
+  same resolved_at UPDATEs, the same delivery INSERT … SELECT. The rungs are computed from the
+  policy before the clock starts (the floor knows the ladder).
+
+Then the engine's peak RSS (VmHWM) while sweeping, in a fresh child process on its own copy, and,
+on one more copy, a dry run, the log deliveries and the `overdue` query.
 With --pg URL the same runs on PostgreSQL too: the accel666 tables in that database are DROPPED
-and created afresh. Prints `name: value unit` lines.
+and created afresh, and copies of it are created on the same server and dropped.
+Prints `name: value unit` lines, then the ratios.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import random
+import shutil
+import sqlite3
+import subprocess
+import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import psycopg
 import structlog
+from psycopg import sql
 from sqlalchemy import func, insert, select
+from sqlalchemy.engine import make_url
 
 import models
+from bench.memory import peak_mb
+from bench.report import Report, median
+from policies import Policy
+from policies import escalation as ladder_rules
 from workflow import Engine, load_policy
+from workflow.inputs import MAX_INT
 
 CST = ZoneInfo("Asia/Shanghai")
 CREATED = datetime(2020, 7, 1, 12, tzinfo=CST).astimezone(UTC)
@@ -40,6 +68,10 @@ NOW = datetime(2020, 11, 8, 0, 0, 1, tzinfo=CST)  # every level of every phase i
 OVERDUE_STATES = ("docked", "applied", "recommended", "reviewed", "signed")
 SETTLED_STATES = ("published", "rejected", "withdrawn")
 CHUNK = 10_000
+RUNS = 3  # fresh copies a side (engine and floor), interleaved
+RATIO_TARGET = 1.5  # issue 5: engine sweep <= 1.5x the bare set-based SQL
+PEAK_TARGET_MB = 200.0  # issue 5: < 200 MB peak RSS at 1M projects, flat in N
+NOTIFIERS = (("log", None),)  # what the default policy queues; checked against the engine's count
 
 
 def projects(n: int, share: float, seed: int) -> list[dict[str, Any]]:
@@ -59,62 +91,365 @@ def projects(n: int, share: float, seed: int) -> list[dict[str, Any]]:
 Emit = Callable[[str], None]
 
 
-def timed(emit: Emit, name: str, action: Callable[[], Any]) -> Any:
+class EmitStream:
+    """A text stream that hands each complete line to `emit` (so a Report can print there)."""
+
+    def __init__(self, emit: Emit) -> None:
+        self.emit = emit
+        self.pending = ""
+
+    def write(self, text: str) -> int:
+        self.pending += text
+        *lines, self.pending = self.pending.split("\n")
+        for line in lines:
+            self.emit(line)
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+def count(report: Report, name: str, value: int) -> None:
+    """A count, printed as an integer (and kept as a figure)."""
+    report.line(f"{name}: {value} count")
+
+
+def timed(report: Report, name: str, action: Callable[[], Any]) -> Any:
     start = time.perf_counter()
     result = action()
-    emit(f"{name}: {time.perf_counter() - start:.3f} s")
+    report.figure(name, time.perf_counter() - start, "s")
     return result
 
 
-def one(emit: Emit, label: str, url: str, rows: list[dict[str, Any]]) -> None:
-    """Every figure for one database; `label` prefixes the names (e.g. sweep.sqlite.100000)."""
+# --- fresh copies of the loaded template -------------------------------------------------------
+
+class Copies:
+    """Identical fresh copies of one loaded database: `fresh()` yields the URL of a new one."""
+
+    backend: str
+    template_url: str
+
+    @contextmanager
+    def fresh(self) -> Iterator[str]:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+
+class SqliteCopies(Copies):
+    backend = "sqlite"
+
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        self.template = workdir / "template.db"
+        self.template_url = f"sqlite:///{self.template}"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{self.template}{suffix}").unlink(missing_ok=True)
+
+    def sealed(self) -> None:
+        """Fold the WAL into the template file, so that a copy of the file is the database."""
+        conn = sqlite3.connect(self.template)
+        try:
+            conn.execute("ANALYZE")
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            conn.close()
+
+    @contextmanager
+    def fresh(self) -> Iterator[str]:
+        path = self.workdir / f"copy-{uuid.uuid4().hex[:8]}.db"
+        shutil.copyfile(self.template, path)
+        try:
+            yield f"sqlite:///{path}"
+        finally:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+class PgCopies(Copies):
+    backend = "postgres"
+
+    def __init__(self, url: str) -> None:
+        self.template_url = url
+        self.url = make_url(url)
+        self.name = self.url.database or "postgres"
+        admin = self.url.set(drivername="postgresql", database="postgres")
+        self.admin = admin.render_as_string(hide_password=False)
+
+    def sealed(self) -> None:
+        with psycopg.connect(self.conninfo(self.url), autocommit=True) as conn:
+            conn.execute("VACUUM ANALYZE")
+
+    @staticmethod
+    def conninfo(url: Any) -> str:
+        return url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+    @contextmanager
+    def fresh(self) -> Iterator[str]:
+        name = f"{self.name[:40]}_copy_{uuid.uuid4().hex[:8]}"
+        with psycopg.connect(self.admin, autocommit=True) as conn:
+            conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                sql.Identifier(name), sql.Identifier(self.name)))
+        try:
+            yield self.url.set(database=name).render_as_string(hide_password=False)
+        finally:
+            with psycopg.connect(self.admin, autocommit=True) as conn:
+                conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+                    sql.Identifier(name)))
+
+
+def load(url: str, rows: list[dict[str, Any]]) -> None:
     with Engine(url, create_schema=False) as engine:
         models.metadata.drop_all(engine.db)
         models.metadata.create_all(engine.db)
+        with models.writing(engine.db) as conn:
+            for i in range(0, len(rows), CHUNK):
+                conn.execute(insert(models.project_table), rows[i:i + CHUNK])
 
-        def load() -> None:
-            with models.writing(engine.db) as conn:
-                for i in range(0, len(rows), CHUNK):
-                    conn.execute(insert(models.project_table), rows[i:i + CHUNK])
 
-        overdue = sum(r["state"] in OVERDUE_STATES for r in rows)
-        emit(f"{label}.projects: {len(rows)} count")
-        emit(f"{label}.overdue_projects: {overdue} count")
-        timed(emit, f"{label}.insert_projects", load)
-        dry = timed(emit, f"{label}.dry_run", lambda: engine.sweep(NOW, dry_run=True))
-        first = timed(emit, f"{label}.first_sweep", lambda: engine.sweep(NOW))
-        second = timed(emit, f"{label}.second_sweep", lambda: engine.sweep(NOW))
-        emit(f"{label}.escalations_recorded: {first.total} count")
-        emit(f"{label}.deliveries_queued: {first.enqueued} count")
-        emit(f"{label}.second_sweep_recorded: {second.total} count")
-        if not dry.total == first.total == 3 * overdue or second.total != 0:
-            raise RuntimeError(f"unexpected counts: dry {dry.total}, first {first.total}, "
-                               f"second {second.total}, overdue {overdue}")
-        report = timed(emit, f"{label}.deliver_log", lambda: engine.deliver(NOW))
-        emit(f"{label}.deliveries_done: {report.delivered} count")
-        listed = timed(emit, f"{label}.overdue_query", lambda: engine.overdue(now=NOW))
-        emit(f"{label}.overdue_listed: {len(listed)} count")
+# --- the two sides ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Sweeps:
+    first: float  # seconds
+    second: float
+    recorded: int  # escalations the first sweep recorded
+    enqueued: int  # deliveries it queued
+    again: int  # escalations the second sweep recorded
+
+
+def engine_side(url: str) -> Sweeps:
+    with Engine(url, create_schema=False) as engine:
+        start = time.perf_counter()
+        first = engine.sweep(NOW)
+        middle = time.perf_counter()
+        second = engine.sweep(NOW)
+        end = time.perf_counter()
+    return Sweeps(middle - start, end - middle, first.total, first.enqueued, second.total)
+
+
+class FloorSql:
+    """The engine's sweep written by hand for one dialect: `?`/`%s` placeholders, value forms."""
+
+    def __init__(self, backend: str, policy: Policy) -> None:
+        self.pg = backend == "postgres"
+        self.rungs = ladder_rules.due_rungs(policy, {}, NOW)
+        self.ack_stops = policy.escalation.ack_stops_ladder
+        self.phases = [(phase, tuple(rule.states))
+                       for phase, rule in policy.escalation.phases.items()]
+
+    def mark(self, cast: str = "") -> str:
+        return f"%s{cast}" if self.pg else "?"
+
+    def marks(self, n: int) -> str:
+        return ", ".join([self.mark()] * n)
+
+    def when(self, moment: datetime) -> Any:
+        utc = moment.astimezone(UTC)
+        return utc if self.pg else utc.replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+    def flag(self, value: bool) -> Any:
+        return value if self.pg else int(value)
+
+    def rung(self, rung: ladder_rules.Rung) -> tuple[str, list[Any]]:
+        m, ts = self.mark, self.mark("::timestamptz" if self.pg else "")
+        scope = {"region": "p.region", "enterprise": "p.credit_code"}.get(rung.target_kind,
+                                                                           "NULL")
+        text = (
+            "INSERT INTO accel666_escalation (project_id, batch, phase, deadline, level, due_at,"
+            " fired_at, lateness_seconds, target_role, target_scope, state_seen,"
+            " idempotency_key, lapsed)"
+            f" SELECT p.id, {m()}, {m()}, {ts}, {m('::int' if self.pg else '')}, {ts}, {ts},"
+            f" {m('::int' if self.pg else '')}, {m()}, {scope}, p.state,"
+            f" {m()} || CAST(p.id AS VARCHAR) || {m()}, {m('::boolean' if self.pg else '')}"
+            " FROM accel666_project p"
+            f" WHERE p.batch = {m()} AND p.state IN ({self.marks(len(rung.states))})"
+            " AND NOT EXISTS (SELECT 1 FROM accel666_escalation e WHERE e.project_id = p.id"
+            f" AND e.phase = {m()} AND e.level = {m('::int' if self.pg else '')})"
+        )
+        params: list[Any] = [
+            rung.batch, rung.phase, self.when(rung.deadline), rung.level, self.when(rung.due_at),
+            self.when(NOW), min(int((NOW - rung.due_at).total_seconds()), MAX_INT),
+            rung.target_role, f"{ladder_rules.KEY_PREFIX}:", f":{rung.phase}:L{rung.level}",
+            self.flag(rung.lapses), rung.batch, *rung.states, rung.phase, rung.level,
+        ]
+        if self.ack_stops and rung.level > 1:
+            text += (" AND NOT EXISTS (SELECT 1 FROM accel666_escalation e WHERE"
+                     f" e.project_id = p.id AND e.phase = {m()}"
+                     f" AND e.level < {m('::int' if self.pg else '')}"
+                     " AND e.acked_at IS NOT NULL)")
+            params += [rung.phase, rung.level]
+        return text + " ORDER BY p.id ON CONFLICT DO NOTHING", params
+
+    def resolve(self, phase: str, states: tuple[str, ...]) -> tuple[str, list[Any]]:
+        m, ts = self.mark, self.mark("::timestamptz" if self.pg else "")
+        text = (
+            "UPDATE accel666_escalation SET resolved_at = COALESCE((SELECT max(t.at)"
+            " FROM accel666_transition t WHERE t.project_id = accel666_escalation.project_id"
+            f" AND t.from_state IN ({self.marks(len(states))})), {ts})"
+            f" WHERE phase = {m()} AND resolved_at IS NULL AND NOT EXISTS (SELECT 1"
+            " FROM accel666_project p WHERE p.id = accel666_escalation.project_id"
+            f" AND p.state IN ({self.marks(len(states))}))"
+        )
+        return text, [*states, self.when(NOW), phase, *states]
+
+    def enqueue(self, notifier: str, endpoint: str | None, after: int) -> tuple[str, list[Any]]:
+        m, ts = self.mark, self.mark("::timestamptz" if self.pg else "")
+        text = (
+            "INSERT INTO accel666_delivery (escalation_id, notifier, endpoint, status, attempts,"
+            " next_attempt_at)"
+            f" SELECT id, {m()}, {m('::varchar' if self.pg else '')}, 'pending', 0, {ts}"
+            f" FROM accel666_escalation WHERE id > {m('::int' if self.pg else '')}"
+            f" AND fired_at = {ts} ON CONFLICT DO NOTHING"
+        )
+        return text, [notifier, endpoint, self.when(NOW), after, self.when(NOW)]
+
+
+def floor_sweep(cur: Any, floor: FloorSql) -> tuple[int, int]:
+    """One sweep in the caller's transaction: (escalations recorded, deliveries queued)."""
+    if floor.pg:
+        cur.execute("SELECT pg_advisory_xact_lock(%s)", (0x0A666E5C,))
+    cur.execute("SELECT coalesce(max(id), 0) FROM accel666_escalation")
+    after = cur.fetchone()[0]
+    recorded = 0
+    for rung in floor.rungs:
+        cur.execute(*floor.rung(rung))
+        recorded += cur.rowcount
+    for phase, states in floor.phases:
+        cur.execute(*floor.resolve(phase, states))
+    enqueued = 0
+    if recorded:
+        for name, endpoint in NOTIFIERS:
+            cur.execute(*floor.enqueue(name, endpoint, after))
+            enqueued += cur.rowcount
+    return recorded, enqueued
+
+
+def floor_side(backend: str, url: str, floor: FloorSql) -> Sweeps:
+    """The floor on the bare driver: each sweep one transaction, the engine's pragmas/locks."""
+    times: list[float] = []
+    counts: list[tuple[int, int]] = []
+    if backend == "sqlite":
+        conn = sqlite3.connect(make_url(url).database or "", isolation_level=None)
+        try:
+            for pragma in ("busy_timeout = 5000", "journal_mode = WAL", "foreign_keys = ON",
+                           "synchronous = FULL"):
+                conn.execute(f"PRAGMA {pragma}")
+            for _ in range(2):
+                start = time.perf_counter()
+                cur = conn.cursor()
+                cur.execute("BEGIN IMMEDIATE")
+                counts.append(floor_sweep(cur, floor))
+                conn.execute("COMMIT")
+                times.append(time.perf_counter() - start)
+        finally:
+            conn.close()
+    else:
+        with psycopg.connect(PgCopies.conninfo(make_url(url))) as pconn:
+            for _ in range(2):
+                start = time.perf_counter()
+                with pconn.transaction(), pconn.cursor() as cur:
+                    counts.append(floor_sweep(cur, floor))
+                times.append(time.perf_counter() - start)
+    return Sweeps(times[0], times[1], counts[0][0], counts[0][1], counts[1][0])
+
+
+# --- peak memory in a child -------------------------------------------------------------------
+
+def child(url: str) -> dict[str, float]:
+    """In a fresh process: open the engine, note the peak so far, sweep once, note the peak."""
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.ERROR))
+    with Engine(url, create_schema=False) as engine:
+        before = peak_mb()
+        result = engine.sweep(NOW)
+        return {"before": before, "peak": peak_mb(), "recorded": result.total}
+
+
+def engine_peak(url: str) -> dict[str, float]:
+    done = subprocess.run([sys.executable, "-m", "bench.sweep_bench", "--child", url],
+                          capture_output=True, text=True, check=False,
+                          cwd=Path(__file__).parent.parent)
+    if done.returncode != 0:
+        raise RuntimeError(f"sweep memory child failed: {done.stderr[-500:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# --- one database -----------------------------------------------------------------------------
+
+def one(report: Report, label: str, copies: Copies, rows: list[dict[str, Any]],
+        runs: int = RUNS) -> None:
+    """Every figure for one backend; `label` prefixes the names (e.g. sweep.sqlite.100000)."""
+    overdue = sum(r["state"] in OVERDUE_STATES for r in rows)
+    count(report, f"{label}.projects", len(rows))
+    count(report, f"{label}.overdue_projects", overdue)
+    timed(report, f"{label}.insert_projects", lambda: load(copies.template_url, rows))
+    copies.sealed()
+    floor = FloorSql(copies.backend, load_policy())
+    results: dict[str, list[Sweeps]] = {"engine": [], "floor": []}
+    for i in range(runs):
+        order = ("engine", "floor") if i % 2 == 0 else ("floor", "engine")
+        for side in order:
+            with copies.fresh() as url:
+                done = (engine_side(url) if side == "engine"
+                        else floor_side(copies.backend, url, floor))
+            if (done.recorded != 3 * overdue or done.enqueued != done.recorded
+                    or done.again != 0):
+                raise RuntimeError(f"{side}: unexpected counts {done}, overdue {overdue}")
+            results[side].append(done)
+    for side, name in (("engine", ""), ("floor", ".floor")):
+        report.figure(f"{label}.first_sweep{name}",
+                      median(r.first for r in results[side]), "s")
+        report.figure(f"{label}.second_sweep{name}",
+                      median(r.second for r in results[side]), "s")
+    first = results["engine"][0]
+    count(report, f"{label}.escalations_recorded", first.recorded)
+    count(report, f"{label}.deliveries_queued", first.enqueued)
+    count(report, f"{label}.second_sweep_recorded", first.again)
+    for which in ("first", "second"):
+        report.ratio(f"{label}.{which}", f"{label}.{which}_sweep",
+                     f"{label}.{which}_sweep.floor", target=RATIO_TARGET)
+    with copies.fresh() as url:
+        peak = engine_peak(url)
+    if peak["recorded"] != 3 * overdue:
+        raise RuntimeError(f"sweep memory child recorded {peak['recorded']}")
+    report.figure(f"{label}.engine_before_sweep_rss", peak["before"], "MB")
+    report.figure(f"{label}.engine_peak_rss", peak["peak"], "MB", target=PEAK_TARGET_MB)
+    with copies.fresh() as url, Engine(url, create_schema=False) as engine:
+        dry = timed(report, f"{label}.dry_run", lambda: engine.sweep(NOW, dry_run=True))
+        swept = engine.sweep(NOW)
+        if dry.total != swept.total:
+            raise RuntimeError(f"dry run {dry.total}, sweep {swept.total}")
+        delivered = timed(report, f"{label}.deliver_log", lambda: engine.deliver(NOW))
+        count(report, f"{label}.deliveries_done", delivered.delivered)
+        listed = timed(report, f"{label}.overdue_query", lambda: engine.overdue(now=NOW))
+        count(report, f"{label}.overdue_listed", len(listed))
         with engine.db.connect() as conn:
-            count = conn.execute(select(func.count()).select_from(models.escalation_table))
-            if count.scalar_one() != first.total:
+            stored = conn.execute(select(func.count()).select_from(models.escalation_table))
+            if stored.scalar_one() != swept.total:
                 raise RuntimeError("the escalation table does not hold what the sweep recorded")
+    copies.close()
 
 
 def run(sizes: Sequence[int], pg_url: str | None = None, emit: Emit = print, *,
-        share: float = 0.3, seed: int = 666, sqlite_path: Path | None = None) -> None:
-    """For each size: the figures on a fresh SQLite file, then on `pg_url` if given (its
-    accel666 tables are dropped and recreated)."""
+        report: Report | None = None, share: float = 0.3, seed: int = 666,
+        runs: int = RUNS) -> None:
+    """For each size: the figures on SQLite (files in a temporary directory), then on `pg_url` if
+    given (its accel666 tables are dropped and recreated; copies are made beside it). With a
+    `report` (what `python -m bench` passes) figures and ratios go there and the caller prints
+    the ratios; without, figures go to `emit` and the ratios are printed at the end."""
     # The log notifier would print one event per escalation; keep only errors.
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.ERROR))
+    own = report is None
+    out: Report = Report(out=EmitStream(emit)) if report is None else report  # type: ignore[arg-type]
     for n in sizes:
         rows = projects(n, share, seed)
-        with tempfile.TemporaryDirectory() as tmp:
-            path = sqlite_path or Path(tmp) / "bench.db"
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
-            one(emit, f"sweep.sqlite.{n}", f"sqlite:///{path}", rows)
+        with tempfile.TemporaryDirectory(prefix="accel666_sweep_") as tmp:
+            one(out, f"sweep.sqlite.{n}", SqliteCopies(Path(tmp)), rows, runs)
         if pg_url:
-            one(emit, f"sweep.postgres.{n}", pg_url, rows)
+            one(out, f"sweep.postgres.{n}", PgCopies(pg_url), rows, runs)
+    if own:
+        out.print_ratios()
 
 
 def main() -> None:
@@ -122,14 +457,16 @@ def main() -> None:
     parser.add_argument("-n", "--projects", type=int, default=100_000)
     parser.add_argument("--overdue", type=float, default=0.3, help="share of overdue projects")
     parser.add_argument("--seed", type=int, default=666)
-    parser.add_argument("--sqlite", type=Path, default=None,
-                        help="SQLite file to use (replaced); default: a temporary file")
+    parser.add_argument("--runs", type=int, default=RUNS, help="fresh copies a side")
     parser.add_argument("--pg", default=None, metavar="URL",
                         help="also run on this PostgreSQL database (its accel666 tables are "
-                             "dropped and recreated)")
+                             "dropped and recreated; copies are created beside it)")
+    parser.add_argument("--child", default=None, metavar="URL", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    run([args.projects], args.pg, print, share=args.overdue, seed=args.seed,
-        sqlite_path=args.sqlite)
+    if args.child:
+        print(json.dumps(child(args.child)))
+        return
+    run([args.projects], args.pg, print, share=args.overdue, seed=args.seed, runs=args.runs)
 
 
 if __name__ == "__main__":

@@ -1,13 +1,17 @@
 """The sweep benchmark lives in bench/sweep_bench.py (its own author); this calls it if present.
 
-Its contract: `run(sizes, pg_url=None, emit=print)`, emitting `name: value unit` lines. It drops
-and recreates the accel666 tables at `pg_url`, so it gets a throw-away database of its own.
+Its contract: `run(sizes, pg_url=None, emit=print)`, emitting `name: value unit` lines; if it
+also takes `report`, it gets the run's Report, so that its figures can carry targets and its
+ratios (engine sweep / bare-SQL floor) are printed with the others. It drops and recreates the
+accel666 tables at `pg_url` (and creates copies of that database beside it), so it gets a
+throw-away database of its own.
 """
 
 from __future__ import annotations
 
 import importlib
 import importlib.util
+import inspect
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -36,12 +40,13 @@ def run(report: Report, sizes: Sequence[int], pg_admin_url: str | None) -> None:
     if isinstance(entry, str):
         report.skipped("sweep", entry)
         return
+    extra = {"report": report} if "report" in inspect.signature(entry).parameters else {}
     try:
         if pg_admin_url is None:
-            entry(list(sizes), pg_url=None, emit=report.line)
+            entry(list(sizes), pg_url=None, emit=report.line, **extra)
         else:
             with databases.pg_database(pg_admin_url) as url:
-                entry(list(sizes), pg_url=url, emit=report.line)
+                entry(list(sizes), pg_url=url, emit=report.line, **extra)
     except Exception as exc:
         traceback.print_exc(file=sys.stderr)
         report.print(f"sweep: failed ({type(exc).__name__}: {exc})")

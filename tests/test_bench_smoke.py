@@ -88,3 +88,31 @@ def test_the_floor_writes_the_engines_rows(tmp_path: Path) -> None:
     for table in ("accel666_project", "accel666_transition", "accel666_document"):
         assert rows(engine_db, table) == rows(floor_db, table), table
     assert len(rows(floor_db, "accel666_transition")) == 2 * plan.PER_PROJECT
+
+
+def test_the_sweep_floor_writes_the_engines_rows(tmp_path: Path) -> None:
+    """On identical copies, the bare-SQL sweep floor leaves exactly the escalation and delivery
+    rows the engine's sweep leaves, so the sweep ratios compare the same work."""
+    from bench import sweep_bench
+    from workflow import load_policy
+
+    copies = sweep_bench.SqliteCopies(tmp_path)
+    rows = sweep_bench.projects(200, 0.3, 666)
+    with capture_logs():
+        sweep_bench.load(copies.template_url, rows)
+    copies.sealed()
+    floor = sweep_bench.FloorSql("sqlite", load_policy())
+
+    def table(url: str, name: str) -> list[tuple[object, ...]]:
+        with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
+            return conn.execute(f"SELECT * FROM {name} ORDER BY id").fetchall()
+
+    with copies.fresh() as engine_url, copies.fresh() as floor_url:
+        with capture_logs():
+            engine = sweep_bench.engine_side(engine_url)
+        done = sweep_bench.floor_side("sqlite", floor_url, floor)
+        assert (done.recorded, done.enqueued, done.again) == (
+            engine.recorded, engine.enqueued, engine.again)
+        assert engine.recorded > 0
+        for name in ("accel666_escalation", "accel666_delivery"):
+            assert table(engine_url, name) == table(floor_url, name), name
