@@ -12,14 +12,15 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from bench import plan
 
 if TYPE_CHECKING:
-    import psycopg
+    pass
 
 Who = tuple[str, str, str | None]  # actor name, role, canonical scope
 CITY: Who = ("bench-city", "city", plan.REGION_CODE)
@@ -89,7 +90,73 @@ def _sql(template: str, p: str, n: int = 0) -> str:
     return template.format(", ".join([p] * n)) if n else template.format(p=p)
 
 
-class SqliteFloor:
+class _Floor:
+    """The floor's writes, shared by both drivers; subclasses say how a driver begins, ends,
+    stores a time and a JSON payload, and returns a new project's id."""
+
+    INSERT_PROJECT = SET_HEAD = SELECT = UPDATE = UPDATE_APPLY = LOG = DOCUMENT = ""
+    conn: Any
+
+    def _begin(self) -> None: ...
+    def _commit(self) -> None: ...
+    def _rollback(self) -> None: ...
+
+    def _time(self, at: datetime) -> Any:
+        return at
+
+    def _json(self, payload: dict[str, Any]) -> Any:
+        return json.dumps(payload)
+
+    def _insert_project(self, row: tuple[Any, ...]) -> int:
+        raise NotImplementedError
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Any]:
+        self._begin()
+        try:
+            yield self.conn
+            self._commit()
+        except BaseException:
+            self._rollback()
+            raise
+
+    def dock(self, code: str, at: datetime) -> int:
+        when = self._time(at)
+        with self._transaction() as c:
+            pid = self._insert_project(_project(code, when))
+            head = chain_hash(pid, 1, "dock", None, "docked", CITY, at, {}, "")
+            c.execute(self.LOG, (pid, 1, "dock", None, "docked", *CITY, when, self._json({}),
+                                 head))
+            c.execute(self.SET_HEAD, (head, pid))
+        return pid
+
+    def advance(self, pid: int, step: plan.Step, who: Who, apply: bool) -> None:
+        when = self._time(step.at)
+        with self._transaction() as c:
+            row = c.execute(self.SELECT, (pid,)).fetchone()
+            assert row is not None
+            state, version = row[_STATE], row[_VERSION]
+            payload = plan.payload(step.event)
+            head = chain_hash(pid, version + 1, step.event, state, step.dest, who, step.at,
+                              payload, row[_HEAD])
+            if apply:
+                done = c.execute(self.UPDATE_APPLY, (step.dest, 2, when, head, pid,
+                                                     version)).rowcount
+            else:
+                done = c.execute(self.UPDATE, (step.dest, when, head, pid, version)).rowcount
+            if done != 1:
+                raise RuntimeError(f"project {pid} moved on")
+            c.execute(self.LOG, (pid, version + 1, step.event, state, step.dest, *who, when,
+                                 self._json(payload), head))
+            if apply:
+                c.execute(self.DOCUMENT, (pid, plan.DOCUMENT_NAME, len(plan.DOCUMENT),
+                                          plan.DOCUMENT_SHA256, plan.DOCUMENT, when))
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+class SqliteFloor(_Floor):
     """sqlite3 with the engine's pragmas, autocommit off, explicit BEGIN IMMEDIATE."""
 
     INSERT_PROJECT = _sql(_INSERT_PROJECT, "?", 12)
@@ -103,57 +170,26 @@ class SqliteFloor:
                        f"synchronous = {synchronous}"):
             self.conn.execute(f"PRAGMA {pragma}")
 
-    @staticmethod
-    def _time(at: datetime) -> str:
+    def _begin(self) -> None:
+        self.conn.execute("BEGIN IMMEDIATE")
+
+    def _commit(self) -> None:
+        self.conn.execute("COMMIT")
+
+    def _rollback(self) -> None:
+        self.conn.execute("ROLLBACK")
+
+    def _time(self, at: datetime) -> str:
         # How SQLAlchemy stores the engine's UTCDateTime on SQLite: naive UTC text.
         return at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
-    def dock(self, code: str, at: datetime) -> int:
-        c, when = self.conn, self._time(at)
-        c.execute("BEGIN IMMEDIATE")
-        try:
-            pid = c.execute(self.INSERT_PROJECT, _project(code, when)).lastrowid
-            assert pid is not None
-            head = chain_hash(pid, 1, "dock", None, "docked", CITY, at, {}, "")
-            c.execute(self.LOG, (pid, 1, "dock", None, "docked", *CITY, when, "{}", head))
-            c.execute(self.SET_HEAD, (head, pid))
-            c.execute("COMMIT")
-        except BaseException:
-            c.execute("ROLLBACK")
-            raise
-        return pid
-
-    def advance(self, pid: int, step: plan.Step, who: Who, apply: bool) -> None:
-        c, when = self.conn, self._time(step.at)
-        c.execute("BEGIN IMMEDIATE")
-        try:
-            row = c.execute(self.SELECT, (pid,)).fetchone()
-            state, version = row[_STATE], row[_VERSION]
-            payload = plan.payload(step.event)
-            head = chain_hash(pid, version + 1, step.event, state, step.dest, who, step.at,
-                              payload, row[_HEAD])
-            if apply:
-                done = c.execute(self.UPDATE_APPLY, (step.dest, 2, when, head, pid,
-                                                     version)).rowcount
-            else:
-                done = c.execute(self.UPDATE, (step.dest, when, head, pid, version)).rowcount
-            if done != 1:
-                raise RuntimeError(f"project {pid} moved on")
-            c.execute(self.LOG, (pid, version + 1, step.event, state, step.dest, *who, when,
-                                 json.dumps(payload), head))
-            if apply:
-                c.execute(self.DOCUMENT, (pid, plan.DOCUMENT_NAME, len(plan.DOCUMENT),
-                                          plan.DOCUMENT_SHA256, plan.DOCUMENT, when))
-            c.execute("COMMIT")
-        except BaseException:
-            c.execute("ROLLBACK")
-            raise
-
-    def close(self) -> None:
-        self.conn.close()
+    def _insert_project(self, row: tuple[Any, ...]) -> int:
+        pid = self.conn.execute(self.INSERT_PROJECT, row).lastrowid
+        assert pid is not None
+        return int(pid)
 
 
-class PgFloor:
+class PgFloor(_Floor):
     """psycopg 3 on one connection, its own implicit BEGIN, one commit per transition."""
 
     INSERT_PROJECT = _sql(_INSERT_PROJECT, "%s", 12) + " RETURNING id"
@@ -165,49 +201,19 @@ class PgFloor:
         import psycopg  # here, so that the SQLite floor's footprint is sqlite3's alone
         from psycopg.types.json import Json
 
-        self.conn: psycopg.Connection[Any] = psycopg.connect(conninfo)
+        self.conn = psycopg.connect(conninfo)
         self.json = Json
 
-    def dock(self, code: str, at: datetime) -> int:
-        c = self.conn
-        try:
-            row = c.execute(self.INSERT_PROJECT, _project(code, at)).fetchone()
-            assert row is not None
-            pid = int(row[0])
-            head = chain_hash(pid, 1, "dock", None, "docked", CITY, at, {}, "")
-            c.execute(self.LOG, (pid, 1, "dock", None, "docked", *CITY, at, self.json({}), head))
-            c.execute(self.SET_HEAD, (head, pid))
-            c.commit()
-        except BaseException:
-            c.rollback()
-            raise
-        return pid
+    def _commit(self) -> None:
+        self.conn.commit()
 
-    def advance(self, pid: int, step: plan.Step, who: Who, apply: bool) -> None:
-        c, when = self.conn, step.at
-        try:
-            row = c.execute(self.SELECT, (pid,)).fetchone()
-            assert row is not None
-            state, version = row[_STATE], row[_VERSION]
-            payload = plan.payload(step.event)
-            head = chain_hash(pid, version + 1, step.event, state, step.dest, who, when, payload,
-                              row[_HEAD])
-            if apply:
-                done = c.execute(self.UPDATE_APPLY, (step.dest, 2, when, head, pid,
-                                                     version)).rowcount
-            else:
-                done = c.execute(self.UPDATE, (step.dest, when, head, pid, version)).rowcount
-            if done != 1:
-                raise RuntimeError(f"project {pid} moved on")
-            c.execute(self.LOG, (pid, version + 1, step.event, state, step.dest, *who, when,
-                                 self.json(payload), head))
-            if apply:
-                c.execute(self.DOCUMENT, (pid, plan.DOCUMENT_NAME, len(plan.DOCUMENT),
-                                          plan.DOCUMENT_SHA256, plan.DOCUMENT, when))
-            c.commit()
-        except BaseException:
-            c.rollback()
-            raise
+    def _rollback(self) -> None:
+        self.conn.rollback()
 
-    def close(self) -> None:
-        self.conn.close()
+    def _json(self, payload: dict[str, Any]) -> Any:
+        return self.json(payload)
+
+    def _insert_project(self, row: tuple[Any, ...]) -> int:
+        found = self.conn.execute(self.INSERT_PROJECT, row).fetchone()
+        assert found is not None
+        return int(found[0])

@@ -133,6 +133,10 @@ class Copies:
     def fresh(self) -> Iterator[str]:
         raise NotImplementedError
 
+    def sealed(self) -> None:
+        """Make the loaded template ready to copy."""
+        raise NotImplementedError
+
     def close(self) -> None:
         pass
 
@@ -349,8 +353,8 @@ def floor_side(backend: str, url: str, floor: FloorSql) -> Sweeps:
         with psycopg.connect(PgCopies.conninfo(make_url(url))) as pconn:
             for _ in range(2):
                 start = time.perf_counter()
-                with pconn.transaction(), pconn.cursor() as cur:
-                    counts.append(floor_sweep(cur, floor))
+                with pconn.transaction(), pconn.cursor() as pcur:
+                    counts.append(floor_sweep(pcur, floor))
                 times.append(time.perf_counter() - start)
     return Sweeps(times[0], times[1], counts[0][0], counts[0][1], counts[1][0])
 
