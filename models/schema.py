@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from models.database import WRITE_OPTION, writing
+from models.database import write_transaction, writing
 from models.tables import metadata
 
 HEAD = "0002"  # the newest migration in models/migrations/versions
@@ -87,8 +87,7 @@ def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str | N
         if raw is not None:
             raw.execute("PRAGMA foreign_keys = OFF")
         try:
-            conn = conn.execution_options(**{WRITE_OPTION: True})
-            with conn.begin():
+            with write_transaction(conn):
                 _serialise(conn)
                 before = current(conn)
                 if before == FIRST and VERSION_TABLE not in inspect(conn).get_table_names():
