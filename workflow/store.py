@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from models import (
     LIVE,
+    compiled,
     document_table,
     extension_table,
     project_table,
@@ -24,8 +25,9 @@ T = transition_table.c
 D = document_table.c
 X = extension_table.c
 
-# The hot path's statements, built once: SQLAlchemy then reuses their compiled form instead of
-# rebuilding and re-keying a statement on every call.
+# The hot path's statements, built once. Those of a state change run through
+# `models.compiled` (compiled once per dialect, executed on the driver); the rest through
+# `Connection.execute`, which reuses their compiled form.
 _LOAD = select(project_table).where(P.id == bindparam("pid"))
 _LIVE_DUPLICATE = select(P.id).where(
     P.credit_code == bindparam("code"), P.category == bindparam("category"),
@@ -40,7 +42,7 @@ _INSERT_DOCUMENT = insert(document_table).returning(D.id)
 
 
 def load_project(conn: Connection, project_id: int) -> Any | None:
-    return conn.execute(_LOAD, {"pid": project_id}).first()
+    return compiled.first(conn, _LOAD, {"pid": project_id})
 
 
 def live_duplicate(conn: Connection, credit_code: str, category: str, batch: str) -> int | None:
@@ -62,27 +64,26 @@ def all_extensions(conn: Connection) -> dict[tuple[str, str], date]:
 
 def insert_project(conn: Connection, values: dict[str, Any]) -> int:
     """Insert a new project at version 1; `IntegrityError` if it breaks the live-project key."""
-    return int(conn.execute(_INSERT_PROJECT, values).scalar_one())
+    return int(compiled.one(conn, _INSERT_PROJECT, values).id)
 
 
 def compare_and_set(
     conn: Connection, event: str, project_id: int, version: int, values: dict[str, Any]
 ) -> None:
     """Move the project from `version` to `version + 1`, or raise `Conflict` if it moved on."""
-    done = conn.execute(
-        _CAS, {"pid": project_id, "expected": version, "version": version + 1, **values}
-    ).rowcount
+    done = compiled.execute(
+        conn, _CAS, {"pid": project_id, "expected": version, "version": version + 1, **values})
     if done != 1:
         raise Conflict(event, project_id, version)
 
 
 def set_head(conn: Connection, project_id: int, head_hash: str) -> None:
     """Point a just-inserted project at the hash of its first log row."""
-    conn.execute(_SET_HEAD, {"pid": project_id, "head_hash": head_hash})
+    compiled.execute(conn, _SET_HEAD, {"pid": project_id, "head_hash": head_hash})
 
 
 def log(conn: Connection, values: dict[str, Any]) -> None:
-    conn.execute(_LOG, values)
+    compiled.execute(conn, _LOG, values)
 
 
 def log_many(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
@@ -93,9 +94,9 @@ def log_many(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
 def insert_document(
     conn: Connection, project_id: int, doc: DocumentInput, now: datetime
 ) -> int:
-    return int(conn.execute(_INSERT_DOCUMENT, {
+    return int(compiled.one(conn, _INSERT_DOCUMENT, {
         "project_id": project_id, "name": doc.name, "size": doc.size, "sha256": doc.sha256,
-        "content": doc.content, "uploaded_at": now}).scalar_one())
+        "content": doc.content, "uploaded_at": now}).id)
 
 
 def latest_document(conn: Connection, project_id: int) -> Any | None:
