@@ -70,15 +70,20 @@ class LevelCount:
 
 @dataclass(frozen=True)
 class SweepResult:
-    """What one sweep did: escalations recorded by rung, their ids, resolutions, deliveries queued.
+    """What one sweep did: escalations recorded by rung, resolutions, deliveries queued.
 
+    The escalations it recorded are those with `first_id <= id <= last_id` (both None if it
+    recorded none); sweeps queue up, so no other sweep's rows fall in between, though ids may
+    skip numbers on PostgreSQL. The ids themselves are not kept: a sweep over a million
+    projects would hold them all in memory.
     With `dry_run`, nothing was written: `recorded` and `planned` say what would have been.
     """
 
     now: datetime
     dry_run: bool
     recorded: tuple[LevelCount, ...]
-    escalation_ids: tuple[int, ...]
+    first_id: int | None
+    last_id: int | None
     resolved: int
     enqueued: int
     planned: tuple[tuple[int, str, int], ...] = ()  # (project_id, phase, level), dry runs only

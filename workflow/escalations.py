@@ -111,29 +111,37 @@ def sweep(
         return _dry_run(db, policy, now)
     ladder = policy.escalation
     counts: list[LevelCount] = []
-    ids: list[int] = []
+    first = last = None
     enqueued = 0
     with models.writing(db) as conn:
         queue_up(conn)
         insert = insert_for(conn)
+        # Counts and the id range only, never the new rows themselves: memory stays flat in the
+        # number of projects. Sweeps queue up, so the range holds this sweep's rows alone.
+        before = _last_id(conn)
         for rung in ladder_rules.due_rungs(policy, store.all_extensions(conn), now):
             stmt = (insert(models.escalation_table)
                     .from_select(INSERTED, candidates(rung, now, ladder.ack_stops_ladder))
                     .on_conflict_do_nothing()
-                    .returning(E.id))
-            new = sorted(conn.execute(stmt).scalars())
-            if new:
-                counts.append(LevelCount(rung.batch, rung.phase, rung.level, len(new)))
-                ids.extend(new)
+                    .execution_options(preserve_rowcount=True))  # else -1 on psycopg
+            added = conn.execute(stmt).rowcount
+            if added:
+                counts.append(LevelCount(rung.batch, rung.phase, rung.level, added))
         resolved = _resolve(conn, policy, now)
-        if ids:
-            enqueued = _enqueue(conn, min(ids), max(ids), now, notifiers)
-    result = SweepResult(now=now, dry_run=False, recorded=tuple(counts),
-                         escalation_ids=tuple(ids), resolved=resolved, enqueued=enqueued)
+        if counts:
+            first = conn.execute(select(func.min(E.id)).where(E.id > before)).scalar_one()
+            last = _last_id(conn)
+            enqueued = _enqueue(conn, first, last, now, notifiers)
+    result = SweepResult(now=now, dry_run=False, recorded=tuple(counts), first_id=first,
+                         last_id=last, resolved=resolved, enqueued=enqueued)
     log.info("sweep", now=now.isoformat(), recorded=result.total, resolved=resolved,
              enqueued=enqueued,
              by_level={f"{c.batch}/{c.phase}/L{c.level}": c.count for c in counts})
     return result
+
+
+def _last_id(conn: Connection) -> int:
+    return int(conn.execute(select(func.coalesce(func.max(E.id), 0))).scalar_one())
 
 
 def _resolve(conn: Connection, policy: Policy, now: datetime) -> int:
@@ -164,13 +172,13 @@ def _enqueue(conn: Connection, first: int, last: int, now: datetime,
             cast(null(), String) if endpoint is None else literal(endpoint, String),
             literal("pending", String), literal(0, Integer), literal(now, UTCDateTime),
         ).where(E.id.between(first, last), E.fired_at == now)
-        total += len(conn.execute(
+        total += conn.execute(
             insert(models.delivery_table)
             .from_select(("escalation_id", "notifier", "endpoint", "status", "attempts",
                           "next_attempt_at"), rows)
             .on_conflict_do_nothing()
-            .returning(D.id)
-        ).all())
+            .execution_options(preserve_rowcount=True)
+        ).rowcount
     return total
 
 
@@ -192,5 +200,5 @@ def _dry_run(db: SAEngine, policy: Policy, now: datetime) -> SweepResult:
             resolved += conn.execute(
                 select(func.count()).where(E.phase == phase, E.resolved_at.is_(None), ~still)
             ).scalar_one()
-    return SweepResult(now=now, dry_run=True, recorded=tuple(counts), escalation_ids=(),
+    return SweepResult(now=now, dry_run=True, recorded=tuple(counts), first_id=None, last_id=None,
                        resolved=resolved, enqueued=0, planned=tuple(planned))

@@ -61,7 +61,7 @@ def sweep_dict(result: SweepResult, policy: Policy) -> dict[str, Any]:
         "now": output.local(result.now, policy), "dry_run": result.dry_run,
         "recorded": [{"batch": c.batch, "phase": c.phase, "level": c.level, "count": c.count}
                      for c in result.recorded],
-        "total": result.total, "escalation_ids": list(result.escalation_ids),
+        "total": result.total, "first_id": result.first_id, "last_id": result.last_id,
         "resolved": result.resolved, "enqueued": result.enqueued,
     }
     if result.dry_run:

@@ -29,7 +29,10 @@ def main(url: str, now: str, mode: str) -> None:
             done = {"ids": [], "recorded": 0, "enqueued": 0, "attempted": report.attempted}
         else:
             run = engine.escalate(moment)
-            done = {"ids": list(run.sweep.escalation_ids), "recorded": run.sweep.total,
+            ids = [e.id for e in engine.escalations()
+                   if run.sweep.first_id is not None and run.sweep.last_id is not None
+                   and run.sweep.first_id <= e.id <= run.sweep.last_id]
+            done = {"ids": ids, "recorded": run.sweep.total,
                     "enqueued": run.sweep.enqueued, "attempted": run.delivery.attempted}
     print(json.dumps(done), flush=True)
 

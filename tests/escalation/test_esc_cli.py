@@ -30,7 +30,7 @@ def test_escalate_records_once_and_prints_json(run, overdue_db):
     assert data["recorded"] == [
         {"batch": "2020-1", "phase": "application", "level": 1, "count": 2},
         {"batch": "2020-1", "phase": "recommendation", "level": 1, "count": 1}]
-    assert (data["total"], data["escalation_ids"], data["enqueued"]) == (3, [1, 2, 3], 3)
+    assert (data["total"], data["first_id"], data["last_id"], data["enqueued"]) == (3, 1, 3, 3)
     assert data["delivery"] == {"attempted": 3, "delivered": 3, "retrying": 0, "failed": 0,
                                 "failed_escalations": []}
     assert '"event": "escalation"' in result.stderr  # the log notifier, on stderr
@@ -43,7 +43,7 @@ def test_escalate_records_once_and_prints_json(run, overdue_db):
 def test_escalate_dry_run_writes_nothing(run, overdue_db):
     run.moment = cst(2020, 9, 3, 0, 0, 1)
     dry = run.json("escalate", "--dry-run")
-    assert (dry["dry_run"], dry["total"], dry["escalation_ids"]) == (True, 6, [])
+    assert (dry["dry_run"], dry["total"], dry["first_id"]) == (True, 6, None)
     assert {(p["project_id"], p["level"]) for p in dry["planned"]} == {
         (pid, lv) for pid in overdue_db for lv in (1, 2)}
     assert run.json("escalations") == []

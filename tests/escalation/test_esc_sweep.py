@@ -70,7 +70,8 @@ def test_catch_up_after_a_week_of_downtime(engine, clock):
         (docked.id, "application", 1), (applied.id, "recommendation", 1),
         (docked.id, "application", 2), (applied.id, "recommendation", 2),
         (docked.id, "application", 3), (applied.id, "recommendation", 3)]
-    assert list(result.escalation_ids) == [e.id for e in records] == sorted(result.escalation_ids)
+    assert (result.first_id, result.last_id) == (records[0].id, records[-1].id)
+    assert [e.id for e in records] == sorted(e.id for e in records)
     assert [(c.phase, c.level, c.count) for c in result.recorded] == [
         ("application", 1, 1), ("recommendation", 1, 1), ("application", 2, 1),
         ("recommendation", 2, 1), ("application", 3, 1), ("recommendation", 3, 1)]
@@ -80,7 +81,7 @@ def test_catch_up_after_a_week_of_downtime(engine, clock):
     assert [e.lateness_seconds for e in records[::2]] == [
         7 * 86400 + 12 * 3600, 4 * 86400 + 12 * 3600, 12 * 3600]
     again = engine.sweep(now + timedelta(hours=1))
-    assert (again.total, again.escalation_ids) == (0, ())
+    assert (again.total, again.first_id, again.last_id) == (0, None, None)
     assert len(engine.escalations()) == 6
 
 
@@ -156,7 +157,7 @@ def test_dry_run_writes_nothing_and_predicts_the_sweep(engine, clock):
     before = _counts(engine)
     dry = engine.sweep(now, dry_run=True)
     assert _counts(engine) == before
-    assert dry.dry_run and dry.escalation_ids == ()
+    assert dry.dry_run and (dry.first_id, dry.last_id) == (None, None)
     assert sorted(dry.planned) == sorted(
         [(docked.id, "application", 1), (docked.id, "application", 2),
          (applied.id, "recommendation", 1), (applied.id, "recommendation", 2)])

@@ -332,7 +332,7 @@ def build_world(db_url: str, tmp: Path) -> World:
             assert p.state == state
             world.ids.setdefault(state, []).append(p.id)
     run = engine.escalate(LATE.astimezone(UTC), webhook=DEAD_WEBHOOK, max_attempts=1)
-    world.escalation_ids = list(run.sweep.escalation_ids)
+    world.escalation_ids = [e.id for e in engine.escalations()]
     assert world.escalation_ids and run.delivery.failed
     world.doc_path = tmp / "application.pdf"
     world.doc_path.write_bytes(DOC)

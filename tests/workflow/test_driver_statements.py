@@ -80,7 +80,7 @@ def test_driver_errors_come_wrapped_as_sqlalchemy_raises_them(db) -> None:
 
 def test_statements_needing_render_time_expansion_are_refused(db) -> None:
     expanding = select(P.id).where(P.state.in_(bindparam("states", expanding=True)))
-    with models.reading(db) as conn, pytest.raises(ValueError, match="Connection.execute"):
+    with models.reading(db) as conn, pytest.raises(ValueError, match=r"Connection\.execute"):
         compiled.first(conn, expanding, {"states": ["docked"]})
 
 
