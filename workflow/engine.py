@@ -144,28 +144,27 @@ class Engine(Deadlines):
         with audit.attempt(event, actor, None):
             authorise(self.policy, actor, event, source=None, region=values["region"],
                       credit_code=values["credit_code"])
-            with models.writing(self.db) as conn:
-                key = chosen or self._open_batch_for_docking(conn, now)
-                step = Step(self.policy, event, self.policy.batches[key], now,
-                            extension=lambda: store.extended_until(conn, key, "docking"))
-                state = machine.fire(event, machine.NEW, step)
-                other = store.live_duplicate(conn, values["credit_code"], values["category"], key)
-                if other is not None:
-                    raise self._duplicate(values, key, other)
-                row = {**values, "batch": key, "state": state, "version": 1,
-                       "created_at": now, "updated_at": now, "head_hash": ""}
-                try:
+            key = chosen
+            try:
+                with models.writing(self.db) as conn:
+                    key = chosen or self._open_batch_for_docking(conn, now)
+                    step = Step(self.policy, event, self.policy.batches[key], now,
+                                extension=lambda: store.extended_until(conn, key, "docking"))
+                    state = machine.fire(event, machine.NEW, step)
+                    row = {**values, "batch": key, "state": state, "version": 1,
+                           "created_at": now, "updated_at": now, "head_hash": ""}
+                    # The live-project key is the duplicate check: no read before the insert.
                     project_id = store.insert_project(conn, row)
-                except IntegrityError as exc:
-                    if not store.is_live_key_violation(exc):
-                        raise
-                    raise self._duplicate(values, key, None) from exc
-                entry = audit.log_row(project_id, 1, event, None, state, actor, now, {},
-                                      chain.GENESIS)
-                store.log(conn, entry)
-                store.set_head(conn, project_id, entry["hash"])
-                record = Project(id=project_id, paper_copies=None,
-                                 **{**row, "head_hash": entry["hash"]})
+                    entry = audit.log_row(project_id, 1, event, None, state, actor, now, {},
+                                          chain.GENESIS)
+                    store.log(conn, entry)
+                    store.set_head(conn, project_id, entry["hash"])
+            except IntegrityError as exc:
+                if key is None or not store.is_live_key_violation(exc):
+                    raise
+                raise self._duplicate(values, key, self._live_holder(values, key)) from exc
+            record = Project(id=project_id, paper_copies=None,
+                             **{**row, "head_hash": entry["hash"]})
         audit.transitioned(record, event, None, actor, {})
         return record
 
@@ -371,6 +370,11 @@ class Engine(Deadlines):
                           f"(batches: {', '.join(self.policy.batches)})", facts={"now": str(now)})
         raise InvalidInput("batch", f"several batches are open for docking ({', '.join(open_now)});"
                            " name one", None)
+
+    def _live_holder(self, values: dict[str, Any], batch: str) -> int | None:
+        """The project that holds the live key a dock ran into (None if it has since ended)."""
+        with models.reading(self.db) as conn:
+            return store.live_duplicate(conn, values["credit_code"], values["category"], batch)
 
     def _duplicate(self, values: dict[str, Any], batch: str, other: int | None) -> Refused:
         held = f"live project {other}" if other is not None else "a live project"

@@ -56,8 +56,9 @@ def test_other_category_or_other_enterprise_is_not_a_duplicate(engine):
     assert dock(engine, code=CODE_B, category="demo").credit_code == CODE_B
 
 
-def test_database_key_refuses_duplicate_the_guard_missed(engine, monkeypatch):
-    """If two docks race past the check, the unique index refuses the second as a duplicate."""
+def test_refusal_names_no_project_if_the_holder_cannot_be_found(engine, monkeypatch):
+    """The unique index refuses the duplicate; the holder is looked up afterwards and, if it
+    has ended in between, the refusal speaks of "a live project"."""
     dock(engine)
     monkeypatch.setattr(store, "live_duplicate", lambda *_a, **_k: None)
     before = snapshot(engine)
