@@ -69,6 +69,9 @@ OVERDUE_STATES = ("docked", "applied", "recommended", "reviewed", "signed")
 SETTLED_STATES = ("published", "rejected", "withdrawn")
 CHUNK = 10_000
 RUNS = 3  # fresh copies a side (engine and floor), interleaved
+# Above this many projects: one copy a side, and no dry-run / delivery / overdue-query figures
+# (delivering 900k log events alone takes a minute or two), so that --full stays under 10 min.
+BIG = 100_000
 RATIO_TARGET = 1.5  # issue 5: engine sweep <= 1.5x the bare set-based SQL
 PEAK_TARGET_MB = 200.0  # issue 5: < 200 MB peak RSS at 1M projects, flat in N
 NOTIFIERS = (("log", None),)  # what the default policy queues; checked against the engine's count
@@ -382,8 +385,9 @@ def engine_peak(url: str) -> dict[str, float]:
 # --- one database -----------------------------------------------------------------------------
 
 def one(report: Report, label: str, copies: Copies, rows: list[dict[str, Any]],
-        runs: int = RUNS) -> None:
-    """Every figure for one backend; `label` prefixes the names (e.g. sweep.sqlite.100000)."""
+        runs: int = RUNS, extras: bool = True) -> None:
+    """Every figure for one backend; `label` prefixes the names (e.g. sweep.sqlite.100000).
+    `extras` adds the dry run, delivering the log events and the overdue query."""
     overdue = sum(r["state"] in OVERDUE_STATES for r in rows)
     count(report, f"{label}.projects", len(rows))
     count(report, f"{label}.overdue_projects", overdue)
@@ -419,6 +423,9 @@ def one(report: Report, label: str, copies: Copies, rows: list[dict[str, Any]],
         raise RuntimeError(f"sweep memory child recorded {peak['recorded']}")
     report.figure(f"{label}.engine_before_sweep_rss", peak["before"], "MB")
     report.figure(f"{label}.engine_peak_rss", peak["peak"], "MB", target=PEAK_TARGET_MB)
+    if not extras:
+        copies.close()
+        return
     with copies.fresh() as url, Engine(url, create_schema=False) as engine:
         dry = timed(report, f"{label}.dry_run", lambda: engine.sweep(NOW, dry_run=True))
         swept = engine.sweep(NOW)
@@ -437,9 +444,11 @@ def one(report: Report, label: str, copies: Copies, rows: list[dict[str, Any]],
 
 def run(sizes: Sequence[int], pg_url: str | None = None, emit: Emit = print, *,
         report: Report | None = None, share: float = 0.3, seed: int = 666,
-        runs: int = RUNS) -> None:
+        runs: int = RUNS, single_size: bool = False) -> None:
     """For each size: the figures on SQLite (files in a temporary directory), then on `pg_url` if
-    given (its accel666 tables are dropped and recreated; copies are made beside it). With a
+    given (its accel666 tables are dropped and recreated; copies are made beside it). Sizes
+    above BIG get one copy a side and no extras, unless `single_size` (the command line's one
+    size, measured in full). With a
     `report` (what `python -m bench` passes) figures and ratios go there and the caller prints
     the ratios; without, figures go to `emit` and the ratios are printed at the end."""
     # The log notifier would print one event per escalation; keep only errors.
@@ -448,10 +457,14 @@ def run(sizes: Sequence[int], pg_url: str | None = None, emit: Emit = print, *,
     out: Report = Report(out=EmitStream(emit)) if report is None else report  # type: ignore[arg-type]
     for n in sizes:
         rows = projects(n, share, seed)
+        big = n > BIG and not single_size
+        if big:
+            out.note(f"sweep at {n}: one copy a side; no dry-run, delivery or query figures")
+        n_runs = 1 if big else runs
         with tempfile.TemporaryDirectory(prefix="accel666_sweep_") as tmp:
-            one(out, f"sweep.sqlite.{n}", SqliteCopies(Path(tmp)), rows, runs)
+            one(out, f"sweep.sqlite.{n}", SqliteCopies(Path(tmp)), rows, n_runs, not big)
         if pg_url:
-            one(out, f"sweep.postgres.{n}", PgCopies(pg_url), rows, runs)
+            one(out, f"sweep.postgres.{n}", PgCopies(pg_url), rows, n_runs, not big)
     if own:
         out.print_ratios()
 
@@ -470,7 +483,8 @@ def main() -> None:
     if args.child:
         print(json.dumps(child(args.child)))
         return
-    run([args.projects], args.pg, print, share=args.overdue, seed=args.seed, runs=args.runs)
+    run([args.projects], args.pg, print, share=args.overdue, seed=args.seed, runs=args.runs,
+        single_size=True)
 
 
 if __name__ == "__main__":

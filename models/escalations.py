@@ -68,7 +68,8 @@ class DeliveryRow(Base, table=True):
     __tablename__ = "accel666_delivery"
     __table_args__ = (
         UniqueConstraint("escalation_id", "notifier"),
-        Index("ix_accel666_delivery_status_next_attempt_at", "status", "next_attempt_at"),
+        # A claim takes a notifier's pending deliveries in id order (see migration 0003).
+        Index("ix_accel666_delivery_claim", "notifier", "status", "id"),
     )
 
     id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True))
