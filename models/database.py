@@ -18,6 +18,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 # How long a SQLite writer waits for the lock before giving up (milliseconds).
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+_IMMEDIATE = "accel666_begin_immediate"  # connection info flag: the next BEGIN is IMMEDIATE
 
 
 def url_for(text: str) -> str:
@@ -68,12 +69,11 @@ def configure_sqlite(engine: Engine) -> None:
 
     # pysqlite's transactions are switched off above, so the dialect's BEGIN (a no-op by default)
     # is the driver's own. Overriding the dialect method rather than listening to the "begin"
-    # event keeps SQLAlchemy's per-statement event dispatch switched off (~30 µs a transaction).
-    # A transaction that `write_transaction` already began with BEGIN IMMEDIATE is left as is.
+    # event keeps SQLAlchemy's per-statement event dispatch switched off (~30 µs a transaction),
+    # and SQLAlchemy still wraps its errors (a busy lock is an OperationalError, retried).
     def _do_begin(dbapi_conn: Any) -> None:
-        raw = dbapi_conn.driver_connection
-        if not raw.in_transaction:
-            raw.execute("BEGIN")
+        immediate = dbapi_conn.info.pop(_IMMEDIATE, False)
+        dbapi_conn.driver_connection.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     engine.dialect.do_begin = _do_begin  # type: ignore[method-assign,assignment]
 
@@ -90,7 +90,7 @@ def write_transaction(conn: Connection) -> Iterator[Connection]:
     """Begin a write transaction on `conn`: BEGIN IMMEDIATE on SQLite, so that the write lock
     is taken up front (two writers never deadlock on a lock upgrade), a plain BEGIN elsewhere."""
     if conn.dialect.name == "sqlite":
-        conn.connection.driver_connection.execute("BEGIN IMMEDIATE")  # type: ignore[union-attr]
+        conn.connection.info[_IMMEDIATE] = True  # taken by the dialect's BEGIN (configure_sqlite)
     with conn.begin():
         yield conn
 

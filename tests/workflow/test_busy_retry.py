@@ -62,3 +62,35 @@ def test_other_database_errors_are_not_retried(engine, actors, monkeypatch, paus
     with pytest.raises(OperationalError):
         engine.withdraw(actors.ent_a, project.id, reason="撤回")
     assert (len(calls), pauses) == (1, [])
+
+
+def test_a_lock_held_by_another_process_is_a_wrapped_busy_error_and_retried(
+        tmp_path, monkeypatch, pauses):
+    """The real path: BEGIN IMMEDIATE waits out the busy timeout, SQLAlchemy wraps the error,
+    the transaction is tried again, and the last error reaches the caller; nothing is written."""
+    monkeypatch.setattr(database, "SQLITE_BUSY_TIMEOUT_MS", 5)
+    path = tmp_path / "busy.db"
+    db = models.create(str(path))
+    models.create_schema(db)
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with (pytest.raises(OperationalError, match="database is locked"),
+              models.writing(db) as conn):
+            conn.execute(models.project_table.delete())
+        attempts = []
+
+        @models.retry_when_busy
+        def write() -> None:
+            attempts.append(1)
+            with models.writing(db) as conn:
+                conn.execute(models.project_table.delete())
+
+        with pytest.raises(OperationalError):
+            write()
+        assert len(attempts) == models.database.LOCK_RETRIES + 1
+        assert len(pauses) == models.database.LOCK_RETRIES
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+        db.dispose()
