@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import getpass
 import os
 from collections.abc import Callable
@@ -26,9 +27,12 @@ class Settings:
     db_explicit: bool = False
 
     def configure_logging(self, *, quiet: bool = False) -> None:
-        """Logs to stderr; `quiet` shows only errors unless --log-level was given."""
+        """Logs to stderr; `quiet` shows only errors unless --log-level was given.
+
+        Every command that uses the library calls this once it has imported it."""
         from cli import logs
 
+        library_loaded()
         level = self.log_level if self.log_level_explicit or not quiet else "error"
         logs.configure(level, self.log_json)
 
@@ -38,6 +42,15 @@ class Settings:
 
         self.configure_logging()
         return Engine(self.db, policy=self.policy)
+
+
+def library_loaded() -> None:
+    """End of start-up, if `main` turned the cyclic garbage collector off for it: what the
+    imports made lives as long as the process, so it is frozen (never scanned again, not even
+    at exit) and collection resumes for what the command itself creates."""
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
 
 
 def settings() -> Settings:
