@@ -29,12 +29,12 @@ def worker(index: int, first_code: int, inbox: Queue[Any], outbox: Queue[Any], b
                 opened[side] = sides.open_side(side, kind, url)
             codes = sides.new_codes(projects)
             barrier.wait(timeout=120)
-            start = time.monotonic()
+            start, cpu = time.monotonic(), time.process_time()
             done = opened[side].run(codes)
-            outbox.put((index, start, time.monotonic(), done, None))
+            outbox.put((index, start, time.monotonic(), done, time.process_time() - cpu, None))
         except Exception as exc:
             barrier.abort()
-            outbox.put((index, 0.0, 0.0, 0, f"{type(exc).__name__}: {exc}"))
+            outbox.put((index, 0.0, 0.0, 0, 0.0, f"{type(exc).__name__}: {exc}"))
     for s in opened.values():
         s.close()
 
@@ -57,17 +57,19 @@ class Pool:
         for p in self.procs:
             p.start()
 
-    def timed(self, side: str, kind: str, url: str, projects_each: int) -> float:
-        """Wall microseconds per transition, all workers together (first start to last end)."""
+    def timed(self, side: str, kind: str, url: str, projects_each: int) -> tuple[float, float]:
+        """Wall microseconds per transition, all workers together (first start to last end),
+        and the workers' own CPU microseconds per transition."""
         self.barrier.reset()
         for q in self.inboxes:
             q.put((side, kind, url, projects_each))
         results = [self.outbox.get(timeout=600) for _ in self.inboxes]
-        errors = [r[4] for r in results if r[4]]
+        errors = [r[5] for r in results if r[5]]
         if errors:
             raise RuntimeError(f"a worker failed: {errors[0]}")
         wall = max(r[2] for r in results) - min(r[1] for r in results)
-        return wall / sum(r[3] for r in results) * 1e6
+        done = sum(r[3] for r in results)
+        return wall / done * 1e6, sum(r[4] for r in results) / done * 1e6
 
     def close(self) -> None:
         for q in self.inboxes:

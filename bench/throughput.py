@@ -27,19 +27,25 @@ class Sizes:
     warmup: int = 3  # projects per side before the timed rounds
 
 
-def interleaved(report: Report, case: str, sizes: Sizes,
-                engine: Callable[[], float], floor: Callable[[], float]) -> None:
-    """Alternate engine and floor runs (who goes first alternates too); report the medians."""
-    taken: dict[str, list[float]] = {"engine": [], "floor": []}
+def interleaved(report: Report, case: str, sizes: Sizes, engine: Callable[[], tuple[float, float]],
+                floor: Callable[[], tuple[float, float]]) -> None:
+    """Alternate engine and floor runs (who goes first alternates too); report the medians of
+    wall time and of the client's own CPU time (the benchmark processes', not the server's)."""
+    taken: dict[str, list[tuple[float, float]]] = {"engine": [], "floor": []}
     os.sync()  # start each case without the previous one's dirty pages in the way of fsync
     for r in range(sizes.rounds):
         order = [("engine", engine), ("floor", floor)]
         for name, run in order if r % 2 == 0 else reversed(order):
             taken[name].append(run())
     for name, values in taken.items():
-        report.figure(f"transitions.{case}.{name}", median(values), "µs/transition")
+        report.figure(f"transitions.{case}.{name}", median(v[0] for v in values),
+                      "µs/transition")
+        report.figure(f"transitions.{case}.{name}.client_cpu", median(v[1] for v in values),
+                      "µs/transition")
     report.ratio(f"transitions.{case}", f"transitions.{case}.engine", f"transitions.{case}.floor",
                  TARGETS.get(case))
+    report.ratio(f"transitions.{case}.client_cpu", f"transitions.{case}.engine.client_cpu",
+                 f"transitions.{case}.floor.client_cpu")
 
 
 def single(report: Report, case: str, kind: str, engine_url: str, floor_url: str,
@@ -49,8 +55,8 @@ def single(report: Report, case: str, kind: str, engine_url: str, floor_url: str
     try:
         for side in (engine, floor):
             side.run(sides.new_codes(sizes.warmup))
-        interleaved(report, case, sizes, lambda: sides.timed(engine, sizes.projects),
-                    lambda: sides.timed(floor, sizes.projects))
+        interleaved(report, case, sizes, lambda: sides.timed_with_cpu(engine, sizes.projects),
+                    lambda: sides.timed_with_cpu(floor, sizes.projects))
     finally:
         engine.close()
         floor.close()

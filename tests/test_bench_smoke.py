@@ -20,6 +20,8 @@ EXPECTED = {
     "transitions.sqlite_full.floor": "µs/transition",
     "transitions.sqlite_normal.engine": "µs/transition",
     "transitions.sqlite_normal.floor": "µs/transition",
+    "transitions.sqlite_full.engine.client_cpu": "µs/transition",
+    "transitions.sqlite_full.floor.client_cpu": "µs/transition",
     "memory.engine_transitions.peak_rss": "MB",
     "memory.floor_transitions.peak_rss": "MB",
     "scale.sqlite_full.1k": "transitions/s",
