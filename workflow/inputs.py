@@ -30,6 +30,16 @@ LAST_DAY = date(2999, 12, 31)
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
+def refused(ch: str, one_line: bool) -> bool:
+    """Is `ch` refused in text: surrogates, private-use and unassigned characters, bidi
+    controls, control characters (except line breaks and tabs in multi-line text) and, in one
+    line, format characters and line or paragraph separators?"""
+    kind = unicodedata.category(ch)
+    return kind in ("Cs", "Co", "Cn") or ch in _BIDI_CONTROLS or (
+        kind == "Cc" and (one_line or ch not in "\n\t")
+    ) or (one_line and kind in ("Cf", "Zl", "Zp"))
+
+
 def text(field: str, value: object, limit: int = MAX_NAME, *, one_line: bool | None = None) -> str:
     """Non-empty text, stripped, at most `limit` characters, free of control characters.
 
@@ -47,11 +57,12 @@ def text(field: str, value: object, limit: int = MAX_NAME, *, one_line: bool | N
                            cleaned[:40] + "…")
     if one_line is None:
         one_line = limit <= MAX_NAME
+    # Fast path, in C: str.isprintable() is False for every character refused below (Cc, Cf,
+    # Cs, Co, Cn, Zl, Zp), so printable text passes; the rest is checked character by character.
+    if (cleaned if one_line else cleaned.replace("\n", "").replace("\t", "")).isprintable():
+        return cleaned
     for ch in cleaned:
-        kind = unicodedata.category(ch)
-        if kind in ("Cs", "Co", "Cn") or ch in _BIDI_CONTROLS or (
-            kind == "Cc" and (one_line or ch not in "\n\t")
-        ) or (one_line and kind in ("Cf", "Zl", "Zp")):
+        if refused(ch, one_line):
             raise InvalidInput(
                 field, f"contains the control, format or unassigned character U+{ord(ch):04X}",
                 cleaned[:40])

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 from conftest import CODE_A
+from hypothesis import given
+from hypothesis import strategies as st
 from wf_support import dock
 
-from workflow import InvalidInput
+from workflow import InvalidInput, inputs
 
 
 @pytest.mark.parametrize(("title", "code_point"), [
@@ -42,3 +44,16 @@ def test_document_names_are_one_line(engine, actors):
                      document_name="申报书\n.pdf")
     assert (err.value.field, err.value.reason) == (
         "document name", "contains the control, format or unassigned character U+000A")
+
+
+
+@given(st.text(max_size=40), st.booleans())
+def test_the_printable_fast_path_agrees_with_the_character_rule(value: str, one_line: bool) -> None:
+    """Text is accepted exactly when no character of it is refused, whichever path decides."""
+    ok = bool(value.strip()) and not any(inputs.refused(ch, one_line) for ch in value.strip())
+    try:
+        got = inputs.text("f", value, 10_000, one_line=one_line)
+    except InvalidInput:
+        assert not ok
+    else:
+        assert ok and got == value.strip()
