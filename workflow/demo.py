@@ -142,8 +142,7 @@ class _Story:
             return e.publish_batch(act.actor, BATCH)
         if act.event == "escalate":
             run = e.escalate()
-            first, last = run.sweep.first_id or 0, run.sweep.last_id or -1
-            new = [x for x in e.escalations() if first <= x.id <= last]
+            new = [x for x in e.escalations() if run.sweep.recorded_id(x.id)]
             # Bureaus answer the level-1 notices of even-numbered projects; the rest climb.
             self.to_answer = [x for x in new if x.level == 1 and x.project_id % 2 == 0]
             return new

@@ -92,6 +92,12 @@ class SweepResult:
     def total(self) -> int:
         return sum(c.count for c in self.recorded)
 
+    def recorded_id(self, escalation_id: int) -> bool:
+        """Did this sweep record the escalation with this id?"""
+        if self.first_id is None or self.last_id is None:
+            return False
+        return self.first_id <= escalation_id <= self.last_id
+
 
 @dataclass(frozen=True)
 class DeliveryReport:

@@ -29,9 +29,7 @@ def main(url: str, now: str, mode: str) -> None:
             done = {"ids": [], "recorded": 0, "enqueued": 0, "attempted": report.attempted}
         else:
             run = engine.escalate(moment)
-            ids = [e.id for e in engine.escalations()
-                   if run.sweep.first_id is not None and run.sweep.last_id is not None
-                   and run.sweep.first_id <= e.id <= run.sweep.last_id]
+            ids = [e.id for e in engine.escalations() if run.sweep.recorded_id(e.id)]
             done = {"ids": ids, "recorded": run.sweep.total,
                     "enqueued": run.sweep.enqueued, "attempted": run.delivery.attempted}
     print(json.dumps(done), flush=True)
