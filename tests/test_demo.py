@@ -10,8 +10,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from credit_reference import reference_check, reference_org_check
 
-from policies import credit_code
 from workflow import STATES, Engine, InvalidInput, load_policy
 from workflow.demo import DemoResult, run
 
@@ -75,7 +75,9 @@ def test_enterprises_have_distinct_valid_credit_codes_of_their_region(engine: En
     assert len(set(codes)) == len(codes)
     assert len({p.enterprise for p in projects}) == len(projects)
     for p in projects:
-        assert credit_code.is_valid(p.credit_code), p.credit_code
+        code = p.credit_code
+        assert (code[16], code[17]) == (reference_org_check(code[8:16]),
+                                        reference_check(code[:17])), code
         assert p.credit_code[2:8] == p.region
 
 

@@ -11,12 +11,16 @@ from conftest import CODE_A, CODE_B, cst
 
 from workflow import Engine
 
+DOCUMENT_A = b"%PDF application A"
+# The same size as DOCUMENT_A with its last byte flipped: only the SHA-256 can tell them apart.
+FLIPPED_A = DOCUMENT_A[:-1] + bytes([DOCUMENT_A[-1] ^ 1])
+
 
 @pytest.fixture
 def history(engine, clock, actors, tmp_path):
     """Two projects: one published (6 log rows, a document), one docked; an escalation."""
     doc = tmp_path / "a.pdf"
-    doc.write_bytes(b"%PDF application A")
+    doc.write_bytes(DOCUMENT_A)
     a = engine.dock(actors.suzhou, title="A", enterprise="EA", credit_code=CODE_A,
                     region="suzhou", category="demo")
     engine.apply(actors.ent_a, a.id, paper_copies=2, document=doc)
@@ -99,10 +103,16 @@ def test_a_forged_state_is_caught(engine, db_url, history):
         ("state", f"project {b}: state reviewed but its last log row ends in docked")]
 
 
-def test_a_changed_document_is_caught(engine, db_url, history):
+@pytest.mark.parametrize("forged", [
+    pytest.param(b"%PDF forged", id="another-size"),
+    pytest.param(FLIPPED_A, id="one-byte-flipped-same-size"),
+])
+def test_a_changed_document_is_caught(engine, db_url, history, forged):
+    """Content of another size, and content of the same size with one byte changed (so the
+    SHA-256 comparison, not the size, must decide)."""
     a, _ = history
     behind_the_back(db_url, "UPDATE accel666_document SET content = :c WHERE project_id = :p",
-                    c=b"%PDF forged", p=a)
+                    c=forged, p=a)
     assert problems(engine) == [
         ("document", f"document 1 of project {a}: its bytes do not match their SHA-256 and "
          "size: the content was changed")]

@@ -100,3 +100,39 @@ def test_acknowledging_an_unknown_escalation(engine):
     with pytest.raises(NotFound) as err:
         engine.ack(PROVINCE, 99, "x")
     assert err.value.message == "escalation 99 not found"
+
+
+def test_an_acknowledgement_in_one_phase_does_not_stop_another_phases_ladder(engine, clock):
+    """A's application L1 is acknowledged; after an extension A applies, misses the (already
+    closed) recommendation window, and that phase's ladder climbs on: L1 and L2 are recorded."""
+    a = drive(engine, clock.set, "docked")
+    engine.sweep(cst(2020, 8, 31, 0, 0, 1))
+    (application_l1,) = engine.escalations()
+    clock.set(cst(2020, 9, 1, 9))
+    engine.ack(city("suzhou"), application_l1.id, "已催办")
+    engine.extend(PROVINCE, "2020-1", phase="application", until="2020-09-06", reason="补交")
+    clock.set(cst(2020, 9, 2, 9))
+    engine.apply(Actor("ent", "enterprise", a.credit_code), a.id, paper_copies=2,
+                 document=b"%PDF", document_name="a.pdf")
+    now = cst(2020, 9, 3, 0, 0, 1)  # recommendation L2 is due (closed 08-31 00:00, +3 days)
+    dry = engine.sweep(now, dry_run=True)
+    assert sorted(dry.planned) == [(a.id, "recommendation", 1), (a.id, "recommendation", 2)]
+    engine.sweep(now)
+    assert ladder(engine) == [(a.id, "application", 1), (a.id, "recommendation", 1),
+                              (a.id, "recommendation", 2)]
+    (row,) = engine.overdue(now=now)
+    assert (row.phase, row.level, row.acknowledged, row.next_level) == (
+        "recommendation", 2, False, 3)
+
+
+def test_a_dry_run_honours_an_acknowledgement_as_the_sweep_does(engine, clock):
+    """With A's L1 acknowledged, the dry run at L2's moment announces only B's L2, exactly what
+    the real sweep then records."""
+    _, b, first_a = _two_overdue_with_l1(engine, clock)
+    engine.ack(city("suzhou"), first_a.id, "已电话催办")
+    now = cst(2020, 9, 3, 0, 0, 1)
+    dry = engine.sweep(now, dry_run=True)
+    assert dry.planned == ((b.id, "application", 2),)
+    real = engine.sweep(now)
+    assert real.recorded == dry.recorded
+    assert ladder(engine)[2:] == [(b.id, "application", 2)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from credit_reference import REFERENCE_ALPHABET, reference_check, reference_org_check
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -10,6 +11,51 @@ from policies import CreditCodeError
 from policies.credit_code import ALPHABET, check_character, is_valid, normalise, org_check_character
 
 VALID = ["914403001922038216", "91440300708461136T", "9144030071526726XG", "91350100M000100Y43"]
+
+@pytest.mark.parametrize("code", VALID)
+def test_the_reference_implementation_agrees_with_the_published_codes(code):
+    """The test's own implementation is itself checked against the real codes of domain.md."""
+    assert reference_org_check(code[8:16]) == code[16]
+    assert reference_check(code[:17]) == code[17]
+
+
+# Every special case of both check characters, alone and together: the organisation check is a
+# digit, X (c = 10) or 0 (c = 11); the final check is an ordinary symbol, Y (c = 30) or 0 (c = 31).
+SPECIAL = [
+    pytest.param("91320500MA0000007J", "digit", "other", id="org-digit-check-J"),
+    pytest.param("91320500MA0000162Y", "digit", "Y", id="org-digit-check-Y"),
+    pytest.param("91320500MA00002850", "digit", "0", id="org-digit-check-0"),
+    pytest.param("91320500MA000004XT", "X", "other", id="org-X-check-T"),
+    pytest.param("91320500MA000469XY", "X", "Y", id="org-X-check-Y"),
+    pytest.param("91320500MA000215X0", "X", "0", id="org-X-check-0"),
+    pytest.param("91320500MA00000906", "0", "other", id="org-0-check-6"),
+    pytest.param("91320500MA0002280Y", "0", "Y", id="org-0-check-Y"),
+    pytest.param("91320500MA00028700", "0", "0", id="org-0-check-0"),
+]
+
+
+@pytest.mark.parametrize(("code", "org_case", "check_case"), SPECIAL)
+def test_special_check_characters(code, org_case, check_case):
+    """Each vector is the case it claims (by the reference), and the module agrees with it."""
+    org, check = reference_org_check(code[8:16]), reference_check(code[:17])
+    assert (org, check) == (code[16], code[17])
+    assert (org if org in "X0" else "digit") == org_case
+    assert (check if check in "Y0" else "other") == check_case
+    assert org_check_character(code[8:16]) == org
+    assert check_character(code[:17]) == check
+    assert normalise(code.lower()) == code
+
+
+@pytest.mark.parametrize(("code", "org_case", "check_case"), SPECIAL)
+def test_special_check_characters_refuse_every_other_symbol(code, org_case, check_case):
+    """With any other symbol in position 18 (or 17) the code is refused, naming the expected one."""
+    for other in REFERENCE_ALPHABET.replace(code[17], ""):
+        with pytest.raises(CreditCodeError) as err:
+            normalise(code[:17] + other)
+        assert str(err.value) == (f"check character (position 18) is {other!r}, "
+                                  f"expected {code[17]!r}")
+    for other in REFERENCE_ALPHABET.replace(code[16], ""):
+        assert not is_valid(code[:16] + other + code[17])
 
 
 @pytest.mark.parametrize("code", VALID)
@@ -96,7 +142,7 @@ def test_non_text_is_refused(value):
 # digits, eight organisation-code characters from the alphabet; then both check characters.
 DIGITS = "0123456789"
 prefixes = st.builds(
-    lambda head, region, org: head + region + org + org_check_character(org),
+    lambda head, region, org: head + region + org + reference_org_check(org),
     st.text(ALPHABET, min_size=2, max_size=2),
     st.text(DIGITS, min_size=6, max_size=6),
     st.text(ALPHABET, min_size=8, max_size=8),
@@ -104,7 +150,7 @@ prefixes = st.builds(
 
 
 def complete(first17: str) -> str:
-    return first17 + check_character(first17)
+    return first17 + reference_check(first17)
 
 
 @given(prefixes)

@@ -5,7 +5,8 @@ to every child of a race at once), does its work and prints one JSON line. Not a
 it imports only the library, never the test suite.
 
     cli        run the `accel666` command line with `argv` (exits with its exit code); with
-               `pause_after_read`, each change waits for a second signal once it read the project
+               `pause_after_read`, each change waits for a second signal once it read the project;
+               with `earlier_read` ID, each change acts on project ID as read before the start
     lifecycle  dock `count` projects (credit codes from `first`) and take each through all six
                events, on the engine's own fixed clock
     long       dock projects until there are `total`, then apply every docked one, one by one;
@@ -85,6 +86,20 @@ def pause_after_read() -> None:
     store.load_project = read_then_wait
 
 
+def act_on_an_earlier_read(project_id: int) -> None:
+    """Read the project now, before the start signal, and make every change act on that row
+    instead of reading it inside its transaction: released together, each racer holds the
+    version it read earlier, as a client that shows a project and then acts on it does. On
+    SQLite too, only the version check can then stop the racers that lost."""
+    import models
+    from workflow import Engine, store
+
+    with Engine(os.environ["ACCEL666_DB"], create_schema=False) as engine, \
+            models.reading(engine.db) as conn:
+        earlier = store.load_project(conn, project_id)
+    store.load_project = lambda _conn, _pid: earlier
+
+
 def pause_before_log(event: str) -> None:
     """Stop the first `event` inside its transaction, after its other writes and before its log
     row, printing "inside"; the test kills the process there."""
@@ -109,6 +124,8 @@ def run_cli(args: dict[str, Any]) -> None:
 
     if args.get("pause_after_read"):
         pause_after_read()
+    if args.get("earlier_read") is not None:
+        act_on_an_earlier_read(int(args["earlier_read"]))
     wait_for_start()
     group.main(args=list(args["argv"]), prog_name="accel666")
 

@@ -18,7 +18,8 @@ CITY = Actor("city-suzhou", "city", "suzhou")
 CONFLICT, REFUSED = 6, 4
 
 
-def _race(db_url: str, tmp_path: Path, *, pause_after_read: bool) -> tuple[int, int, list[Child]]:
+def _race(db_url: str, tmp_path: Path, *, pause_after_read: bool = False,
+          earlier_read: bool = False) -> tuple[int, int, list[Child]]:
     """An applied project, then RACERS `recommend` processes released together; returns the
     project's id, its version before the race, and the racers once they have exited."""
     policy = open_policy(tmp_path)  # the CLI reads the wall clock: windows open 2020 to 2099
@@ -31,7 +32,8 @@ def _race(db_url: str, tmp_path: Path, *, pause_after_read: bool) -> tuple[int, 
     children = race(
         tmp_path, "cli",
         [{"argv": ["recommend", str(project.id), "--as", "city:suzhou", "--actor", f"racer-{n}",
-                   "--opinion", f"推荐 {n}"], "pause_after_read": pause_after_read}
+                   "--opinion", f"推荐 {n}"], "pause_after_read": pause_after_read,
+          "earlier_read": project.id if earlier_read else None}
          for n in range(RACERS)],
         env={"ACCEL666_DB": db_url, "ACCEL666_POLICY": str(policy)},
         stops=("ready", "read") if pause_after_read else ("ready",),
@@ -87,4 +89,15 @@ def test_eight_processes_that_all_read_one_version_leave_seven_conflicts(
     BEGIN IMMEDIATE admits one writer at a time, so no two can read the same version.)"""
     pid, version, children = _race(pg_url, tmp_path, pause_after_read=True)
     _one_winner(pg_url, pid, version, children)
+    assert sorted(c.proc.returncode for c in children) == [0] + [CONFLICT] * (RACERS - 1)
+
+
+@pytest.mark.slow
+def test_eight_processes_acting_on_one_earlier_read_leave_seven_conflicts(
+        db_url: str, tmp_path: Path) -> None:
+    """Each racer acts on the project as it read it before the race (version V, applied), as a
+    client that shows and then acts does: on both backends, only the version check stands
+    between them and eight recommends, so one exits 0 and the other seven exit 6."""
+    pid, version, children = _race(db_url, tmp_path, earlier_read=True)
+    _one_winner(db_url, pid, version, children)
     assert sorted(c.proc.returncode for c in children) == [0] + [CONFLICT] * (RACERS - 1)

@@ -4,9 +4,27 @@ from __future__ import annotations
 
 import pytest
 from conftest import CODE_A, CODE_B, CODE_C, cst
-from wf_support import LATE, PROVINCE, TENCENT, drive, snapshot
+from wf_support import EARLY, LATE, PATH, PROVINCE, TENCENT, dock, drive, fire, snapshot
 
-from workflow import NotPermitted, Refused
+from policies import parse
+from workflow import Engine, NotPermitted, Refused
+
+# A second batch with the first one's calendar: both have signed projects at the same time.
+TWO_BATCHES = parse("""
+extends = "builtin"
+
+[[batches]]
+key = "2020-2"
+name = "2020年第二批"
+
+[batches.windows]
+docking = { closes = 2020-07-15 }
+application = { closes = 2020-08-30 }
+recommendation = { closes = 2020-08-30 }
+review = { closes = 2020-09-30 }
+signing = { opens = 2020-10-01, closes = 2020-10-31 }
+publication = { opens = 2020-10-01, closes = 2020-10-31 }
+""")
 
 
 def test_publish_batch_publishes_every_signed_project(engine, clock):
@@ -61,3 +79,45 @@ def test_publish_batch_with_nothing_signed_still_checks_window(engine, clock):
         engine.publish_batch(PROVINCE, "2020-1")
     assert err.value.message == ("publish refused: the publication window of batch 2020-1 "
                                  "closed at 2020-10-31 23:59:59 +08:00")
+
+
+def _signed(engine, clock, code, batch):
+    clock.set(EARLY)
+    project = dock(engine, code=code, batch=batch)
+    for event in PATH["signed"][1:]:
+        if event == "sign":
+            clock.set(LATE)
+        project = fire(engine, event, project)
+    return project
+
+
+def test_publish_batch_publishes_only_its_own_batch(db_url, clock):
+    """Two batches with signed projects at once: publishing 2020-2 leaves 2020-1's signed."""
+    with Engine(db_url, clock=clock, policy=TWO_BATCHES) as engine:
+        first = _signed(engine, clock, CODE_A, "2020-1")
+        second = [_signed(engine, clock, c, "2020-2") for c in (CODE_B, CODE_C)]
+        published = engine.publish_batch(PROVINCE, "2020-2")
+        assert [(p.id, p.batch) for p in published] == [(p.id, "2020-2") for p in second]
+        assert engine.get(first.id).state == "signed"
+        assert [p.id for p in engine.list(state="published")] == [p.id for p in second]
+
+
+def test_publish_batch_follows_an_extension_of_publication(engine, clock):
+    """Publication extended to 2020-11-10: the batch can still be published on 11-05."""
+    project = drive(engine, clock.set, "signed")
+    engine.extend(PROVINCE, "2020-1", phase="publication", until="2020-11-10", reason="延期")
+    clock.set(cst(2020, 11, 5, 10))
+    assert [p.id for p in engine.publish_batch(PROVINCE, "2020-1")] == [project.id]
+
+
+def test_publish_batch_ignores_an_extension_of_signing(engine, clock):
+    """Signing extended to 2020-11-10 does not reopen publication: refused on 11-05."""
+    drive(engine, clock.set, "signed")
+    engine.extend(PROVINCE, "2020-1", phase="signing", until="2020-11-10", reason="延期")
+    clock.set(cst(2020, 11, 5, 10))
+    before = snapshot(engine)
+    with pytest.raises(Refused) as err:
+        engine.publish_batch(PROVINCE, "2020-1")
+    assert err.value.message == ("publish refused: the publication window of batch 2020-1 "
+                                 "closed at 2020-10-31 23:59:59 +08:00")
+    assert snapshot(engine) == before
