@@ -13,7 +13,7 @@ from sqlalchemy import Engine as SAEngine
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 
-import models
+from accel666 import models
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 

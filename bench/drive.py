@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from accel666 import Actor, Engine
 from bench import plan
-from workflow import Actor, Engine
 
 CITY = Actor("bench-city", "city", plan.REGION)
 PROVINCE = Actor("bench-province", "province")

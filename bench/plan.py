@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from policies.credit_code import check_character, org_check_character
+from accel666.policies.credit_code import check_character, org_check_character
 
 CST = ZoneInfo("Asia/Shanghai")
 BATCH = "2020-1"

@@ -8,8 +8,8 @@ from typing import Protocol
 
 from sqlalchemy import Engine as SAEngine
 
+from accel666 import Engine
 from bench import databases, drive, floors, plan
-from workflow import Engine
 
 _next_code = 0
 

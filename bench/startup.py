@@ -8,9 +8,9 @@ import sys
 import time
 from pathlib import Path
 
+from accel666 import Engine
 from bench import databases, drive, plan
 from bench.report import Report, median
-from workflow import Engine
 
 TARGETS_MS = {"startup.help": 100.0, "startup.show": 500.0}
 
@@ -39,7 +39,7 @@ def commands(db: Path, project_id: str, diagnostics: bool) -> dict[str, list[str
     if diagnostics:
         # SQLAlchemy Core alone: what a read command could cost without sqlmodel and the ORM.
         floors["startup.import_sqlalchemy_core"] = [py, "-c", "import sqlite3, sqlalchemy"]
-        floors["startup.import_workflow"] = [py, "-c", "import workflow"]
+        floors["startup.import_engine"] = [py, "-c", "import accel666.workflow.engine"]
     return {
         **floors,
         "startup.help": [cli, "--help"],

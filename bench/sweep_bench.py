@@ -49,18 +49,16 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import psycopg
-import structlog
 from psycopg import sql
 from sqlalchemy import func, insert, select
 from sqlalchemy.engine import make_url
 
-import models
+from accel666 import Engine, load_policy, models
+from accel666.policies import Policy
+from accel666.policies import escalation as ladder_rules
+from accel666.workflow.inputs import MAX_INT
 from bench.memory import peak_mb
 from bench.report import Report, median
-from policies import Policy
-from policies import escalation as ladder_rules
-from workflow import Engine, load_policy
-from workflow.inputs import MAX_INT
 
 CST = ZoneInfo("Asia/Shanghai")
 CREATED = datetime(2020, 7, 1, 12, tzinfo=CST).astimezone(UTC)
@@ -366,7 +364,7 @@ def floor_side(backend: str, url: str, floor: FloorSql) -> Sweeps:
 
 def child(url: str) -> dict[str, float]:
     """In a fresh process: open the engine, note the peak so far, sweep once, note the peak."""
-    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.ERROR))
+    logging.getLogger("accel666").setLevel(logging.ERROR)
     with Engine(url, create_schema=False) as engine:
         before = peak_mb()
         result = engine.sweep(NOW)
@@ -451,8 +449,8 @@ def run(sizes: Sequence[int], pg_url: str | None = None, emit: Emit = print, *,
     size, measured in full). With a
     `report` (what `python -m bench` passes) figures and ratios go there and the caller prints
     the ratios; without, figures go to `emit` and the ratios are printed at the end."""
-    # The log notifier would print one event per escalation; keep only errors.
-    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.ERROR))
+    # The log notifier hands one event per escalation to logging; keep only errors.
+    logging.getLogger("accel666").setLevel(logging.ERROR)
     own = report is None
     out: Report = Report(out=EmitStream(emit)) if report is None else report  # type: ignore[arg-type]
     for n in sizes:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 if TYPE_CHECKING:
-    from workflow import Actor, Engine
+    from accel666 import Actor, Engine
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -30,7 +30,7 @@ class Settings:
         """Logs to stderr; `quiet` shows only errors unless --log-level was given.
 
         Every command that uses the library calls this once it has imported it."""
-        from cli import logs
+        from accel666.cli import logs
 
         library_loaded()
         level = self.log_level if self.log_level_explicit or not quiet else "error"
@@ -38,7 +38,7 @@ class Settings:
 
     def open_engine(self) -> Engine:
         """Configure logging and open the engine on the chosen database and policy."""
-        from workflow import Engine
+        from accel666 import Engine
 
         self.configure_logging()
         return Engine(self.db, policy=self.policy)
@@ -81,7 +81,7 @@ def acting(f: F) -> F:
 
 
 def actor_from(as_: str, name: str) -> Actor:
-    from workflow import Actor
+    from accel666 import Actor
 
     return Actor.parse(as_, name)
 

@@ -32,7 +32,7 @@ Exit codes:
 
 
 def exit_code_for(exc: BaseException) -> int:
-    from workflow import Conflict, InvalidInput, NotFound, NotPermitted, Refused
+    from accel666 import Conflict, InvalidInput, NotFound, NotPermitted, Refused
 
     table: list[tuple[type[BaseException], int]] = [
         (InvalidInput, USAGE),
@@ -49,7 +49,7 @@ def exit_code_for(exc: BaseException) -> int:
 
 def report(exc: Exception, *, as_json: bool) -> int:
     """Show `exc` on stderr (as JSON for --json) and return its exit code."""
-    from workflow import WorkflowError
+    from accel666 import WorkflowError
 
     code = exit_code_for(exc)
     if isinstance(exc, WorkflowError):

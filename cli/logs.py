@@ -1,28 +1,52 @@
-"""Logging for the command line: structlog to stderr, console on a terminal, else JSON lines."""
+"""Logging for the command line: the library's events on stderr, console on a terminal, else
+JSON lines. The library hands its events to `logging` under the `accel666` logger; the command
+line is the host that decides where they go."""
 
 from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import MutableMapping
+from typing import Any, TextIO
 
 import structlog
 
+FIELDS = "accel666"  # the LogRecord attribute holding an event's fields (accel666.workflow.logs)
+_installed: list[logging.Handler] = []
 
-def configure(level: str = "info", as_json: bool | None = None) -> None:
-    """Send structured log events to stderr. `as_json=None` means: JSON unless stderr is a tty."""
-    if as_json is None:
-        as_json = not sys.stderr.isatty()
+
+def _fields(_logger: Any, _method: str, event_dict: MutableMapping[str, Any]
+            ) -> MutableMapping[str, Any]:
+    """Start from the event's own fields; a record from elsewhere keeps its message."""
+    record: logging.LogRecord = event_dict["_record"]
+    fields = getattr(record, FIELDS, None)
+    if isinstance(fields, dict):
+        return {**fields, "_record": record, "_from_structlog": False}
+    return event_dict
+
+
+def configure(level: str = "info", as_json: bool | None = None, stream: TextIO | None = None
+              ) -> None:
+    """Send the library's events at `level` and above to `stream` (default: stderr).
+    `as_json=None` means: JSON unless the stream is a terminal. Calling it again replaces the
+    previous set-up."""
+    out = sys.stderr if stream is None else stream
+    terminal = out.isatty()
     renderer: structlog.typing.Processor = (
-        structlog.processors.JSONRenderer(ensure_ascii=False, default=str) if as_json
-        else structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
+        structlog.processors.JSONRenderer(ensure_ascii=False, default=str)
+        if (not terminal if as_json is None else as_json)
+        else structlog.dev.ConsoleRenderer(colors=terminal)
     )
-    structlog.configure(
-        processors=[
-            structlog.processors.add_log_level,
-            structlog.processors.TimeStamper(fmt="iso", utc=True),
-            renderer,
-        ],
-        wrapper_class=structlog.make_filtering_bound_logger(getattr(logging, level.upper())),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
-        cache_logger_on_first_use=False,
-    )
+    handler = logging.StreamHandler(out)
+    handler.setFormatter(structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=[_fields, structlog.stdlib.add_log_level,
+                           structlog.processors.TimeStamper(fmt="iso", utc=True)],
+        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
+    ))
+    logger = logging.getLogger("accel666")
+    for old in _installed:
+        logger.removeHandler(old)
+    _installed[:] = [handler]
+    logger.addHandler(handler)
+    logger.setLevel(getattr(logging, level.upper()))
+    logger.propagate = False

@@ -12,36 +12,36 @@ from typing import Any
 
 import click
 
-from cli import errors
-from cli.context import Settings
+from accel666.cli import errors
+from accel666.cli.context import Settings
 
 LEVELS = ("debug", "info", "warning", "error")
 
 # command name -> "module:attribute", in the order `--help` lists them.
 COMMANDS = {
-    "dock": "cli.commands.events:dock",
-    "apply": "cli.commands.events:apply",
-    "recommend": "cli.commands.events:recommend",
-    "review": "cli.commands.events:review",
-    "sign": "cli.commands.events:sign",
-    "publish": "cli.commands.publish:publish",
-    "reject": "cli.commands.events:reject",
-    "withdraw": "cli.commands.events:withdraw",
-    "show": "cli.commands.queries:show",
-    "list": "cli.commands.queries:list_projects",
-    "history": "cli.commands.queries:history",
-    "document": "cli.commands.queries:document",
-    "batches": "cli.commands.batches:batches",
-    "batch": "cli.commands.batches:batch",
-    "verify": "cli.commands.maintenance:verify",
-    "db": "cli.commands.maintenance:db",
-    "demo": "cli.commands.demo:demo",
-    "escalate": "cli.commands.escalation:escalate",
-    "scheduler": "cli.commands.escalation:scheduler",
-    "overdue": "cli.commands.escalation:overdue",
-    "escalations": "cli.commands.escalation:escalations",
-    "ack": "cli.commands.escalation:ack",
-    "rearm": "cli.commands.escalation:rearm",
+    "dock": "accel666.cli.commands.events:dock",
+    "apply": "accel666.cli.commands.events:apply",
+    "recommend": "accel666.cli.commands.events:recommend",
+    "review": "accel666.cli.commands.events:review",
+    "sign": "accel666.cli.commands.events:sign",
+    "publish": "accel666.cli.commands.publish:publish",
+    "reject": "accel666.cli.commands.events:reject",
+    "withdraw": "accel666.cli.commands.events:withdraw",
+    "show": "accel666.cli.commands.queries:show",
+    "list": "accel666.cli.commands.queries:list_projects",
+    "history": "accel666.cli.commands.queries:history",
+    "document": "accel666.cli.commands.queries:document",
+    "batches": "accel666.cli.commands.batches:batches",
+    "batch": "accel666.cli.commands.batches:batch",
+    "verify": "accel666.cli.commands.maintenance:verify",
+    "db": "accel666.cli.commands.maintenance:db",
+    "demo": "accel666.cli.commands.demo:demo",
+    "escalate": "accel666.cli.commands.escalation:escalate",
+    "scheduler": "accel666.cli.commands.escalation:scheduler",
+    "overdue": "accel666.cli.commands.escalation:overdue",
+    "escalations": "accel666.cli.commands.escalation:escalations",
+    "ack": "accel666.cli.commands.escalation:ack",
+    "rearm": "accel666.cli.commands.escalation:rearm",
 }
 
 

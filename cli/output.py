@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 if TYPE_CHECKING:
-    from workflow import BatchStatus, Extension, Policy, Project, Transition
+    from accel666 import BatchStatus, Extension, Policy, Project, Transition
 
 
 def local(moment: datetime | None, policy: Policy) -> str | None:

@@ -1,8 +1,8 @@
 """Persistence: the tables, their column types and how a database is opened."""
 
-from models import chain, schema
-from models.database import create, reading, retry_when_busy, url_for, writing
-from models.escalations import (
+from accel666.models import chain, schema
+from accel666.models.database import create, reading, retry_when_busy, url_for, writing
+from accel666.models.escalations import (
     DELIVERY_STATUSES,
     NOTIFIERS,
     DeliveryRow,
@@ -10,10 +10,10 @@ from models.escalations import (
     delivery_table,
     escalation_table,
 )
-from models.schema import HEAD as SCHEMA_HEAD
-from models.schema import SchemaOutdated, upgrade
-from models.schema import ensure as create_schema
-from models.tables import (
+from accel666.models.schema import HEAD as SCHEMA_HEAD
+from accel666.models.schema import SchemaOutdated, upgrade
+from accel666.models.schema import ensure as create_schema
+from accel666.models.tables import (
     ENDED_STATES,
     LIVE,
     DocumentRow,

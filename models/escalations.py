@@ -19,8 +19,8 @@ from sqlalchemy import (
 )
 from sqlmodel import Field
 
-from models.tables import Base
-from models.types import UTCDateTime
+from accel666.models.tables import Base
+from accel666.models.types import UTCDateTime
 
 DELIVERY_STATUSES = ("pending", "delivered", "failed")
 NOTIFIERS = ("log", "webhook")

@@ -20,8 +20,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from models.database import write_transaction, writing
-from models.tables import metadata
+from accel666.models.database import write_transaction, writing
+from accel666.models.tables import metadata
 
 HEAD = "0003"  # the newest migration in models/migrations/versions
 FIRST = "0001"  # the schema as it was before migrations were kept
@@ -94,7 +94,7 @@ def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str | N
                     version_table.create(conn)
                     conn.execute(version_table.insert().values(version_num=FIRST))
                 cfg = Config()
-                cfg.set_main_option("script_location", "models:migrations")
+                cfg.set_main_option("script_location", "accel666.models:migrations")
                 cfg.attributes["connection"] = conn
                 command.upgrade(cfg, revision)
                 if raw is not None:

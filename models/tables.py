@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
-from models.types import UTCDateTime
+from accel666.models.types import UTCDateTime
 
 # States from which a project no longer counts as live (it may be filed again).
 ENDED_STATES = ("rejected", "withdrawn")

@@ -3,9 +3,9 @@
 Standard library only: no database, no clock reads, no I/O beyond loading the policy file.
 """
 
-from policies.credit_code import CreditCodeError
-from policies.loader import PolicyError, load, parse
-from policies.model import (
+from accel666.policies.credit_code import CreditCodeError
+from accel666.policies.loader import PolicyError, load, parse
+from accel666.policies.model import (
     EVENTS,
     PHASE_OF_EVENT,
     PHASES,
@@ -18,7 +18,7 @@ from policies.model import (
     Role,
     Window,
 )
-from policies.rules import Denial, LookupFailed
+from accel666.policies.rules import Denial, LookupFailed
 
 __all__ = [
     "EVENTS",

@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from policies.model import RESPONSIBLE, Ladder, Level, OverdueRule, Policy, Window
-from policies.rules import ROLE, SCOPE, Denial, effective_window
+from accel666.policies.model import RESPONSIBLE, Ladder, Level, OverdueRule, Policy, Window
+from accel666.policies.rules import ROLE, SCOPE, Denial, effective_window
 
 KEY_PREFIX = "accel666-escalation"
 # Extensions as read from the database: (batch, phase) -> the latest `until`.

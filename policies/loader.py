@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from policies.model import (
+from accel666.policies.model import (
     EVENTS,
     PHASES,
     RESPONSIBLE,
@@ -39,7 +39,7 @@ BUILTIN = "builtin"
 
 
 def _builtin_text() -> str:
-    return resources.files("policies").joinpath(DEFAULT_POLICY).read_text(encoding="utf-8")
+    return resources.files("accel666.policies").joinpath(DEFAULT_POLICY).read_text(encoding="utf-8")
 
 
 def load_default() -> Policy:

@@ -8,53 +8,25 @@ fail instead of skipping.
 
 from __future__ import annotations
 
-import json
-import os
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
-from typing import Any
-from zoneinfo import ZoneInfo
+from datetime import UTC
 
 import pytest
-from click.testing import CliRunner, Result
-from freezegun import freeze_time
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
-CST = ZoneInfo("Asia/Shanghai")
-PG_ADMIN_URL = os.environ.get(
-    "ACCEL666_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+from tests.helpers import (
+    CODE_A,
+    CODE_B,
+    PG_ADMIN_URL,
+    REQUIRE_PG,
+    Cli,
+    FakeClock,
+    cst,
+    reset_logging,
 )
-REQUIRE_PG = os.environ.get("ACCEL666_REQUIRE_POSTGRES", "") not in ("", "0")
-
-# Credit codes that pass both check characters (from the standard's published examples).
-CODE_A = "914403001922038216"
-CODE_B = "91440300708461136T"
-CODE_C = "9144030071526726XG"
-CODE_D = "91350100M000100Y43"
-
-
-class FakeClock:
-    """The engine's clock in tests: set and advanced by hand, never read from the wall."""
-
-    def __init__(self, moment: datetime) -> None:
-        self.moment = moment
-
-    def __call__(self) -> datetime:
-        return self.moment
-
-    def set(self, moment: datetime) -> None:
-        self.moment = moment
-
-    def advance(self, **delta: float) -> None:
-        self.moment += timedelta(**delta)
-
-
-def cst(*args: int) -> datetime:
-    """An aware datetime in China Standard Time."""
-    return datetime(*args, tzinfo=CST)  # type: ignore[misc]
 
 
 @pytest.fixture(scope="session")
@@ -80,7 +52,7 @@ def pg_database() -> Iterator[str]:
 
 
 def _empty_pg(url: str) -> None:
-    from models import metadata
+    from accel666.models import metadata
 
     eng = create_engine(url)
     try:
@@ -125,7 +97,7 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def engine(db_url: str, clock: FakeClock):
-    from workflow import Engine
+    from accel666 import Engine
 
     eng = Engine(db_url, clock=clock)
     try:
@@ -137,7 +109,7 @@ def engine(db_url: str, clock: FakeClock):
 @pytest.fixture
 def actors():
     """One actor of each kind, with the scopes the tests use."""
-    from workflow import Actor
+    from accel666 import Actor
 
     class A:
         tencent = Actor("tx", "tencent")
@@ -153,46 +125,9 @@ def actors():
 
 @pytest.fixture(autouse=True)
 def _reset_logging() -> Iterator[None]:
-    """CLI runs configure structlog to write to their captured stderr; undo that after each test."""
+    """CLI runs send the library's events to their captured stderr; undo that after each test."""
     yield
-    import structlog
-
-    structlog.reset_defaults()
-
-
-
-class Cli:
-    """Runs `accel666 --db URL ...` at a frozen moment (China time) and keeps the last result."""
-
-    def __init__(self, db_url: str, tmp_path) -> None:
-        self.db_url = db_url
-        self.tmp_path = tmp_path
-        self.moment = cst(2020, 7, 1, 10, 0, 0)
-        self.runner = CliRunner()
-
-    def __call__(self, *args: str, env: dict[str, str] | None = None, **kw: Any) -> Result:
-        from cli.main import cli
-
-        with freeze_time(self.moment.astimezone(UTC)):
-            return self.runner.invoke(cli, ["--db", self.db_url, *args], env=env,
-                                      catch_exceptions=False, **kw)
-
-    def json(self, *args: str) -> Any:
-        result = self(*args, "--json")
-        assert result.exit_code == 0, result.stderr
-        return json.loads(result.stdout)
-
-    def dock(self, *extra: str, code: str = CODE_A, region: str = "suzhou",
-             actor: str = "city:suzhou") -> int:
-        result = self("dock", "--as", actor, "--title", "云上工厂", "--enterprise", "苏州某某科技",
-                      "--credit-code", code, "--region", region, "--category", "demo", *extra)
-        assert result.exit_code == 0, result.stderr
-        return int(result.stdout.strip())
-
-    def document(self, content: bytes = b"%PDF-1.4 test") -> str:
-        path = self.tmp_path / "application.pdf"
-        path.write_bytes(content)
-        return str(path)
+    reset_logging()
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from structlog.testing import capture_logs
 
 ROOT = Path(__file__).resolve().parent.parent
 FIGURE = re.compile(r"^(?P<name>[\w.\-/]+): (?P<value>-?\d+(?:\.\d+)?) (?P<unit>\S+)", re.MULTILINE)
@@ -75,8 +74,7 @@ def test_the_floor_writes_the_engines_rows(tmp_path: Path) -> None:
     engine_db = databases.fresh_sqlite(tmp_path / "engine.db")
     floor_db = databases.fresh_sqlite(tmp_path / "floor.db")
     engine = sides.open_side("engine", "sqlite_full", databases.sqlite_url(engine_db))
-    with capture_logs():
-        engine.run(codes)
+    engine.run(codes)
     engine.close()
     floor = floors.SqliteFloor(str(floor_db))
     floors.run_floor(floor, codes)
@@ -94,13 +92,12 @@ def test_the_floor_writes_the_engines_rows(tmp_path: Path) -> None:
 def test_the_sweep_floor_writes_the_engines_rows(tmp_path: Path) -> None:
     """On identical copies, the bare-SQL sweep floor leaves exactly the escalation and delivery
     rows the engine's sweep leaves, so the sweep ratios compare the same work."""
+    from accel666 import load_policy
     from bench import sweep_bench
-    from workflow import load_policy
 
     copies = sweep_bench.SqliteCopies(tmp_path)
     rows = sweep_bench.projects(200, 0.3, 666)
-    with capture_logs():
-        sweep_bench.load(copies.template_url, rows)
+    sweep_bench.load(copies.template_url, rows)
     copies.sealed()
     floor = sweep_bench.FloorSql("sqlite", load_policy())
 
@@ -109,8 +106,7 @@ def test_the_sweep_floor_writes_the_engines_rows(tmp_path: Path) -> None:
             return conn.execute(f"SELECT * FROM {name} ORDER BY id").fetchall()
 
     with copies.fresh() as engine_url, copies.fresh() as floor_url:
-        with capture_logs():
-            engine = sweep_bench.engine_side(engine_url)
+        engine = sweep_bench.engine_side(engine_url)
         done = sweep_bench.floor_side("sqlite", floor_url, floor)
         assert (done.recorded, done.enqueued, done.again) == (
             engine.recorded, engine.enqueued, engine.again)

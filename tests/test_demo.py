@@ -10,10 +10,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from credit_reference import reference_check, reference_org_check
 
-from workflow import STATES, Engine, InvalidInput, load_policy
-from workflow.demo import DemoResult, run
+from accel666 import STATES, Engine, InvalidInput, load_policy
+from accel666.workflow.demo import DemoResult, run
+from tests.credit_reference import reference_check, reference_org_check
 
 CST = ZoneInfo("Asia/Shanghai")
 LIFECYCLE = ["dock", "apply", "recommend", "review", "sign", "publish"]

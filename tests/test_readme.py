@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from cli import errors
-from cli.main import COMMANDS
+from accel666.cli import errors
+from accel666.cli.main import COMMANDS
 
 README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
 

@@ -1,6 +1,6 @@
 """One project through its whole life on each backend, through the library."""
 
-from conftest import CODE_A, cst
+from tests.helpers import CODE_A, cst
 
 
 def test_full_lifecycle_reaches_published(engine, clock, actors, tmp_path):

@@ -7,14 +7,13 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-import structlog
+from accel666.models import chain
+from accel666.workflow import logs
+from accel666.workflow.actor import Actor
+from accel666.workflow.errors import WorkflowError
+from accel666.workflow.records import Project
 
-from models import chain
-from workflow.actor import Actor
-from workflow.errors import WorkflowError
-from workflow.records import Project
-
-log = structlog.get_logger("accel666.workflow")
+log = logs.get_logger("accel666.workflow")
 
 
 def log_row(project_id: int, seq: int, event: str, source: str | None, dest: str,

@@ -6,14 +6,14 @@ from datetime import date, datetime
 
 from sqlalchemy import Engine as SAEngine
 
-import models
-from policies import Policy
-from policies import rules as policy_rules
-from workflow import audit, machine, store
-from workflow.actor import Actor
-from workflow.errors import InvalidInput
-from workflow.guards import Step, authorise, refuse
-from workflow.records import Extension, Project, project_from
+from accel666 import models
+from accel666.policies import Policy
+from accel666.policies import rules as policy_rules
+from accel666.workflow import audit, machine, store
+from accel666.workflow.actor import Actor
+from accel666.workflow.errors import InvalidInput
+from accel666.workflow.guards import Step, authorise, refuse
+from accel666.workflow.records import Extension, Project, project_from
 
 
 def publish(db: SAEngine, policy: Policy, now: datetime, actor: Actor, batch: str) -> list[Project]:

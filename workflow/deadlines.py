@@ -12,19 +12,19 @@ from datetime import datetime
 
 from sqlalchemy import Engine as SAEngine
 
-import models
-from policies import Policy
-from workflow import delivery, escalation_queries, inputs
-from workflow import escalations as sweeping
-from workflow.actor import Actor
-from workflow.escalation_records import (
+from accel666 import models
+from accel666.policies import Policy
+from accel666.workflow import delivery, escalation_queries, inputs
+from accel666.workflow import escalations as sweeping
+from accel666.workflow.actor import Actor
+from accel666.workflow.escalation_records import (
     DeliveryReport,
     Escalation,
     EscalationRun,
     OverdueProject,
     SweepResult,
 )
-from workflow.guards import resolve_actor
+from accel666.workflow.guards import resolve_actor
 
 
 class Deadlines:

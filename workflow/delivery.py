@@ -19,18 +19,18 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-import structlog
 from sqlalchemy import Connection, bindparam, or_, select, update
 from sqlalchemy import Engine as SAEngine
 
-import models
-from policies import Policy
-from policies import escalation as ladder_rules
-from workflow.actor import Actor
-from workflow.errors import InvalidInput, NotFound, NotPermitted, Refused
-from workflow.escalation_records import DeliveryReport
+from accel666 import models
+from accel666.policies import Policy
+from accel666.policies import escalation as ladder_rules
+from accel666.workflow import logs
+from accel666.workflow.actor import Actor
+from accel666.workflow.errors import InvalidInput, NotFound, NotPermitted, Refused
+from accel666.workflow.escalation_records import DeliveryReport
 
-log = structlog.get_logger("accel666.escalation")
+log = logs.get_logger("accel666.escalation")
 
 E = models.escalation_table.c
 D = models.delivery_table.c

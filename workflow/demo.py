@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from workflow import (
+from accel666 import (
     STATES,
     Actor,
     Engine,
@@ -26,10 +26,10 @@ from workflow import (
     NotPermitted,
     Project,
     Refused,
-    demo_data,
     load_policy,
 )
-from workflow.demo_plan import BATCH, PASS_MARK, STORY_START, Act, Calendar, plan
+from accel666.workflow import demo_data
+from accel666.workflow.demo_plan import BATCH, PASS_MARK, STORY_START, Act, Calendar, plan
 
 MIN_PROJECTS = 16  # one in each region
 MAX_PROJECTS = 5000

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 
-from policies.credit_code import ALPHABET, check_character, org_check_character
+from accel666.policies.credit_code import ALPHABET, check_character, org_check_character
 
 _BRANDS = (
     "恒润", "华芯", "中科", "新达", "远航", "鼎盛", "天工", "润泽", "博远", "金石", "长风", "瑞丰",

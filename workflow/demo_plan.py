@@ -13,8 +13,9 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from policies import Policy, Region
-from workflow import Actor, demo_data
+from accel666 import Actor
+from accel666.policies import Policy, Region
+from accel666.workflow import demo_data
 
 BATCH = "2020-1"
 PASS_MARK = 70  # an expert score of at least this passes the review

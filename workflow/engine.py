@@ -12,17 +12,17 @@ from sqlalchemy import Connection
 from sqlalchemy import Engine as SAEngine
 from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError
 
-import models
-from models import chain
-from policies import PHASE_OF_EVENT, Policy, PolicyError
-from policies import load as load_policy
-from policies import rules as policy_rules
-from workflow import audit, batches, inputs, machine, store
-from workflow.actor import Actor
-from workflow.deadlines import Deadlines
-from workflow.errors import InvalidInput, NotFound, Refused
-from workflow.guards import Step, authorise, resolve_actor
-from workflow.records import (
+from accel666 import models
+from accel666.models import chain
+from accel666.policies import PHASE_OF_EVENT, Policy, PolicyError
+from accel666.policies import load as load_policy
+from accel666.policies import rules as policy_rules
+from accel666.workflow import audit, batches, inputs, machine, store
+from accel666.workflow.actor import Actor
+from accel666.workflow.deadlines import Deadlines
+from accel666.workflow.errors import InvalidInput, NotFound, Refused
+from accel666.workflow.guards import Step, authorise, resolve_actor
+from accel666.workflow.records import (
     BatchStatus,
     Document,
     Extension,
@@ -32,8 +32,8 @@ from workflow.records import (
     project_from,
     transition_from,
 )
-from workflow.verify import VerifyReport
-from workflow.verify import verify as verify_record
+from accel666.workflow.verify import VerifyReport
+from accel666.workflow.verify import verify as verify_record
 
 Clock = Callable[[], datetime]
 

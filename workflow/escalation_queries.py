@@ -5,25 +5,24 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-import structlog
 from sqlalchemy import Connection, exists, func, select, update
 from sqlalchemy import Engine as SAEngine
 
-import models
-from policies import Policy
-from policies import escalation as ladder_rules
-from policies.rules import show_time
-from workflow import audit, store
-from workflow.actor import Actor
-from workflow.errors import NotFound, NotPermitted, Refused
-from workflow.escalation_records import (
+from accel666 import models
+from accel666.policies import Policy
+from accel666.policies import escalation as ladder_rules
+from accel666.policies.rules import show_time
+from accel666.workflow import audit, logs, store
+from accel666.workflow.actor import Actor
+from accel666.workflow.errors import NotFound, NotPermitted, Refused
+from accel666.workflow.escalation_records import (
     Escalation,
     OverdueProject,
     delivery_from,
     escalation_from,
 )
 
-log = structlog.get_logger("accel666.escalation")
+log = logs.get_logger("accel666.escalation")
 
 E = models.escalation_table.c
 D = models.delivery_table.c

@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-import structlog
 from sqlalchemy import (
     Boolean,
     Connection,
@@ -32,15 +31,15 @@ from sqlalchemy import (
 from sqlalchemy import Engine as SAEngine
 from sqlalchemy.dialects import postgresql, sqlite
 
-import models
-from models.types import UTCDateTime
-from policies import Policy
-from policies import escalation as ladder_rules
-from workflow import store
-from workflow.escalation_records import LevelCount, SweepResult
-from workflow.inputs import MAX_INT
+from accel666 import models
+from accel666.models.types import UTCDateTime
+from accel666.policies import Policy
+from accel666.policies import escalation as ladder_rules
+from accel666.workflow import logs, store
+from accel666.workflow.escalation_records import LevelCount, SweepResult
+from accel666.workflow.inputs import MAX_INT
 
-log = structlog.get_logger("accel666.escalation")
+log = logs.get_logger("accel666.escalation")
 
 E = models.escalation_table.c
 D = models.delivery_table.c

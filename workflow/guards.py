@@ -6,11 +6,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from policies import Batch, Denial, Policy
-from policies import rules as policy_rules
-from workflow import inputs
-from workflow.actor import Actor
-from workflow.errors import InvalidInput, NotPermitted, Refused
+from accel666.policies import Batch, Denial, Policy
+from accel666.policies import rules as policy_rules
+from accel666.workflow import inputs
+from accel666.workflow.actor import Actor
+from accel666.workflow.errors import InvalidInput, NotPermitted, Refused
 
 
 def resolve_actor(policy: Policy, actor: object) -> Actor:

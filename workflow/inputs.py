@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from policies import PHASES, Policy, credit_code
-from policies.rules import LookupFailed, find_batch, find_region
-from workflow.errors import InvalidInput
-from workflow.machine import STATES
+from accel666.policies import PHASES, Policy, credit_code
+from accel666.policies.rules import LookupFailed, find_batch, find_region
+from accel666.workflow.errors import InvalidInput
+from accel666.workflow.machine import STATES
 
 MAX_NAME = 200
 MAX_TEXT = 2000

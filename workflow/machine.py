@@ -13,7 +13,7 @@ from typing import Any, Protocol, cast
 
 from transitions import EventData, Machine, MachineError
 
-from workflow.errors import Refused
+from accel666.workflow.errors import Refused
 
 NEW = "new"  # before `dock`: the project does not exist yet; never stored
 STATES = ("docked", "applied", "recommended", "reviewed", "signed", "published",

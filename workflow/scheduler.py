@@ -16,21 +16,20 @@ from datetime import UTC, datetime, timedelta
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
-import structlog
 from apscheduler.events import EVENT_JOB_ERROR, JobExecutionEvent
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from workflow import escalation_queries
-from workflow.delivery import check_webhook
-from workflow.errors import InvalidInput
+from accel666.workflow import escalation_queries, logs
+from accel666.workflow.delivery import check_webhook
+from accel666.workflow.errors import InvalidInput
 
 if TYPE_CHECKING:
-    from workflow.engine import Engine
+    from accel666.workflow.engine import Engine
 
-log = structlog.get_logger("accel666.scheduler")
+log = logs.get_logger("accel666.scheduler")
 
 START, EVERY = "sweep-at-start", "sweep-every"
 MAX_EVERY = timedelta(days=366)  # the longest safety-net interval

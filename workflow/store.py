@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from models import (
+from accel666.models import (
     LIVE,
     compiled,
     document_table,
@@ -17,8 +17,8 @@ from models import (
     project_table,
     transition_table,
 )
-from workflow.errors import Conflict
-from workflow.inputs import DocumentInput
+from accel666.workflow.errors import Conflict
+from accel666.workflow.inputs import DocumentInput
 
 P = project_table.c
 T = transition_table.c

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, exists, func, or_, select
 from sqlalchemy import Engine as SAEngine
 
-from models import (
+from accel666.models import (
     chain,
     delivery_table,
     document_table,

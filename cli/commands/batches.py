@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from cli import output
-from cli.context import acting, actor_from, json_option, settings
+from accel666.cli import output
+from accel666.cli.context import acting, actor_from, json_option, settings
 
 
 @click.command()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from cli.context import settings
+from accel666.cli.context import settings
 
 DEMO_FILE = "accel666-demo.db"
 
@@ -29,7 +29,7 @@ def demo(seed: int, projects: int, replace: bool) -> None:
     (made anew on every run), or the path given with the global --db, which must not exist
     yet unless --replace is given.
     """
-    from workflow import demo as story
+    from accel666.workflow import demo as story
 
     chosen = settings()
     if chosen.db_explicit and "://" in chosen.db:

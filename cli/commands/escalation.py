@@ -7,9 +7,9 @@ from datetime import timedelta
 
 import click
 
-from cli import errors, output
-from cli.commands import escalation_format as fmt
-from cli.context import acting, actor_from, json_option, settings
+from accel666.cli import errors, output
+from accel666.cli.commands import escalation_format as fmt
+from accel666.cli.context import acting, actor_from, json_option, settings
 
 webhook_option = click.option(
     "--webhook", default=None, metavar="URL",
@@ -72,7 +72,7 @@ def scheduler(every: timedelta, webhook: str | None, max_attempts: int | None) -
     Example:
       accel666 --db postgresql://accel666@db/accel666 scheduler --every 15m
     """
-    from workflow.scheduler import build_scheduler
+    from accel666.workflow.scheduler import build_scheduler
 
     with settings().open_engine() as engine:
         build_scheduler(engine, every, webhook=webhook, max_attempts=max_attempts).serve()

@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from cli import output
+from accel666.cli import output
 
 if TYPE_CHECKING:
-    from workflow import Escalation, EscalationRun, OverdueProject, Policy, SweepResult
+    from accel666 import Escalation, EscalationRun, OverdueProject, Policy, SweepResult
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86_400}
 _PART = re.compile(r"(\d+)([smhd])")

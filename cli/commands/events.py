@@ -6,8 +6,8 @@ from typing import Any
 
 import click
 
-from cli import output
-from cli.context import acting, actor_from, json_option, settings
+from accel666.cli import output
+from accel666.cli.context import acting, actor_from, json_option, settings
 
 project_id_argument = click.argument("project_id", type=int, metavar="ID")
 

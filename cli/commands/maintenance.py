@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from cli import errors, output
-from cli.context import json_option, settings
+from accel666.cli import errors, output
+from accel666.cli.context import json_option, settings
 
 
 @click.command()
@@ -50,7 +50,7 @@ def upgrade(as_json: bool) -> None:
     A new database is created at the latest schema on first use; one made by an older
     accel666 is refused until it is upgraded. Safe to run twice, and from several machines.
     """
-    from workflow import Engine
+    from accel666 import Engine
 
     chosen = settings()
     chosen.configure_logging()
@@ -68,7 +68,7 @@ def upgrade(as_json: bool) -> None:
 @json_option
 def current(as_json: bool) -> None:
     """Print the database's schema revision."""
-    from workflow import Engine
+    from accel666 import Engine
 
     chosen = settings()
     chosen.configure_logging()

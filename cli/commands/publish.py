@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from cli import output
-from cli.commands.events import fire
-from cli.context import acting, actor_from, json_option, settings
+from accel666.cli import output
+from accel666.cli.commands.events import fire
+from accel666.cli.context import acting, actor_from, json_option, settings
 
 if TYPE_CHECKING:
-    from workflow import Policy, Project
+    from accel666 import Policy, Project
 
 COLUMNS = ("id", "title", "enterprise", "credit_code", "region", "region_name", "category")
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import click
 
-from cli import output
-from cli.context import json_option, settings
+from accel666.cli import output
+from accel666.cli.context import json_option, settings
 
 project_id_argument = click.argument("project_id", type=int, metavar="ID")
 
@@ -20,7 +20,7 @@ project_id_argument = click.argument("project_id", type=int, metavar="ID")
 @json_option
 def show(project_id: int, as_json: bool) -> None:
     """Show one project: who, where, which batch, its state and what can happen next."""
-    from workflow.machine import events_from
+    from accel666.workflow.machine import events_from
 
     with settings().open_engine() as engine:
         project = engine.get(project_id)

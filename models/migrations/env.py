@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from alembic import context
 
-from models.schema import VERSION_TABLE
-from models.tables import metadata
+from accel666.models.schema import VERSION_TABLE
+from accel666.models.tables import metadata
 
 connection = context.config.attributes.get("connection")
 if connection is None:

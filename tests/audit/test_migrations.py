@@ -10,13 +10,12 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from audit_support import empty_database
-from conftest import CODE_A, CODE_B, cst
 from sqlalchemy import MetaData, Table, create_engine, insert, select
 
-import models
-from models import schema
-from workflow import Actor, Engine, InvalidInput
+from accel666 import Actor, Engine, InvalidInput, models
+from accel666.models import schema
+from tests.audit.audit_support import empty_database
+from tests.helpers import CODE_A, CODE_B, cst
 
 AT = datetime(2020, 7, 1, 4, 0, tzinfo=UTC)
 
@@ -71,7 +70,7 @@ def fill_first_schema(url: str) -> None:
 
 def test_head_constant_is_the_newest_migration():
     cfg = Config()
-    cfg.set_main_option("script_location", "models:migrations")
+    cfg.set_main_option("script_location", "accel666.models:migrations")
     assert ScriptDirectory.from_config(cfg).get_current_head() == schema.HEAD
 
 

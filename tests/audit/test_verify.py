@@ -6,10 +6,10 @@ import hashlib
 import json
 
 import pytest
-from audit_support import behind_the_back
-from conftest import CODE_A, CODE_B, cst
 
-from workflow import Engine
+from accel666 import Engine
+from tests.audit.audit_support import behind_the_back
+from tests.helpers import CODE_A, CODE_B, cst
 
 DOCUMENT_A = b"%PDF application A"
 # The same size as DOCUMENT_A with its last byte flipped: only the SHA-256 can tell them apart.

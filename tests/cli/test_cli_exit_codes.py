@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import CODE_A, CODE_B, cst
+
+from tests.helpers import CODE_A, CODE_B, cst
 
 
 def test_invalid_credit_code_exits_2_and_names_the_rule(run):
@@ -124,14 +125,14 @@ def test_wrong_role_exits_5(run):
 
 
 def test_conflict_exits_6(run, monkeypatch):
-    from workflow import Conflict
+    from accel666 import Conflict
 
     pid = run.dock()
 
     def moved(*_a, **_k):
         raise Conflict("withdraw", pid, 1)
 
-    monkeypatch.setattr("workflow.store.compare_and_set", moved)
+    monkeypatch.setattr("accel666.workflow.store.compare_and_set", moved)
     result = run("withdraw", str(pid), "--as", "city:suzhou", "--reason", "x")
     assert result.exit_code == 6
     assert (f"accel666: withdraw conflict: project {pid} changed since version 1 was read; "
@@ -142,7 +143,7 @@ def test_unexpected_error_exits_1_with_its_type(run, monkeypatch):
     def broken(*_a, **_k):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr("workflow.engine.Engine.get", broken)
+    monkeypatch.setattr("accel666.workflow.engine.Engine.get", broken)
     result = run("show", "1")
     assert result.exit_code == 1
     assert "accel666: unexpected error: RuntimeError: disk on fire" in result.stderr

@@ -8,7 +8,7 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from cli.main import COMMANDS, cli
+from accel666.cli.main import COMMANDS, cli
 
 ISSUE_COMMANDS = ["dock", "apply", "recommend", "review", "sign", "publish", "reject",
                   "withdraw", "show", "list", "history", "document", "batches", "batch", "demo"]
@@ -39,10 +39,10 @@ def test_top_help_documents_exit_codes():
 
 
 def test_help_does_not_import_the_database_stack():
-    code = ("import sys; from cli.main import cli\n"
+    code = ("import sys; from accel666.cli.main import cli\n"
             "try:\n    cli(['--help'])\nexcept SystemExit:\n    pass\n"
-            "heavy = [m for m in ('sqlalchemy', 'sqlmodel', 'workflow', 'structlog', 'rich') "
-            "if m in sys.modules]\n"
+            "heavy = [m for m in ('sqlalchemy', 'sqlmodel', 'accel666.workflow.engine', "
+            "'structlog', 'rich') if m in sys.modules]\n"
             "print('HEAVY', heavy)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import CODE_A, cst
+from tests.helpers import CODE_A, cst
 
 PROJECT_KEYS = {"id", "title", "enterprise", "credit_code", "region", "category", "batch",
                 "state", "version"}

@@ -6,7 +6,7 @@ import csv
 import io
 import json
 
-from conftest import CODE_A, CODE_B, cst
+from tests.helpers import CODE_A, CODE_B, cst
 
 
 def signed_pair(run) -> list[int]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import CODE_A, CODE_B
+from tests.helpers import CODE_A, CODE_B
 
 
 def test_show_text_names_state_and_next_events(run):

@@ -10,7 +10,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 PROBE = """
 import gc, json, sys
-from cli.main import main
+from accel666.cli.main import main
 sys.argv = ["accel666", *sys.argv[1:]]
 try:
     main()

@@ -11,9 +11,8 @@ from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from conftest import CODE_A, cst
-
-from workflow import Actor, Engine, Project
+from accel666 import Actor, Engine, Project
+from tests.helpers import CODE_A, cst
 
 EARLY = cst(2020, 7, 1, 12, 0, 0)  # docking, application, recommendation, review open
 LATE = cst(2020, 10, 10, 9, 0, 0)  # signing and publication open
@@ -74,9 +73,9 @@ def policy_with(*replacements: tuple[str, str]) -> Any:
     """The built-in policy with some of its text replaced (each replacement must apply)."""
     from importlib import resources
 
-    from policies import parse
+    from accel666.policies import parse
 
-    text = resources.files("policies").joinpath("programme.toml").read_text(encoding="utf-8")
+    text = resources.files("accel666.policies").joinpath("programme.toml").read_text(encoding="utf-8")
     for old, new in replacements:
         assert old in text, old
         text = text.replace(old, new)

@@ -8,18 +8,13 @@ sweeper at once), then at NOW runs one `escalate` (MODE escalate) or one round o
 from __future__ import annotations
 
 import json
-import logging
 import sys
 from datetime import datetime
 
-import structlog
-
-from workflow import Engine
+from accel666 import Engine
 
 
 def main(url: str, now: str, mode: str) -> None:
-    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.ERROR),
-                        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr))
     with Engine(url, create_schema=False) as engine:
         print("ready", flush=True)
         sys.stdin.readline()

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC
 
 import pytest
-from conftest import CODE_B, cst
-from esc_support import PROVINCE, city, drive, ladder, policy_with
 
-from workflow import Actor, Engine, NotFound, NotPermitted, Refused
+from accel666 import Actor, Engine, NotFound, NotPermitted, Refused
+from tests.escalation.esc_support import PROVINCE, city, drive, ladder, policy_with
+from tests.helpers import CODE_B, cst
 
 
 def _two_overdue_with_l1(engine, clock):

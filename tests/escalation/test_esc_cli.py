@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import CODE_B, CODE_C, FakeClock, cst
-from esc_support import drive, receiver
 
-from workflow import Engine
+from accel666 import Engine
+from tests.escalation.esc_support import drive, receiver
+from tests.helpers import CODE_B, CODE_C, FakeClock, cst
 
 
 @pytest.fixture

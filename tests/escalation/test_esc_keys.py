@@ -8,14 +8,13 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from conftest import CODE_B, CODE_C, cst
-from esc_support import drive
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
-import models
-from workflow import Engine, SweepResult
-from workflow import escalations as sweeping
+from accel666 import Engine, SweepResult, models
+from accel666.workflow import escalations as sweeping
+from tests.escalation.esc_support import drive
+from tests.helpers import CODE_B, CODE_C, cst
 
 E = models.escalation_table.c
 WAIT = 60.0  # seconds a step may take before the test gives up (a hang, not a timing)

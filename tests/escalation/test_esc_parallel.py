@@ -10,11 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import cst
 from sqlalchemy import func, insert, select
 
-import models
-from workflow import Engine
+from accel666 import Engine, models
+from tests.helpers import cst
 
 SWEEPER = Path(__file__).with_name("esc_sweeper.py")
 DOCKED, APPLIED = 300, 200

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import UTC, date, timedelta
 
 import pytest
-from conftest import cst
-from esc_support import policy_with
 
-import policies
-from policies import PolicyError
-from policies import escalation as rules
-from policies.model import Ladder
+from accel666 import policies
+from accel666.policies import PolicyError
+from accel666.policies import escalation as rules
+from accel666.policies.model import Ladder
+from tests.escalation.esc_support import policy_with
+from tests.helpers import cst
 
 POLICY = policies.load()
 LADDER = POLICY.escalation

@@ -16,11 +16,11 @@ from datetime import UTC, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import cst
-from esc_support import PROVINCE, drive, ladder
 
-from workflow import InvalidInput
-from workflow.scheduler import EVERY, START, build_scheduler, moment_job_id
+from accel666 import InvalidInput
+from accel666.workflow.scheduler import EVERY, START, build_scheduler, moment_job_id
+from tests.escalation.esc_support import PROVINCE, drive, ladder
+from tests.helpers import cst
 
 ROOT = Path(__file__).resolve().parents[2]
 # Every closing moment of batch 2020-1 with a ladder, and each level's due moment after it.
@@ -158,7 +158,7 @@ def test_the_scheduler_process_exits_0_on_a_signal_after_its_sweep(tmp_path, sig
     """A real `accel666 scheduler`: it sweeps at start, and a signal stops it with exit 0."""
     env = {**os.environ, "ACCEL666_DB": str(tmp_path / "s.db")}
     proc = subprocess.Popen(
-        [sys.executable, "-c", "from cli.main import main; main()", "--log-json", "scheduler",
+        [sys.executable, "-c", "from accel666.cli.main import main; main()", "--log-json", "scheduler",
          "--every", "1h"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         text=True)
     lines = _Lines(proc)

@@ -5,13 +5,12 @@ from __future__ import annotations
 from datetime import UTC, timedelta
 
 import pytest
-from conftest import CODE_B, CODE_C, cst
-from esc_support import PROVINCE, SECOND, TICK, WINDOWS, city, drive, ladder
 from freezegun import freeze_time
 from sqlalchemy import func, select
 
-import models
-from workflow import Engine
+from accel666 import Engine, models
+from tests.escalation.esc_support import PROVINCE, SECOND, TICK, WINDOWS, city, drive, ladder
+from tests.helpers import CODE_B, CODE_C, cst
 
 DAY = timedelta(days=1)
 
@@ -195,7 +194,7 @@ def test_overdue_lists_phase_deadline_lateness_and_level(engine, clock):
 def test_sweep_needs_an_aware_moment(engine):
     from datetime import datetime
 
-    from workflow import InvalidInput
+    from accel666 import InvalidInput
 
     with pytest.raises(InvalidInput) as err:
         engine.sweep(datetime(2020, 9, 1))

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import json
+import logging
 import socket
 from datetime import timedelta
 
 import pytest
 from click.testing import CliRunner
-from conftest import CODE_B, cst
-from esc_support import PROVINCE, city, drive, receiver
 
-from workflow import NotPermitted, Refused
+from accel666 import NotPermitted, Refused
+from tests.escalation.esc_support import PROVINCE, city, drive, receiver
+from tests.helpers import CODE_B, cst, events
 
 CLOSE = cst(2020, 8, 31, 0, 0, 1)
 
@@ -51,7 +52,7 @@ def test_a_webhook_failing_twice_then_succeeding_delivers_each_escalation_once(e
 
 def test_a_webhook_that_keeps_failing_ends_failed_listed_and_rearmable(engine, clock, db_url):
     """After max_attempts the delivery is failed, listed by --failed, and rearm retries it."""
-    from cli.main import cli
+    from accel666.cli.main import cli
 
     drive(engine, clock.set, "docked")
     with receiver(failures=99) as hook:
@@ -102,17 +103,14 @@ def test_an_unreachable_webhook_records_the_error(engine, clock):
     assert web.next_attempt_at == CLOSE + timedelta(seconds=60)
 
 
-def test_the_log_notifier_emits_one_event_per_escalation(engine, clock):
-    import structlog.testing
-
+def test_the_log_notifier_emits_one_event_per_escalation(engine, clock, caplog):
     drive(engine, clock.set, "docked")
-    with structlog.testing.capture_logs() as logs:
+    with caplog.at_level(logging.INFO, logger="accel666"):
         engine.escalate(CLOSE)
         engine.escalate(CLOSE + timedelta(hours=1))
-    events = [e for e in logs if e["event"] == "escalation"]
-    assert len(events) == 1
-    (event,) = events
-    assert event["log_level"] == "warning"
+    records = [r for r in caplog.records if r.getMessage().startswith("escalation ")]
+    assert [(r.name, r.levelname) for r in records] == [("accel666.escalation", "WARNING")]
+    (event,) = events(caplog.records, "escalation")
     assert (event["phase"], event["level"], event["target_role"], event["target_scope"]) == (
         "application", 1, "city", "320500")
     assert event["idempotency_key"] == "accel666-escalation:1:application:L1"

@@ -17,16 +17,11 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-import structlog
-from conftest import CODE_A, CODE_B, CODE_C, CODE_D, FakeClock, cst
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-import models
-from policies import PHASES
-from policies.credit_code import ALPHABET, check_character, org_check_character
-from workflow import (
+from accel666 import (
     STATES,
     Actor,
     Engine,
@@ -35,7 +30,11 @@ from workflow import (
     NotPermitted,
     Project,
     Refused,
+    models,
 )
+from accel666.policies import PHASES
+from accel666.policies.credit_code import ALPHABET, check_character, org_check_character
+from tests.helpers import CODE_A, CODE_B, CODE_C, CODE_D, FakeClock, cst, reset_logging
 
 # The errors a hostile call may end with: malformed input, or well-formed input the rules refuse.
 ALLOWED = (InvalidInput, NotFound, Refused, NotPermitted)
@@ -237,18 +236,16 @@ HOSTILE = settings(
 
 @contextmanager
 def quiet_logs() -> Iterator[None]:
-    """Render log events as JSON (as the CLI does, so odd values are serialised) into nowhere."""
+    """Render the library's events as JSON (as the CLI does, so odd values are serialised)
+    into nowhere."""
+    from accel666.cli import logs
+
     with open(os.devnull, "w", encoding="utf-8") as sink:
-        structlog.configure(
-            processors=[structlog.processors.add_log_level,
-                        structlog.processors.JSONRenderer(ensure_ascii=False, default=str)],
-            logger_factory=structlog.PrintLoggerFactory(file=sink),
-            cache_logger_on_first_use=False,
-        )
+        logs.configure("debug", as_json=True, stream=sink)
         try:
             yield
         finally:
-            structlog.reset_defaults()
+            reset_logging()
 
 
 # -- the world ------------------------------------------------------------------------------------

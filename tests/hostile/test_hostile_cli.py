@@ -15,8 +15,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import Result
-from conftest import CODE_A, CODE_B, CODE_C, CODE_D, Cli
-from hostile_support import (
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from accel666 import STATES
+from accel666.cli.main import COMMANDS
+from tests.helpers import CODE_A, CODE_B, CODE_C, CODE_D, Cli
+from tests.hostile.hostile_support import (
     CATEGORIES,
     DEAD_WEBHOOK,
     EXAMPLES,
@@ -35,11 +40,6 @@ from hostile_support import (
     snapshot,
     webhooks,
 )
-from hypothesis import assume, given, settings
-from hypothesis import strategies as st
-
-from cli.main import COMMANDS
-from workflow import STATES
 
 CLI = settings(HOSTILE, max_examples=max(1, EXAMPLES * 4 // 5))
 DONE_OR_REFUSED = (0, 2, 3, 4, 5)
@@ -308,8 +308,8 @@ def test_global_options_and_environment(world: World, run: Cli) -> None:
 
 def _serves(every: str) -> bool:
     """Would `scheduler --every EVERY` get as far as serving (and so never return)?"""
-    from cli.commands.escalation_format import Duration
-    from workflow.scheduler import MAX_EVERY
+    from accel666.cli.commands.escalation_format import Duration
+    from accel666.workflow.scheduler import MAX_EVERY
 
     try:
         interval = Duration().convert(every, None, None)

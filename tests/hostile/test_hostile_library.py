@@ -13,7 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hostile_support import (
+from hypothesis import given
+from hypothesis import strategies as st
+
+from accel666 import STATES, Engine, InvalidInput
+from tests.hostile.hostile_support import (
     CATEGORIES,
     HOSTILE,
     MOMENTS,
@@ -37,10 +41,6 @@ from hostile_support import (
     valid_actor,
     webhooks,
 )
-from hypothesis import given
-from hypothesis import strategies as st
-
-from workflow import STATES, Engine, InvalidInput
 
 
 @pytest.fixture

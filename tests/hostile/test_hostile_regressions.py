@@ -8,8 +8,11 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from conftest import CODE_A, Cli, FakeClock, cst
-from hostile_support import (
+
+from accel666 import Actor, Engine, InvalidInput, Project
+from accel666.workflow.delivery import post_json
+from tests.helpers import CODE_A, Cli, FakeClock, cst
+from tests.hostile.hostile_support import (
     DEAD_WEBHOOK,
     DOC,
     LATE,
@@ -19,9 +22,6 @@ from hostile_support import (
     assert_consistent,
     snapshot,
 )
-
-from workflow import Actor, Engine, InvalidInput, Project
-from workflow.delivery import post_json
 
 OVERDUE = cst(2020, 9, 2, 12, 0, 0)  # the application window of batch 2020-1 has closed
 
@@ -162,7 +162,7 @@ def test_a_hostile_policy_is_invalid_input(tmp_path: Path, policy: object) -> No
 
 def test_build_scheduler_refuses_an_interval_past_the_calendar(engine: Engine) -> None:
     """Was: OverflowError (date value out of range) from the interval trigger."""
-    from workflow.scheduler import build_scheduler
+    from accel666.workflow.scheduler import build_scheduler
 
     with pytest.raises(InvalidInput) as caught:
         build_scheduler(engine, timedelta(days=999_999_999))

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from credit_reference import REFERENCE_ALPHABET, reference_check, reference_org_check
 from hypothesis import given
 from hypothesis import strategies as st
 
-from policies import CreditCodeError
-from policies.credit_code import ALPHABET, check_character, is_valid, normalise, org_check_character
+from accel666.policies import CreditCodeError
+from accel666.policies.credit_code import ALPHABET, check_character, is_valid, normalise, org_check_character
+from tests.credit_reference import REFERENCE_ALPHABET, reference_check, reference_org_check
 
 VALID = ["914403001922038216", "91440300708461136T", "9144030071526726XG", "91350100M000100Y43"]
 

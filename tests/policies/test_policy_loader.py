@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-import policies
-from policies import Grant, PolicyError
-from policies.rules import last_moment
+from accel666 import policies
+from accel666.policies import Grant, PolicyError
+from accel666.policies.rules import last_moment
 
 CST = ZoneInfo("Asia/Shanghai")
 
@@ -36,7 +36,7 @@ CALENDAR = {
 
 
 def builtin_text() -> str:
-    return resources.files("policies").joinpath("programme.toml").read_text(encoding="utf-8")
+    return resources.files("accel666.policies").joinpath("programme.toml").read_text(encoding="utf-8")
 
 
 def edited(*replacements: tuple[str, str]) -> str:

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-import policies
-from policies.rules import check_materials, check_window, effective_window, open_batches, show_time
+from accel666 import policies
+from accel666.policies.rules import check_materials, check_window, effective_window, open_batches, show_time
 
 CST = ZoneInfo("Asia/Shanghai")
 POLICY = policies.load()

@@ -19,15 +19,12 @@ it imports only the library, never the test suite.
 from __future__ import annotations
 
 import json
-import logging
 import os
 import signal
 import sys
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
-
-import structlog
 
 CST = ZoneInfo("Asia/Shanghai")
 EARLY = datetime(2020, 7, 1, 12, tzinfo=CST)  # docking to review of batch 2020-1 are open
@@ -37,7 +34,7 @@ DOC = b"%PDF-1.4 application"
 
 def credit_code(n: int) -> str:
     """A valid credit code, different for each n (0 <= n < 10**8)."""
-    from policies.credit_code import check_character, org_check_character
+    from accel666.policies.credit_code import check_character, org_check_character
 
     body = f"{n:08d}"
     first17 = "91320500" + body + org_check_character(body)
@@ -54,12 +51,6 @@ class Clock:
         return self.moment
 
 
-def quiet() -> None:
-    """Only errors on stderr: the log notifier would print one event per escalation."""
-    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.ERROR),
-                        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr))
-
-
 def wait_for_start() -> None:
     print("ready", flush=True)
     sys.stdin.readline()
@@ -73,7 +64,7 @@ def pause_after_read() -> None:
     """Stop each change right after it read the project, until the next signal: released
     together, the racers then all hold the version they read. (PostgreSQL only: on SQLite,
     BEGIN IMMEDIATE lets one writer in at a time, so the others never get to read.)"""
-    from workflow import store
+    from accel666.workflow import store
 
     read = store.load_project
 
@@ -91,8 +82,8 @@ def act_on_an_earlier_read(project_id: int) -> None:
     instead of reading it inside its transaction: released together, each racer holds the
     version it read earlier, as a client that shows a project and then acts on it does. On
     SQLite too, only the version check can then stop the racers that lost."""
-    import models
-    from workflow import Engine, store
+    from accel666 import Engine, models
+    from accel666.workflow import store
 
     with Engine(os.environ["ACCEL666_DB"], create_schema=False) as engine, \
             models.reading(engine.db) as conn:
@@ -103,7 +94,7 @@ def act_on_an_earlier_read(project_id: int) -> None:
 def pause_before_log(event: str) -> None:
     """Stop the first `event` inside its transaction, after its other writes and before its log
     row, printing "inside"; the test kills the process there."""
-    from workflow import store
+    from accel666.workflow import store
 
     log = store.log
 
@@ -118,9 +109,9 @@ def pause_before_log(event: str) -> None:
 
 def run_cli(args: dict[str, Any]) -> None:
     """The real command line, its modules loaded before the start signal."""
-    import cli.commands.escalation
-    import cli.commands.events  # noqa: F401
-    from cli.main import cli as group
+    import accel666.cli.commands.escalation
+    import accel666.cli.commands.events  # noqa: F401
+    from accel666.cli.main import cli as group
 
     if args.get("pause_after_read"):
         pause_after_read()
@@ -131,7 +122,7 @@ def run_cli(args: dict[str, Any]) -> None:
 
 
 def lifecycle(args: dict[str, Any]) -> None:
-    from workflow import Actor, Engine
+    from accel666 import Actor, Engine
 
     clock = Clock(EARLY)
     city = Actor("city-suzhou", "city", "suzhou")
@@ -157,7 +148,7 @@ def lifecycle(args: dict[str, Any]) -> None:
 
 def long_run(args: dict[str, Any]) -> None:
     """Dock up to `total` projects, then apply each docked one: one transaction per step."""
-    from workflow import Actor, Engine
+    from accel666 import Actor, Engine
 
     city = Actor("city-suzhou", "city", "suzhou")
     if args.get("pause_before_log"):
@@ -177,7 +168,7 @@ def long_run(args: dict[str, Any]) -> None:
 
 
 def escalation(args: dict[str, Any], mode: str) -> None:
-    from workflow import Engine
+    from accel666 import Engine
 
     now = datetime.fromisoformat(args["now"]).astimezone(UTC)
     with Engine(args["url"], create_schema=False) as engine:
@@ -198,7 +189,6 @@ def main(mode: str, args: dict[str, Any]) -> None:
     if mode == "cli":
         run_cli(args)
         return
-    quiet()
     if mode == "lifecycle":
         lifecycle(args)
     elif mode == "long":

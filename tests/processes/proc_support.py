@@ -23,11 +23,11 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from conftest import CST
 from sqlalchemy import Engine as SAEngine
 from sqlalchemy import func, insert, select
 
-import models
+from accel666 import models
+from tests.helpers import CST
 
 CHILD = Path(__file__).with_name("proc_child.py")
 # Generous: these run real processes on a loaded 2-core machine. A timeout fails the test.
@@ -243,7 +243,7 @@ def receiver(*, holding: bool = False) -> Iterator[Receiver]:
 
 
 def builtin_policy_text() -> str:
-    return resources.files("policies").joinpath("programme.toml").read_text(encoding="utf-8")
+    return resources.files("accel666.policies").joinpath("programme.toml").read_text(encoding="utf-8")
 
 
 def open_policy(tmp_path: Path) -> Path:

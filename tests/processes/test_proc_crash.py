@@ -9,8 +9,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from conftest import cst
-from proc_support import (
+from sqlalchemy import func, select
+
+from accel666 import Engine, models
+from tests.helpers import cst
+from tests.processes.proc_support import (
     Child,
     bulk_docked,
     count_rows,
@@ -24,10 +27,6 @@ from proc_support import (
     spawn,
     wait_until,
 )
-from sqlalchemy import func, select
-
-import models
-from workflow import Engine
 
 INSIDE = 20  # projects of the run killed inside a transaction
 RUN = 500  # projects docked, then applied, one transaction each: 1000 transitions in all

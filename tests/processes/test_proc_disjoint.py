@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from proc_support import count_rows, project_logs, race
 
-import models
-from workflow import Engine
+from accel666 import Engine, models
+from tests.processes.proc_support import count_rows, project_logs, race
 
 WORKERS = 8
 PROJECTS_EACH = 15

@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from proc_support import bulk_docked, overdue_policy, race, receiver, today_in_china
 from sqlalchemy import func, select
 
-import models
-from workflow import Engine
+from accel666 import Engine, models
+from tests.processes.proc_support import bulk_docked, overdue_policy, race, receiver, today_in_china
 
 SWEEPERS = 4
 PROJECTS = 20_000

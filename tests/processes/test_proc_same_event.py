@@ -5,13 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import FakeClock, cst
-from proc_child import credit_code
-from proc_support import Child, open_policy, project_logs, race
 from sqlalchemy import select
 
-import models
-from workflow import Actor, Engine
+from accel666 import Actor, Engine, models
+from tests.helpers import FakeClock, cst
+from tests.processes.proc_child import credit_code
+from tests.processes.proc_support import Child, open_policy, project_logs, race
 
 RACERS = 8
 CITY = Actor("city-suzhou", "city", "suzhou")

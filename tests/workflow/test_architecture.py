@@ -1,14 +1,15 @@
 """The layering of house-style.md, checked on the source: imports point inward, nothing else.
 
-cli -> workflow -> {policies, models}; policies imports nothing of ours (standard library only);
-only workflow/machine.py imports `transitions`; only cli/
-reads the environment.
+Everything is imported under one name, `accel666`: cli -> workflow -> {policies, models}; cli
+does not reach past the engine into models; policies imports nothing of ours (standard library
+only); only workflow/machine.py imports `transitions`; only cli/ reads the environment.
 """
 
 from __future__ import annotations
 
 import ast
 import sys
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,12 +23,13 @@ ENV_NAMES = {"environ", "environb", "getenv", "getenvb", "putenv", "unsetenv"}
 @dataclass(frozen=True)
 class Module:
     path: Path
-    name: str  # dotted, e.g. "workflow.engine"
+    name: str  # dotted, e.g. "accel666.workflow.engine"
     tree: ast.Module
 
     @property
     def package(self) -> str:
-        return self.name.split(".")[0]
+        """The folder the module lives in: workflow, models, policies or cli."""
+        return self.name.split(".")[1]
 
     @property
     def rel(self) -> str:
@@ -38,7 +40,7 @@ def _modules() -> list[Module]:
     out = []
     for package in PACKAGES:
         for path in sorted((ROOT / package).rglob("*.py")):
-            parts = list(path.relative_to(ROOT).with_suffix("").parts)
+            parts = ["accel666", *path.relative_to(ROOT).with_suffix("").parts]
             if parts[-1] == "__init__":
                 parts.pop()
             out.append(Module(path, ".".join(parts),
@@ -69,7 +71,14 @@ def imports(module: Module) -> set[str]:
 
 
 def top_levels(module: Module) -> set[str]:
-    return {name.split(".")[0] for name in imports(module)}
+    """The packages a module imports: our own by their part (`accel666.models` -> "models",
+    the public API `accel666` -> "accel666"), others by their top-level name."""
+    out = set()
+    for name in imports(module):
+        parts = name.split(".")
+        ours = parts[0] == "accel666" and len(parts) > 1 and parts[1] in PACKAGES
+        out.add(parts[1] if ours else parts[0])
+    return out
 
 
 def reads_environment(module: Module) -> list[int]:
@@ -92,24 +101,44 @@ def reads_environment(module: Module) -> list[int]:
 def test_the_walk_finds_the_packages():
     """Guard against a vacuous pass: the modules this suite checks are all seen."""
     names = {m.name for m in MODULES}
-    assert {"policies", "policies.loader", "models.tables", "workflow.engine",
-            "workflow.machine"} <= names
-    assert "transitions" in top_levels(next(m for m in MODULES if m.name == "workflow.machine"))
-    assert "policies" in top_levels(next(m for m in MODULES if m.name == "workflow.engine"))
+    assert {"accel666.policies", "accel666.policies.loader", "accel666.models.tables",
+            "accel666.workflow.engine", "accel666.workflow.machine"} <= names
+    machine = next(m for m in MODULES if m.name == "accel666.workflow.machine")
+    assert "transitions" in top_levels(machine)
+    engine = next(m for m in MODULES if m.name == "accel666.workflow.engine")
+    assert "policies" in top_levels(engine)
 
 
 FORBIDDEN = {
-    "policies": {"models", "workflow", "cli"},
-    "models": {"workflow", "cli"},
+    "policies": {"models", "workflow", "cli", "accel666"},
+    "models": {"workflow", "cli", "accel666"},
     "workflow": {"cli"},
+    "cli": {"models"},
 }
 
 
 @pytest.mark.parametrize("module", [m for m in MODULES if m.package in FORBIDDEN],
                          ids=lambda m: m.rel)
 def test_imports_point_inward(module):
-    """policies imports nothing of ours, models nothing of workflow/cli, workflow nothing of cli."""
+    """policies imports nothing of ours, models nothing of workflow/cli, workflow nothing of
+    cli, and cli nothing of models (it goes through the engine)."""
     assert top_levels(module) & FORBIDDEN[module.package] == set()
+
+
+@pytest.mark.parametrize("module", MODULES, ids=lambda m: m.rel)
+def test_our_modules_are_imported_under_accel666_only(module):
+    """No bare `workflow`, `models`, `policies` or `cli` import: a host has its own."""
+    bare = {name for name in imports(module) if name.split(".")[0] in PACKAGES}
+    assert bare == set()
+
+
+def test_the_distribution_claims_one_top_level_name():
+    """Every package pyproject.toml installs is accel666 or inside it; none is left out."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    packages = config["tool"]["setuptools"]["packages"]
+    assert {p.split(".")[0] for p in packages} == {"accel666"}
+    on_disk = {m.name for m in MODULES if m.path.name == "__init__.py"}
+    assert on_disk <= set(packages)
 
 
 @pytest.mark.parametrize("module", [m for m in MODULES if m.package == "policies"],

@@ -6,11 +6,11 @@ import sqlite3
 
 import pytest
 from sqlalchemy.exc import OperationalError
-from wf_support import dock
 
-import models
-from models import database
-from workflow import store
+from accel666 import models
+from accel666.models import database
+from accel666.workflow import store
+from tests.workflow.wf_support import dock
 
 
 def locked(message: str = "database is locked") -> OperationalError:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import update
-from wf_support import drive, fire, snapshot
 
-import models
-from workflow import Conflict, store
+from accel666 import Conflict, models
+from accel666.workflow import store
+from tests.workflow.wf_support import drive, fire, snapshot
 
 
 def test_stale_read_loses_with_conflict_and_writes_nothing(engine, clock, monkeypatch):

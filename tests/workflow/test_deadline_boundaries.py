@@ -9,8 +9,10 @@ from __future__ import annotations
 from datetime import UTC, timedelta
 
 import pytest
-from conftest import cst
-from wf_support import (
+
+from accel666 import Engine, Refused
+from tests.helpers import cst
+from tests.workflow.wf_support import (
     CLOSING,
     PATH,
     dock,
@@ -20,8 +22,6 @@ from wf_support import (
     snapshot,
     use_process_tz,
 )
-
-from workflow import Engine, Refused
 
 
 @pytest.fixture(params=["UTC", "America/New_York"])

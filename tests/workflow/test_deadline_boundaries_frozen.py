@@ -9,11 +9,11 @@ from __future__ import annotations
 from datetime import UTC, timedelta
 
 import pytest
-from conftest import cst
 from freezegun import freeze_time
-from wf_support import CLOSING, EARLY, dock, drive, fire, snapshot, use_process_tz
 
-from workflow import Engine, Refused
+from accel666 import Engine, Refused
+from tests.helpers import cst
+from tests.workflow.wf_support import CLOSING, EARLY, dock, drive, fire, snapshot, use_process_tz
 
 LAST = timedelta(hours=23, minutes=59, seconds=59, microseconds=999_999)
 

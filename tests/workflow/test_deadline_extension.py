@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, date, timedelta
 
 import pytest
-from conftest import CODE_B, cst
-from wf_support import PROVINCE, TENCENT, city, dock, drive, enterprise, fire, snapshot
 
-from workflow import Actor, Extension, InvalidInput, NotPermitted, Refused
+from accel666 import Actor, Extension, InvalidInput, NotPermitted, Refused
+from tests.helpers import CODE_B, cst
+from tests.workflow.wf_support import PROVINCE, TENCENT, city, dock, drive, enterprise, fire, snapshot
 
 
 def _extend(engine, actor: Actor = PROVINCE, until: date | str = "2020-09-15",

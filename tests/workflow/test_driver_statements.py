@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-import models
-from models import compiled, project_table, transition_table
+from accel666 import models
+from accel666.models import compiled, project_table, transition_table
 
 P = project_table.c
 AT = datetime(2020, 7, 15, 15, 59, 59, 999999, tzinfo=UTC)  # 23:59:59.999999 in China

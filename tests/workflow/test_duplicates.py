@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from conftest import CODE_A, CODE_B
-from wf_support import EARLY, TENCENT, dock, drive, fire, snapshot
 
-from workflow import Refused, store
+from accel666 import Refused
+from accel666.workflow import store
+from tests.helpers import CODE_A, CODE_B
+from tests.workflow.wf_support import EARLY, TENCENT, dock, drive, fire, snapshot
 
 
 def _duplicate_message(project_id: int | str, category: str = "demo") -> str:

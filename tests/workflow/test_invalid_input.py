@@ -12,10 +12,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CODE_A, CODE_B, CODE_C
-from wf_support import PROVINCE, TENCENT, city, dock, drive, enterprise, policy_with, snapshot, sqlite_files
 
-from workflow import Actor, Engine, InvalidInput, NotFound
+from accel666 import Actor, Engine, InvalidInput, NotFound
+from tests.helpers import CODE_A, CODE_B, CODE_C
+from tests.workflow.wf_support import (
+    PROVINCE,
+    TENCENT,
+    city,
+    dock,
+    drive,
+    enterprise,
+    policy_with,
+    snapshot,
+    sqlite_files,
+)
 
 LIMIT = 64  # max_document_bytes of the policy these tests run with
 SUZHOU = city("suzhou")

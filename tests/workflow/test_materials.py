@@ -6,10 +6,10 @@ import hashlib
 from datetime import UTC
 
 import pytest
-from conftest import CODE_A
-from wf_support import DOC, PROVINCE, drive, enterprise, fire, snapshot
 
-from workflow import Document, NotFound, Refused
+from accel666 import Document, NotFound, Refused
+from tests.helpers import CODE_A
+from tests.workflow.wf_support import DOC, PROVINCE, drive, enterprise, fire, snapshot
 
 
 @pytest.mark.parametrize("copies", [0, 1])

@@ -7,10 +7,10 @@ fail after earlier steps have written, and checks that every table is as it was.
 from __future__ import annotations
 
 import pytest
-from conftest import CODE_A, CODE_B, CODE_C
-from wf_support import LATE, PROVINCE, dock, drive, fire, snapshot
 
-from workflow import store
+from accel666.workflow import store
+from tests.helpers import CODE_A, CODE_B, CODE_C
+from tests.workflow.wf_support import LATE, PROVINCE, dock, drive, fire, snapshot
 
 
 class Boom(RuntimeError):

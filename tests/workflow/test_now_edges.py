@@ -8,13 +8,13 @@ from __future__ import annotations
 from datetime import UTC, timedelta
 
 import pytest
-from conftest import cst
-from wf_support import PROVINCE, dock, drive
 
-import policies
-from policies import escalation as ladder_rules
-from policies.rules import check_window
-from workflow import delivery
+from accel666 import policies
+from accel666.policies import escalation as ladder_rules
+from accel666.policies.rules import check_window
+from accel666.workflow import delivery
+from tests.helpers import cst
+from tests.workflow.wf_support import PROVINCE, dock, drive
 
 US = timedelta(microseconds=1)
 BEFORE, AT, AFTER = -US, timedelta(0), US

@@ -8,10 +8,10 @@ permission makes these tests fail.
 from __future__ import annotations
 
 import pytest
-from conftest import CODE_A, CODE_B
-from wf_support import LATE, PROVINCE, TENCENT, city, dock, drive, enterprise, fire, snapshot
 
-from workflow import Actor, NotPermitted
+from accel666 import Actor, NotPermitted
+from tests.helpers import CODE_A, CODE_B
+from tests.workflow.wf_support import LATE, PROVINCE, TENCENT, city, dock, drive, enterprise, fire, snapshot
 
 # The project every case acts on: CODE_A's project in Suzhou (320500).
 ACTORS = {

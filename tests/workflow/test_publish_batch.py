@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from conftest import CODE_A, CODE_B, CODE_C, cst
-from wf_support import EARLY, LATE, PATH, PROVINCE, TENCENT, dock, drive, fire, snapshot
 
-from policies import parse
-from workflow import Engine, NotPermitted, Refused
+from accel666 import Engine, NotPermitted, Refused
+from accel666.policies import parse
+from tests.helpers import CODE_A, CODE_B, CODE_C, cst
+from tests.workflow.wf_support import EARLY, LATE, PATH, PROVINCE, TENCENT, dock, drive, fire, snapshot
 
 # A second batch with the first one's calendar: both have signed projects at the same time.
 TWO_BATCHES = parse("""

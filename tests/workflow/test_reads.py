@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import UTC
 
 import pytest
-from conftest import CODE_A, CODE_B, CODE_C, CODE_D, cst
-from wf_support import EARLY, LATE, dock, drive, enterprise
 
-import models
-from workflow import Engine, InvalidInput, NotFound, Project, Transition
+from accel666 import Engine, InvalidInput, NotFound, Project, Transition, models
+from tests.helpers import CODE_A, CODE_B, CODE_C, CODE_D, cst
+from tests.workflow.wf_support import EARLY, LATE, dock, drive, enterprise
 
 
 @pytest.fixture

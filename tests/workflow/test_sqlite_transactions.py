@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-import models
+from accel666 import models
 
 
 @pytest.fixture

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from wf_support import LATE, PROVINCE, city, drive, fire, snapshot
 
-from workflow import NotPermitted, Refused
+from accel666 import NotPermitted, Refused
+from tests.workflow.wf_support import LATE, PROVINCE, city, drive, fire, snapshot
 
 LIVE = ["docked", "applied", "recommended", "reviewed", "signed"]
 WITHDRAW_FROM = "docked or applied or recommended or reviewed or signed"

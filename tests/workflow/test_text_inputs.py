@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from conftest import CODE_A
 from hypothesis import given
 from hypothesis import strategies as st
-from wf_support import dock
 
-from workflow import InvalidInput, inputs
+from accel666 import InvalidInput
+from accel666.workflow import inputs
+from tests.helpers import CODE_A
+from tests.workflow.wf_support import dock
 
 
 @pytest.mark.parametrize(("title", "code_point"), [

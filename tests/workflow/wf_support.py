@@ -12,11 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CODE_A, cst
 from sqlalchemy import select
 
-import models
-from workflow import Actor, Engine, Project
+from accel666 import Actor, Engine, Project, models
+from tests.helpers import CODE_A, cst
 
 EARLY = cst(2020, 7, 1, 12, 0, 0)  # docking, application, recommendation and review are open
 LATE = cst(2020, 10, 10, 9, 0, 0)  # signing and publication are open
@@ -125,12 +124,12 @@ def use_process_tz(monkeypatch: pytest.MonkeyPatch, zone: str) -> Iterator[str]:
 def builtin_policy_text() -> str:
     from importlib import resources
 
-    return resources.files("policies").joinpath("programme.toml").read_text(encoding="utf-8")
+    return resources.files("accel666.policies").joinpath("programme.toml").read_text(encoding="utf-8")
 
 
 def policy_with(*replacements: tuple[str, str]):
     """The built-in policy with some of its text replaced (each replacement must apply)."""
-    from policies import parse
+    from accel666.policies import parse
 
     text = builtin_policy_text()
     for old, new in replacements:

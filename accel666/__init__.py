@@ -1,0 +1,132 @@
+"""accel666: the lifecycle engine of the Jiangsu Industrial Internet Accelerator Project.
+
+A host service imports only this package::
+
+    from accel666 import Actor, Engine
+
+    with Engine("sqlite:///accel666.db") as engine:
+        project = engine.dock(Actor("li", "city", "suzhou"), title=..., enterprise=...,
+                              credit_code=..., region="suzhou", category="demo")
+
+The repository's folders are this package's parts: `workflow/` is `accel666.workflow` (the
+engine), `models/` is `accel666.models` (tables, migrations), `policies/` is
+`accel666.policies` (the programme as data and pure rules) and `cli/` is `accel666.cli`.
+The names below load on first use, so that importing `accel666.cli` for `accel666 --help`
+does not import the database stack.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+# Each public name and the module that defines it.
+_WHERE = {
+    "EVENTS": "accel666.workflow.machine",
+    "FINAL_STATES": "accel666.workflow.machine",
+    "STATES": "accel666.workflow.machine",
+    "Actor": "accel666.workflow.actor",
+    "BatchStatus": "accel666.workflow.records",
+    "Conflict": "accel666.workflow.errors",
+    "Delivery": "accel666.workflow.escalation_records",
+    "DeliveryReport": "accel666.workflow.escalation_records",
+    "Document": "accel666.workflow.records",
+    "Engine": "accel666.workflow.engine",
+    "Escalation": "accel666.workflow.escalation_records",
+    "EscalationRun": "accel666.workflow.escalation_records",
+    "Extension": "accel666.workflow.records",
+    "InvalidInput": "accel666.workflow.errors",
+    "LevelCount": "accel666.workflow.escalation_records",
+    "NotFound": "accel666.workflow.errors",
+    "NotPermitted": "accel666.workflow.errors",
+    "OverdueProject": "accel666.workflow.escalation_records",
+    "Policy": "accel666.policies.model",
+    "Problem": "accel666.workflow.verify",
+    "Project": "accel666.workflow.records",
+    "Refused": "accel666.workflow.errors",
+    "SweepResult": "accel666.workflow.escalation_records",
+    "Transition": "accel666.workflow.records",
+    "VerifyReport": "accel666.workflow.verify",
+    "WindowStatus": "accel666.workflow.records",
+    "WorkflowError": "accel666.workflow.errors",
+    "load_policy": "accel666.policies.loader",
+}
+
+if TYPE_CHECKING:
+    from accel666.policies.loader import load as load_policy
+    from accel666.policies.model import Policy as Policy
+    from accel666.workflow.actor import Actor as Actor
+    from accel666.workflow.engine import Engine as Engine
+    from accel666.workflow.errors import Conflict as Conflict
+    from accel666.workflow.errors import InvalidInput as InvalidInput
+    from accel666.workflow.errors import NotFound as NotFound
+    from accel666.workflow.errors import NotPermitted as NotPermitted
+    from accel666.workflow.errors import Refused as Refused
+    from accel666.workflow.errors import WorkflowError as WorkflowError
+    from accel666.workflow.escalation_records import Delivery as Delivery
+    from accel666.workflow.escalation_records import DeliveryReport as DeliveryReport
+    from accel666.workflow.escalation_records import Escalation as Escalation
+    from accel666.workflow.escalation_records import EscalationRun as EscalationRun
+    from accel666.workflow.escalation_records import LevelCount as LevelCount
+    from accel666.workflow.escalation_records import OverdueProject as OverdueProject
+    from accel666.workflow.escalation_records import SweepResult as SweepResult
+    from accel666.workflow.machine import EVENTS as EVENTS
+    from accel666.workflow.machine import FINAL_STATES as FINAL_STATES
+    from accel666.workflow.machine import STATES as STATES
+    from accel666.workflow.records import BatchStatus as BatchStatus
+    from accel666.workflow.records import Document as Document
+    from accel666.workflow.records import Extension as Extension
+    from accel666.workflow.records import Project as Project
+    from accel666.workflow.records import Transition as Transition
+    from accel666.workflow.records import WindowStatus as WindowStatus
+    from accel666.workflow.verify import Problem as Problem
+    from accel666.workflow.verify import VerifyReport as VerifyReport
+
+__all__ = [
+    "EVENTS",
+    "FINAL_STATES",
+    "STATES",
+    "Actor",
+    "BatchStatus",
+    "Conflict",
+    "Delivery",
+    "DeliveryReport",
+    "Document",
+    "Engine",
+    "Escalation",
+    "EscalationRun",
+    "Extension",
+    "InvalidInput",
+    "LevelCount",
+    "NotFound",
+    "NotPermitted",
+    "OverdueProject",
+    "Policy",
+    "Problem",
+    "Project",
+    "Refused",
+    "SweepResult",
+    "Transition",
+    "VerifyReport",
+    "WindowStatus",
+    "WorkflowError",
+    "__version__",
+    "load_policy",
+]
+
+
+def __getattr__(name: str) -> Any:
+    """Load a public name from its module on first use (PEP 562), then keep it here."""
+    where = _WHERE.get(name)
+    if where is None:
+        raise AttributeError(f"module 'accel666' has no attribute {name!r}")
+    attribute = "load" if name == "load_policy" else name
+    value = getattr(importlib.import_module(where), attribute)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_WHERE})

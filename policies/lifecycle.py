@@ -1,0 +1,94 @@
+"""The project lifecycle, defined once: states, events, transitions, and the phase window that
+guards each event.
+
+Everything else derives from this module: the `transitions` machine (accel666.workflow.machine),
+the database's CHECK constraints and live-project index (accel666.models), the policy loader's
+validation, the command line's choices and the state diagram (`mermaid`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+NEW = "new"  # before `dock`: the project does not exist yet; never stored
+
+STATES: tuple[str, ...] = ("docked", "applied", "recommended", "reviewed", "signed", "published",
+                           "rejected", "withdrawn")
+FINAL_STATES: frozenset[str] = frozenset({"published", "rejected", "withdrawn"})
+# A project in an ended state no longer holds its enterprise's place in its category and batch.
+ENDED_STATES: tuple[str, ...] = ("rejected", "withdrawn")
+LIVE_STATES: tuple[str, ...] = tuple(s for s in STATES if s not in ENDED_STATES)
+VERDICTS: tuple[str, ...] = ("pass", "fail")  # the expert review's verdict
+
+
+@dataclass(frozen=True)
+class Phase:
+    """A phase of a batch's calendar: its window guards `event`, which moves a project to
+    `reaches`."""
+
+    key: str
+    event: str
+    reaches: str
+
+
+PHASE_LIST: tuple[Phase, ...] = (
+    Phase("docking", "dock", "docked"),
+    Phase("application", "apply", "applied"),
+    Phase("recommendation", "recommend", "recommended"),
+    Phase("review", "review", "reviewed"),
+    Phase("signing", "sign", "signed"),
+    Phase("publication", "publish", "published"),
+)
+PHASES: tuple[str, ...] = tuple(p.key for p in PHASE_LIST)
+# The phase each window-guarded event completes. Reject and withdraw are decisions about a
+# project rather than submissions: no window closes them.
+PHASE_OF_EVENT: dict[str, str] = {p.event: p.key for p in PHASE_LIST}
+STATE_OF_PHASE: dict[str, str] = {p.key: p.reaches for p in PHASE_LIST}
+
+
+@dataclass(frozen=True)
+class Edge:
+    """One transition: `event` moves a project from any of `sources` to `dest`; `verdict`, if
+    given, is the review verdict that chooses this edge."""
+
+    event: str
+    sources: tuple[str, ...]
+    dest: str
+    verdict: str | None = None
+
+
+TRANSITIONS: tuple[Edge, ...] = (
+    Edge("dock", (NEW,), "docked"),
+    Edge("apply", ("docked",), "applied"),
+    Edge("recommend", ("applied",), "recommended"),
+    Edge("review", ("recommended",), "reviewed", verdict="pass"),
+    Edge("review", ("recommended",), "rejected", verdict="fail"),
+    Edge("sign", ("reviewed",), "signed"),
+    Edge("publish", ("signed",), "published"),
+    Edge("reject", ("applied", "recommended"), "rejected"),
+    Edge("withdraw", tuple(s for s in STATES if s not in FINAL_STATES), "withdrawn"),
+)
+EVENTS: tuple[str, ...] = tuple(dict.fromkeys(e.event for e in TRANSITIONS))
+# What the permission table of a policy grants: every event, and extending a batch's window.
+ACTS: tuple[str, ...] = (*EVENTS, "extend")
+
+
+def sources(event: str) -> tuple[str, ...]:
+    """The states `event` can be fired from, in lifecycle order."""
+    found = {s for e in TRANSITIONS if e.event == event for s in e.sources}
+    return tuple(s for s in (NEW, *STATES) if s in found)
+
+
+def events_from(state: str) -> tuple[str, ...]:
+    """The events that can be fired from `state`, in lifecycle order."""
+    return tuple(e for e in EVENTS if state in sources(e))
+
+
+def mermaid() -> str:
+    """The state diagram as Mermaid text (GitHub renders it)."""
+    lines = ["stateDiagram-v2", f"    [*] --> {TRANSITIONS[0].dest}: dock"]
+    for edge in TRANSITIONS[1:]:
+        label = edge.event if edge.verdict is None else f"{edge.event} ({edge.verdict})"
+        lines += [f"    {source} --> {edge.dest}: {label}" for source in edge.sources]
+    lines += [f"    {state} --> [*]" for state in STATES if state in FINAL_STATES]
+    return "\n".join(lines)
