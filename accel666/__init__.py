@@ -24,9 +24,9 @@ __version__ = "0.1.0"
 
 # Each public name and the module that defines it.
 _WHERE = {
-    "EVENTS": "accel666.workflow.machine",
-    "FINAL_STATES": "accel666.workflow.machine",
-    "STATES": "accel666.workflow.machine",
+    "EVENTS": "accel666.lifecycle",
+    "FINAL_STATES": "accel666.lifecycle",
+    "STATES": "accel666.lifecycle",
     "Actor": "accel666.workflow.actor",
     "BatchStatus": "accel666.workflow.records",
     "Conflict": "accel666.workflow.errors",
@@ -55,6 +55,9 @@ _WHERE = {
 }
 
 if TYPE_CHECKING:
+    from accel666.lifecycle import EVENTS as EVENTS
+    from accel666.lifecycle import FINAL_STATES as FINAL_STATES
+    from accel666.lifecycle import STATES as STATES
     from accel666.policies.loader import load as load_policy
     from accel666.policies.model import Policy as Policy
     from accel666.workflow.actor import Actor as Actor
@@ -72,9 +75,6 @@ if TYPE_CHECKING:
     from accel666.workflow.escalation_records import LevelCount as LevelCount
     from accel666.workflow.escalation_records import OverdueProject as OverdueProject
     from accel666.workflow.escalation_records import SweepResult as SweepResult
-    from accel666.workflow.machine import EVENTS as EVENTS
-    from accel666.workflow.machine import FINAL_STATES as FINAL_STATES
-    from accel666.workflow.machine import STATES as STATES
     from accel666.workflow.records import BatchStatus as BatchStatus
     from accel666.workflow.records import Document as Document
     from accel666.workflow.records import Extension as Extension

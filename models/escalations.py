@@ -10,6 +10,7 @@ from datetime import datetime
 
 from sqlalchemy import (
     Boolean,
+    CheckConstraint,
     Column,
     ForeignKey,
     Index,
@@ -19,7 +20,8 @@ from sqlalchemy import (
 )
 from sqlmodel import Field
 
-from accel666.models.tables import Base
+from accel666.lifecycle import PHASES, STATES
+from accel666.models.tables import Base, one_of
 from accel666.models.types import UTCDateTime
 
 DELIVERY_STATUSES = ("pending", "delivered", "failed")
@@ -34,6 +36,8 @@ class EscalationRow(Base, table=True):
         UniqueConstraint("project_id", "phase", "level"),
         UniqueConstraint("idempotency_key"),
         Index("ix_accel666_escalation_phase_resolved_at", "phase", "resolved_at"),
+        CheckConstraint(one_of("phase", PHASES), name="phase"),
+        CheckConstraint(one_of("state_seen", STATES), name="state_seen"),
     )
 
     id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True))

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    CheckConstraint,
     Column,
     ForeignKey,
     Index,
@@ -19,12 +20,18 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
+from accel666.lifecycle import ENDED_STATES, EVENTS, PHASES, STATES
 from accel666.models.types import UTCDateTime
 
-# States from which a project no longer counts as live (it may be filed again).
-ENDED_STATES = ("rejected", "withdrawn")
+
+def one_of(column: str, values: tuple[str, ...]) -> str:
+    """SQL that holds when `column` is one of `values` (names of the lifecycle, never input)."""
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+# A project in an ended state no longer holds its enterprise's place (it may be filed again).
 # Written as a literal so that queries using it match the partial index's own predicate.
-LIVE = text("state NOT IN ('rejected', 'withdrawn')")
+LIVE = text(f"state NOT IN ({', '.join(repr(s) for s in ENDED_STATES)})")
 
 
 class Base(SQLModel):
@@ -56,6 +63,7 @@ class ProjectRow(Base, table=True):
         ),
         Index("ix_accel666_project_batch_state", "batch", "state"),
         Index("ix_accel666_project_region_state", "region", "state"),
+        CheckConstraint(one_of("state", STATES), name="state"),
     )
 
     id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True))
@@ -78,7 +86,13 @@ class TransitionRow(Base, table=True):
     """The transition log: one row per state change, `seq` equal to the version it produced."""
 
     __tablename__ = "accel666_transition"
-    __table_args__ = (UniqueConstraint("project_id", "seq"),)
+    __table_args__ = (
+        UniqueConstraint("project_id", "seq"),
+        CheckConstraint(one_of("event", EVENTS), name="event"),
+        CheckConstraint(f"from_state IS NULL OR {one_of('from_state', STATES)}",
+                        name="from_state"),
+        CheckConstraint(one_of("to_state", STATES), name="to_state"),
+    )
 
     id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True))
     project_id: int = Field(
@@ -117,7 +131,10 @@ class ExtensionRow(Base, table=True):
     """A recorded deadline extension: the window of `phase` in `batch` now closes at `until`."""
 
     __tablename__ = "accel666_extension"
-    __table_args__ = (Index("ix_accel666_extension_batch_phase", "batch", "phase"),)
+    __table_args__ = (
+        Index("ix_accel666_extension_batch_phase", "batch", "phase"),
+        CheckConstraint(one_of("phase", PHASES), name="phase"),
+    )
 
     id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True))
     batch: str = Field(sa_column=Column(String(32), nullable=False))

@@ -3,12 +3,10 @@
 Standard library only: no database, no clock reads, no I/O beyond loading the policy file.
 """
 
+from accel666.lifecycle import ACTS, EVENTS, PHASE_OF_EVENT, PHASES, STATES
 from accel666.policies.credit_code import CreditCodeError
 from accel666.policies.loader import PolicyError, load, parse
 from accel666.policies.model import (
-    EVENTS,
-    PHASE_OF_EVENT,
-    PHASES,
     Batch,
     Category,
     Grant,
@@ -21,9 +19,11 @@ from accel666.policies.model import (
 from accel666.policies.rules import Denial, LookupFailed
 
 __all__ = [
+    "ACTS",
     "EVENTS",
     "PHASES",
     "PHASE_OF_EVENT",
+    "STATES",
     "Batch",
     "Category",
     "CreditCodeError",

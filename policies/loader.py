@@ -9,12 +9,10 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from accel666.lifecycle import ACTS, PHASES, STATE_OF_PHASE
 from accel666.policies.model import (
-    EVENTS,
-    PHASES,
     RESPONSIBLE,
     SCOPES,
-    STATE_OF_PHASE,
     Batch,
     Category,
     Grant,
@@ -197,8 +195,8 @@ class _Reader:
         out: dict[str, tuple[Grant, ...]] = {}
         for event, grants in t.items():
             where = f"permissions.{event}"
-            if event not in EVENTS:
-                raise self.fail(where, f"unknown event {event!r} (events: {', '.join(EVENTS)})")
+            if event not in ACTS:
+                raise self.fail(where, f"unknown event {event!r} (events: {', '.join(ACTS)})")
             if not isinstance(grants, list):
                 raise self.fail(where, "expected a list of {role = ...} tables")
             parsed = []
@@ -216,7 +214,7 @@ class _Reader:
                     raise self.fail(f"{gw}.from", "expected a list of state names")
                 parsed.append(Grant(role, None if sources is None else frozenset(sources)))
             out[event] = tuple(parsed)
-        for event in EVENTS:
+        for event in ACTS:
             out.setdefault(event, ())
         return out
 

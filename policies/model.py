@@ -6,29 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-# The phase that each event completes; its window guards the event. Events not listed here
-# (reject, withdraw, extend) are decisions about a project rather than submissions, so no
-# window closes them.
-PHASE_OF_EVENT: dict[str, str] = {
-    "dock": "docking",
-    "apply": "application",
-    "recommend": "recommendation",
-    "review": "review",
-    "sign": "signing",
-    "publish": "publication",
-}
-PHASES: tuple[str, ...] = tuple(PHASE_OF_EVENT.values())
-EVENTS: tuple[str, ...] = (*PHASE_OF_EVENT, "reject", "withdraw", "extend")
 SCOPES = ("none", "region", "enterprise")
-# The state a project reaches by completing each phase.
-STATE_OF_PHASE: dict[str, str] = {
-    "docking": "docked",
-    "application": "applied",
-    "recommendation": "recommended",
-    "review": "reviewed",
-    "signing": "signed",
-    "publication": "published",
-}
 RESPONSIBLE = "responsible"  # a ladder target meaning: the role responsible for the phase
 
 

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from accel666.policies.model import PHASE_OF_EVENT, Batch, Policy, Region, Window
+from accel666.lifecycle import PHASE_OF_EVENT
+from accel666.policies.model import Batch, Policy, Region, Window
 
 # Guard names, as they appear in refusals and logs.
 WINDOW = "window"

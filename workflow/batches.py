@@ -9,11 +9,11 @@ from sqlalchemy import Engine as SAEngine
 from accel666 import models
 from accel666.policies import Policy
 from accel666.policies import rules as policy_rules
-from accel666.workflow import audit, machine, store
+from accel666.workflow import audit, store, transition
 from accel666.workflow.actor import Actor
 from accel666.workflow.errors import InvalidInput
-from accel666.workflow.guards import Step, authorise, refuse
-from accel666.workflow.records import Extension, Project, project_from
+from accel666.workflow.guards import authorise, refuse
+from accel666.workflow.records import Extension, Project
 
 
 def publish(db: SAEngine, policy: Policy, now: datetime, actor: Actor, batch: str) -> list[Project]:
@@ -27,21 +27,9 @@ def publish(db: SAEngine, policy: Policy, now: datetime, actor: Actor, batch: st
         denial = policy_rules.check_window(policy.batches[batch], event, now, until)
         if denial is not None:
             raise refuse(event, denial, None)
-        rows = store.projects(conn, state="signed", batch=batch)
-        log_rows = []
-        for row in rows:
-            authorise(policy, actor, event, source=row.state, region=row.region,
-                      credit_code=row.credit_code, project_id=row.id)
-            step = Step(policy, event, policy.batches[batch], now, project_id=row.id,
-                        extension=lambda: until)
-            state = machine.fire(event, row.state, step)
-            entry = audit.log_row(row.id, row.version + 1, event, row.state, state, actor, now,
-                                  {"batch": batch}, row.head_hash)
-            values = {"state": state, "updated_at": now, "head_hash": entry["hash"]}
-            store.compare_and_set(conn, event, row.id, row.version, values)
-            log_rows.append(entry)
-            published.append(project_from({**row._asdict(), **values, "version": row.version + 1}))
-        store.log_many(conn, log_rows)
+        for row in store.projects(conn, state="signed", batch=batch):
+            published.append(transition.change(conn, policy, actor, row, event, now,
+                                               {"batch": batch}, extension=lambda: until))
     for record in published:
         audit.transitioned(record, event, "signed", actor, {"batch": batch})
     return published

@@ -12,12 +12,12 @@ from sqlalchemy import Connection
 from sqlalchemy import Engine as SAEngine
 from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError
 
-from accel666 import models
+from accel666 import lifecycle, models
 from accel666.models import chain
-from accel666.policies import PHASE_OF_EVENT, Policy, PolicyError
+from accel666.policies import Policy, PolicyError
 from accel666.policies import load as load_policy
 from accel666.policies import rules as policy_rules
-from accel666.workflow import audit, batches, inputs, machine, store
+from accel666.workflow import audit, batches, inputs, machine, store, transition
 from accel666.workflow.actor import Actor
 from accel666.workflow.deadlines import Deadlines
 from accel666.workflow.errors import InvalidInput, NotFound, Refused
@@ -150,7 +150,7 @@ class Engine(Deadlines):
                     key = chosen or self._open_batch_for_docking(conn, now)
                     step = Step(self.policy, event, self.policy.batches[key], now,
                                 extension=lambda: store.extended_until(conn, key, "docking"))
-                    state = machine.fire(event, machine.NEW, step)
+                    state = machine.fire(event, lifecycle.NEW, step)
                     row = {**values, "batch": key, "state": state, "version": 1,
                            "created_at": now, "updated_at": now, "head_hash": ""}
                     # The live-project key is the duplicate check: no read before the insert.
@@ -324,7 +324,7 @@ class Engine(Deadlines):
         event: str,
         payload: dict[str, Any],
         *,
-        extra: Callable[[Connection, Any, datetime], dict[str, Any]] | None = None,
+        extra: transition.Extra | None = None,
         paper_copies: int = 0,
         documents: int = 0,
         verdict: str | None = None,
@@ -336,23 +336,9 @@ class Engine(Deadlines):
             row = store.load_project(conn, pid)
             if row is None:
                 raise NotFound("project", pid)
-            authorise(self.policy, actor, event, source=row.state, region=row.region,
-                      credit_code=row.credit_code, project_id=pid)
-            phase = PHASE_OF_EVENT.get(event)
-            step = Step(
-                self.policy, event, self.policy.batches[row.batch], now, project_id=pid,
-                extension=(lambda: store.extended_until(conn, row.batch, phase)) if phase else None,
-                paper_copies=paper_copies, documents=documents, verdict=verdict,
-            )
-            state = machine.fire(event, row.state, step)
-            entry = audit.log_row(pid, row.version + 1, event, row.state, state, actor, now,
-                                  payload, row.head_hash)
-            values = {"state": state, "updated_at": now, "head_hash": entry["hash"]}
-            if extra is not None:
-                values.update(extra(conn, row, now))
-            store.compare_and_set(conn, event, pid, row.version, values)
-            store.log(conn, entry)
-            record = project_from({**row._asdict(), **values, "version": row.version + 1})
+            record = transition.change(conn, self.policy, actor, row, event, now, payload,
+                                       extra=extra, paper_copies=paper_copies,
+                                       documents=documents, verdict=verdict)
         audit.transitioned(record, event, row.state, actor, payload)
         return record
 

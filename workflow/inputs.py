@@ -10,15 +10,14 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from accel666.policies import PHASES, Policy, credit_code
+from accel666.lifecycle import VERDICTS
+from accel666.policies import PHASES, STATES, Policy, credit_code
 from accel666.policies.rules import LookupFailed, find_batch, find_region
 from accel666.workflow.errors import InvalidInput
-from accel666.workflow.machine import STATES
 
 MAX_NAME = 200
 MAX_TEXT = 2000
 MAX_INT = 2**31 - 1  # the range of an INTEGER column on every backend
-VERDICTS = ("pass", "fail")
 # The last day a date or moment may fall on: far beyond any programme's calendar, and far enough
 # from `date.max` that a window closing then, every escalation level after it and every lease
 # and backoff stay computable.

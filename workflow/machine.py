@@ -1,4 +1,5 @@
-"""The project lifecycle as one `transitions` state machine, built once per process.
+"""The project lifecycle as one `transitions` state machine, built once per process from the
+lifecycle's definition (accel666.lifecycle).
 
 The machine is never bound to database rows: each firing runs the shared machine on a small
 throw-away subject that holds only the current state, so a project costs no Machine of its own.
@@ -8,31 +9,15 @@ before choosing a transition, and review's verdict picks between two transitions
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from typing import Any, Protocol, cast
 
 from transitions import EventData, Machine, MachineError
 
+from accel666 import lifecycle
+from accel666.lifecycle import NEW, STATES, VERDICTS, Edge
 from accel666.workflow.errors import Refused
-
-NEW = "new"  # before `dock`: the project does not exist yet; never stored
-STATES = ("docked", "applied", "recommended", "reviewed", "signed", "published",
-          "rejected", "withdrawn")
-FINAL_STATES = frozenset({"published", "rejected", "withdrawn"})
-EVENTS = ("dock", "apply", "recommend", "review", "sign", "publish", "reject", "withdraw")
-
-_TRANSITIONS: list[dict[str, Any]] = [
-    {"trigger": "dock", "source": NEW, "dest": "docked"},
-    {"trigger": "apply", "source": "docked", "dest": "applied"},
-    {"trigger": "recommend", "source": "applied", "dest": "recommended"},
-    {"trigger": "review", "source": "recommended", "dest": "reviewed", "conditions": "_passes"},
-    {"trigger": "review", "source": "recommended", "dest": "rejected", "unless": "_passes"},
-    {"trigger": "sign", "source": "reviewed", "dest": "signed"},
-    {"trigger": "publish", "source": "signed", "dest": "published"},
-    {"trigger": "reject", "source": ["applied", "recommended"], "dest": "rejected"},
-    {"trigger": "withdraw", "source": [s for s in STATES if s not in FINAL_STATES],
-     "dest": "withdrawn"},
-]
 
 
 class Step(Protocol):
@@ -54,8 +39,18 @@ class _Subject:
         self.state = state
         self.step = step
 
-    def _passes(self, _event: EventData) -> bool:
-        return self.step.verdict == "pass"
+
+def _verdict_is(verdict: str) -> Callable[[EventData], bool]:
+    def condition(event: EventData) -> bool:
+        return cast(_Subject, event.model).step.verdict == verdict
+    return condition
+
+
+def _spec(edge: Edge) -> dict[str, Any]:
+    spec: dict[str, Any] = {"trigger": edge.event, "source": list(edge.sources), "dest": edge.dest}
+    if edge.verdict is not None:
+        spec["conditions"] = [_verdict_is(edge.verdict)]
+    return spec
 
 
 def _prepare(event: EventData) -> None:
@@ -64,11 +59,11 @@ def _prepare(event: EventData) -> None:
 
 @cache
 def machine() -> Machine:
-    """The process's one machine definition."""
+    """The process's one machine, built from the lifecycle's transitions."""
     return Machine(
         model=None,
         states=[NEW, *STATES],
-        transitions=cast(Any, _TRANSITIONS),
+        transitions=[_spec(edge) for edge in lifecycle.TRANSITIONS],
         initial=NEW,
         auto_transitions=False,
         send_event=True,
@@ -76,30 +71,22 @@ def machine() -> Machine:
     )
 
 
-def sources(event: str) -> list[str]:
-    """The states `event` can be fired from."""
-    return list(machine().events[event].transitions)
-
-
-def events_from(state: str) -> list[str]:
-    """The events that can be fired from `state`, in lifecycle order."""
-    return [e for e in EVENTS if state in machine().events[e].transitions]
-
-
 def fire(event: str, state: str, step: Step) -> str:
     """Run `event` from `state`; return the new state or raise `Refused`."""
-    m = machine()
     subject = _Subject(state, step)
     try:
-        m.events[event].trigger(subject)
+        moved = machine().events[event].trigger(subject)
     except MachineError as exc:
-        allowed = " or ".join(sources(event))
+        allowed = lifecycle.sources(event)
         where = f"project {step.project_id}" if step.project_id is not None else "the project"
         raise Refused(
             event,
             "state",
-            f"{where} is {state}; {event} needs it {allowed}",
+            f"{where} is {state}; {event} needs it {' or '.join(allowed)}",
             project_id=step.project_id,
-            facts={"state": state, "allowed_from": sources(event)},
+            facts={"state": state, "allowed_from": list(allowed)},
         ) from exc
+    if not moved:  # no edge's condition held: a verdict outside the lifecycle's
+        raise Refused(event, "verdict", f"{event} needs a verdict: {' or '.join(VERDICTS)}",
+                      project_id=step.project_id, facts={"verdict": step.verdict})
     return subject.state

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -84,11 +83,6 @@ def set_head(conn: Connection, project_id: int, head_hash: str) -> None:
 
 def log(conn: Connection, values: dict[str, Any]) -> None:
     compiled.execute(conn, _LOG, values)
-
-
-def log_many(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
-    if rows:
-        conn.execute(insert(transition_table), list(rows))
 
 
 def insert_document(

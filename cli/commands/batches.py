@@ -6,6 +6,7 @@ import click
 
 from accel666.cli import output
 from accel666.cli.context import acting, actor_from, json_option, settings
+from accel666.lifecycle import PHASES
 
 
 @click.command()
@@ -36,8 +37,7 @@ def batch() -> None:
 @batch.command()
 @click.argument("batch_key", metavar="BATCH")
 @click.option("--phase", required=True,
-              type=click.Choice(["docking", "application", "recommendation", "review", "signing",
-                                 "publication"]),
+              type=click.Choice(PHASES),
               help="The phase whose window is extended.")
 @click.option("--until", required=True, metavar="YYYY-MM-DD",
               help="The new last day of the window (it closes at the end of that day, China time).")

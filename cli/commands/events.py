@@ -8,6 +8,7 @@ import click
 
 from accel666.cli import output
 from accel666.cli.context import acting, actor_from, json_option, settings
+from accel666.lifecycle import VERDICTS
 
 project_id_argument = click.argument("project_id", type=int, metavar="ID")
 
@@ -87,7 +88,7 @@ def recommend(project_id: int, opinion: str, as_: str, actor: str, as_json: bool
 @click.command()
 @project_id_argument
 @click.option("--score", type=int, required=True, metavar="0-100", help="The expert score.")
-@click.option("--verdict", type=click.Choice(["pass", "fail"]), required=True,
+@click.option("--verdict", type=click.Choice(VERDICTS), required=True,
               help="pass → reviewed, fail → rejected.")
 @acting
 @json_option

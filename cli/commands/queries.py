@@ -20,7 +20,7 @@ project_id_argument = click.argument("project_id", type=int, metavar="ID")
 @json_option
 def show(project_id: int, as_json: bool) -> None:
     """Show one project: who, where, which batch, its state and what can happen next."""
-    from accel666.workflow.machine import events_from
+    from accel666.lifecycle import events_from
 
     with settings().open_engine() as engine:
         project = engine.get(project_id)

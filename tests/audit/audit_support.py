@@ -7,6 +7,9 @@ from typing import Any
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from accel666 import models
+from accel666.models import schema
+
 
 def empty_database(url: str) -> None:
     """Drop every table, the schema revision included: a database as a new user has it."""
@@ -34,5 +37,15 @@ def behind_the_back(url: str, *statements: str, **params: Any) -> None:
         with eng.begin() as conn:
             for sql in statements:
                 conn.execute(text(sql), params)
+    finally:
+        eng.dispose()
+
+
+def at_revision(url: str, revision: str) -> None:
+    """An empty database brought to `revision` by the migrations alone."""
+    empty_database(url)
+    eng = models.create(url)
+    try:
+        schema.upgrade(eng, revision)
     finally:
         eng.dispose()

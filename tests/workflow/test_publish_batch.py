@@ -121,3 +121,23 @@ def test_publish_batch_ignores_an_extension_of_signing(engine, clock):
     assert err.value.message == ("publish refused: the publication window of batch 2020-1 "
                                  "closed at 2020-10-31 23:59:59 +08:00")
     assert snapshot(engine) == before
+
+
+def test_every_event_on_a_project_takes_the_one_transition_path(engine, clock, monkeypatch):
+    """Single events and each project of publish_batch go through transition.change, which
+    authorises, guards, fires, logs and compares-and-sets."""
+    from accel666.workflow import transition
+
+    seen: list[tuple[int, str]] = []
+    real = transition.change
+
+    def spy(conn, policy, actor, row, event, *args, **kwargs):
+        seen.append((row.id, event))
+        return real(conn, policy, actor, row, event, *args, **kwargs)
+
+    monkeypatch.setattr(transition, "change", spy)
+    signed = [drive(engine, clock.set, "signed", code=c).id for c in (CODE_A, CODE_B)]
+    engine.publish_batch(PROVINCE, "2020-1")
+    assert seen == [(signed[0], e) for e in ("apply", "recommend", "review", "sign")] + [
+        (signed[1], e) for e in ("apply", "recommend", "review", "sign")] + [
+        (pid, "publish") for pid in signed]
