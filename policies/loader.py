@@ -109,7 +109,6 @@ class _Reader:
         regions = self.regions(self.get(raw, "regions", list, "top level"))
         roles = self.roles(self.get(raw, "roles", dict, "top level"))
         return Policy(
-            programme=self.get(raw, "programme", str, "top level"),
             zone=zone,
             targets_by=self.get(raw, "targets_by", date, "top level"),
             materials=self.materials(self.get(raw, "materials", dict, "top level")),
@@ -190,7 +189,7 @@ class _Reader:
             scope = self.get(spec, "scope", str, where)
             if scope not in SCOPES:
                 raise self.fail(f"{where}.scope", f"{scope!r} is not one of {', '.join(SCOPES)}")
-            out[key] = Role(key=key, scope=scope, name=self.get(spec, "name", str, where))
+            out[key] = Role(key=key, scope=scope)
         return out
 
     def permissions(self, t: dict[str, Any], roles: dict[str, Role]) -> dict[str, tuple[Grant, ...]]:
@@ -326,14 +325,13 @@ class _Reader:
             where = f"escalation.levels[{i}]"
             if not isinstance(t, dict):
                 raise self.fail(where, "expected a table")
-            unknown = sorted(set(t) - {"level", "delay_days", "target", "recipient", "lapses"})
+            unknown = sorted(set(t) - {"level", "delay_days", "target", "lapses"})
             if unknown:
                 raise self.fail(where, f"unknown key {unknown[0]!r}")
             level = Level(
                 level=self.get(t, "level", int, where),
                 delay_days=self.get(t, "delay_days", int, where),
                 target=self.get(t, "target", str, where),
-                recipient=self.get(t, "recipient", str, where) if "recipient" in t else "",
                 lapses=self.get(t, "lapses", bool, where) if "lapses" in t else False,
             )
             if level.level != i + 1:

@@ -51,7 +51,6 @@ class Category:
 class Role:
     key: str
     scope: str  # one of SCOPES
-    name: str
 
 
 @dataclass(frozen=True)
@@ -102,7 +101,6 @@ class Level:
     level: int
     delay_days: int
     target: str  # a role key, or RESPONSIBLE
-    recipient: str = ""
     lapses: bool = False
 
     @property
@@ -136,7 +134,6 @@ class Ladder:
 
 @dataclass(frozen=True)
 class Policy:
-    programme: str
     zone: ZoneInfo
     targets_by: date
     materials: Materials
