@@ -29,6 +29,9 @@ STATE_OF_PHASE: dict[str, str] = {
     "signing": "signed",
     "publication": "published",
 }
+# The lifecycle states in lifecycle order: the six reached phase by phase, then the two ends
+# that are decisions. workflow.machine spells the same tuple for its state machine.
+STATES: tuple[str, ...] = (*STATE_OF_PHASE.values(), "rejected", "withdrawn")
 RESPONSIBLE = "responsible"  # a ladder target meaning: the role responsible for the phase
 
 

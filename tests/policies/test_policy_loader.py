@@ -238,3 +238,12 @@ def test_load_of_non_utf8_file(tmp_path):
     with pytest.raises(PolicyError) as err:
         policies.load(str(path))
     assert str(err.value) == f"policy file {path} is not UTF-8 text"
+
+
+def test_states_are_the_state_machines():
+    """policies.model.STATES lists the state machine's states in lifecycle order."""
+    from workflow import STATES
+
+    assert policies.model.STATES == STATES == (
+        "docked", "applied", "recommended", "reviewed", "signed", "published", "rejected",
+        "withdrawn")
