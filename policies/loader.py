@@ -1,8 +1,8 @@
 """Load and check the programme's policy file (TOML) into `policies.model` values.
 
-The check is strict and complete: a key the file format does not know and a state, event, role
-or phase that does not exist are problems, and every problem found in one pass is reported
-together (`PolicyError.problems`), each naming the file and key.
+The check is strict and complete: a key the file format does not know, a state, event, role or
+phase that does not exist, and windows out of phase order are problems, and every problem found
+in one pass is reported together (`PolicyError.problems`), each naming the file and key.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ CATEGORY = ("key", "name", "english", "target")
 REGION = ("code", "name", "key")
 ROLE = ("scope",)
 GRANT = ("role", "from")
-BATCH = ("key", "name", "windows")
+BATCH = ("key", "name", "windows_out_of_order", "windows")
 WINDOW = ("opens", "closes")
 ESCALATION = ("ack_stops_ladder", "supervisor", "webhook", "webhook_timeout_seconds",
               "max_attempts", "backoff_seconds", "backoff_max_seconds", "phases", "levels")
@@ -291,12 +291,14 @@ class _Reader(Reader):
                 where = f"batches[{key}]"
             self.keys(t, where, BATCH)
             name = self.get(t, "name", str, where, required=False)
-            windows = self.windows(self.get(t, "windows", dict, where), f"{where}.windows", zone)
+            out_of_order = self.get(t, "windows_out_of_order", bool, where, required=False)
+            windows = self.windows(self.get(t, "windows", dict, where), f"{where}.windows", zone,
+                                   ordered=not out_of_order)
             if key is not None and windows is not None:
-                out[key] = Batch(key, key if name is None else name, windows)
+                out[key] = Batch(key, key if name is None else name, windows, bool(out_of_order))
         return out
 
-    def windows(self, t: dict[str, Any] | None, where: str, zone: ZoneInfo
+    def windows(self, t: dict[str, Any] | None, where: str, zone: ZoneInfo, *, ordered: bool
                 ) -> dict[str, Window] | None:
         if t is None:
             return None
@@ -322,7 +324,24 @@ class _Reader(Reader):
             if opens is not None and opens > closes:
                 self.problem(ww, f"opens {opens} after it closes {closes}")
             out[phase] = Window(phase, opens, closes, zone)
+        if ordered:
+            self.phase_order(out, where)
         return out
+
+    def phase_order(self, windows: dict[str, Window], where: str) -> None:
+        """A phase may not close before an earlier phase (in PHASES order) closes."""
+        latest: Window | None = None
+        for phase in PHASES:
+            w = windows.get(phase)
+            if w is None:
+                continue
+            if latest is not None and w.closes < latest.closes:
+                self.problem(f"{where}.{phase}",
+                             f"closes {w.closes}, before the {latest.phase} window closes "
+                             f"({latest.closes}); if that is intended, set "
+                             "windows_out_of_order = true in the batch")
+            else:
+                latest = w
 
     def escalation(self, t: Any, roles: list[str] | None) -> Ladder | None:
         """The [escalation] table; without one, nothing escalates."""

@@ -95,6 +95,7 @@ class Batch:
     key: str
     name: str
     windows: dict[str, Window]
+    windows_out_of_order: bool = False  # a later phase may close before an earlier one
 
 
 @dataclass(frozen=True)

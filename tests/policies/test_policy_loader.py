@@ -306,8 +306,8 @@ KEYS_OF = [
      "roles.city: unknown key 'scoep' (did you mean 'scope'?)"),
     ("grant", ('publish = [{ role = "province" }]', 'publish = [{ role = "province", form = [] }]'),
      "permissions.publish[0]: unknown key 'form' (did you mean 'from'?)"),
-    ("batch", ('name = "2020年第一批"', 'name = "2020年第一批"\nwindos = {}'),
-     "batches[2020-1]: unknown key 'windos' (did you mean 'windows'?)"),
+    ("batch", ('name = "2020年第一批"', 'name = "2020年第一批"\nwindows_out_of_ordre = true'),
+     "batches[2020-1]: unknown key 'windows_out_of_ordre' (did you mean 'windows_out_of_order'?)"),
     ("window", ("review = { closes = 2020-09-30 }", "review = { close = 2020-09-30 }"),
      "batches[2020-1].windows.review: unknown key 'close' (did you mean 'closes'?)"),
     ("escalation", ("max_attempts = 5", "max_attempts = 5\nwebhok = ''"),
@@ -357,6 +357,52 @@ def test_a_from_state_may_be_any_lifecycle_state():
     policy = policies.parse(edited(('{ role = "city", from = ["applied"] }',
                                     '{ role = "city", from = ["applied", "withdrawn"] }')))
     assert policy.permissions["reject"][0] == Grant("city", frozenset({"applied", "withdrawn"}))
+
+
+OUT_OF_ORDER = ("application = { closes = 2020-08-30 }", "application = { closes = 2020-07-10 }")
+
+
+def test_a_phase_may_not_close_before_an_earlier_one():
+    """Application closing before docking is refused, naming both days and the way out."""
+    assert problems_of(edited(OUT_OF_ORDER)) == [
+        "<policy>: batches[2020-1].windows.application: closes 2020-07-10, before the docking "
+        "window closes (2020-07-15); if that is intended, set windows_out_of_order = true in the "
+        "batch"]
+
+
+def test_each_phase_is_compared_with_the_latest_earlier_close():
+    """Recommendation closing before docking is refused even when application closes in order."""
+    problems = problems_of(edited(("recommendation = { closes = 2020-08-30 }",
+                                   "recommendation = { closes = 2020-07-14 }")))
+    assert problems == [
+        "<policy>: batches[2020-1].windows.recommendation: closes 2020-07-14, before the "
+        "application window closes (2020-08-30); if that is intended, set windows_out_of_order "
+        "= true in the batch"]
+
+
+def test_windows_out_of_order_when_the_batch_says_so():
+    """`windows_out_of_order = true` on the batch lets a later phase close first."""
+    policy = policies.parse(edited(OUT_OF_ORDER, ('name = "2020年第一批"',
+                                                  'name = "2020年第一批"\nwindows_out_of_order = true')))
+    batch = policy.batches["2020-1"]
+    assert batch.windows_out_of_order is True
+    assert batch.windows["application"].closes == date(2020, 7, 10)
+
+
+def test_windows_out_of_order_must_be_a_boolean():
+    assert problems_of(edited(('name = "2020年第一批"',
+                               'name = "2020年第一批"\nwindows_out_of_order = "yes"'))) == [
+        "<policy>: batches[2020-1].windows_out_of_order: expected bool, got str"]
+
+
+def test_phases_may_close_on_the_same_day(builtin):
+    """Equal closing days are in order: the built-in batch closes three pairs of phases together."""
+    windows = builtin.batches["2020-1"].windows
+    assert windows["application"].closes == windows["recommendation"].closes
+    assert builtin.batches["2020-1"].windows_out_of_order is False
+    every_day = edited(*((f"{p} = {{ closes = 2020-", f"{p} = {{ closes = 2020-07-15 }} # ")
+                         for p in ("application", "recommendation", "review")))
+    assert policies.parse(every_day).batches["2020-1"].windows["review"].closes == date(2020, 7, 15)
 
 
 def test_the_example_later_batch_loads():
