@@ -33,6 +33,7 @@ COMMANDS = {
     "document": "cli.commands.queries:document",
     "batches": "cli.commands.batches:batches",
     "batch": "cli.commands.batches:batch",
+    "policy": "cli.commands.policy:policy",
     "verify": "cli.commands.maintenance:verify",
     "db": "cli.commands.maintenance:db",
     "demo": "cli.commands.demo:demo",

@@ -4,6 +4,7 @@ Standard library only: no database, no clock reads, no I/O beyond loading the po
 """
 
 from policies.credit_code import CreditCodeError
+from policies.document import as_document
 from policies.loader import PolicyError, load, parse
 from policies.model import (
     EVENTS,
@@ -38,6 +39,7 @@ __all__ = [
     "Region",
     "Role",
     "Window",
+    "as_document",
     "load",
     "parse",
 ]

@@ -9,7 +9,8 @@ A host service needs only this module::
                               credit_code=..., region="suzhou", category="demo")
 """
 
-from policies import Policy
+from policies import Policy, PolicyError
+from policies import as_document as policy_document
 from policies import load as load_policy
 from workflow.actor import Actor
 from workflow.engine import Engine
@@ -61,6 +62,7 @@ __all__ = [
     "NotPermitted",
     "OverdueProject",
     "Policy",
+    "PolicyError",
     "Problem",
     "Project",
     "Refused",
@@ -70,4 +72,5 @@ __all__ = [
     "WindowStatus",
     "WorkflowError",
     "load_policy",
+    "policy_document",
 ]
