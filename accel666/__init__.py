@@ -43,6 +43,7 @@ _WHERE = {
     "NotPermitted": "accel666.workflow.errors",
     "OverdueProject": "accel666.workflow.escalation_records",
     "Policy": "accel666.policies.model",
+    "PolicyError": "accel666.policies.loader",
     "Problem": "accel666.workflow.verify",
     "Project": "accel666.workflow.records",
     "Refused": "accel666.workflow.errors",
@@ -58,6 +59,7 @@ if TYPE_CHECKING:
     from accel666.lifecycle import EVENTS as EVENTS
     from accel666.lifecycle import FINAL_STATES as FINAL_STATES
     from accel666.lifecycle import STATES as STATES
+    from accel666.policies.loader import PolicyError as PolicyError
     from accel666.policies.loader import load as load_policy
     from accel666.policies.model import Policy as Policy
     from accel666.workflow.actor import Actor as Actor
@@ -104,6 +106,7 @@ __all__ = [
     "NotPermitted",
     "OverdueProject",
     "Policy",
+    "PolicyError",
     "Problem",
     "Project",
     "Refused",

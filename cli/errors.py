@@ -32,10 +32,11 @@ Exit codes:
 
 
 def exit_code_for(exc: BaseException) -> int:
-    from accel666 import Conflict, InvalidInput, NotFound, NotPermitted, Refused
+    from accel666 import Conflict, InvalidInput, NotFound, NotPermitted, PolicyError, Refused
 
     table: list[tuple[type[BaseException], int]] = [
         (InvalidInput, USAGE),
+        (PolicyError, USAGE),
         (NotFound, NOT_FOUND),
         (Refused, REFUSED),
         (NotPermitted, NOT_PERMITTED),
@@ -49,9 +50,17 @@ def exit_code_for(exc: BaseException) -> int:
 
 def report(exc: Exception, *, as_json: bool) -> int:
     """Show `exc` on stderr (as JSON for --json) and return its exit code."""
-    from accel666 import WorkflowError
+    from accel666 import PolicyError, WorkflowError
 
     code = exit_code_for(exc)
+    if isinstance(exc, PolicyError):  # one line a problem, each naming the file and the key
+        if as_json:
+            click.echo(json.dumps({"error": "PolicyError", "message": str(exc),
+                                   "problems": exc.problems, "exit_code": code},
+                                  ensure_ascii=False), err=True)
+        else:
+            click.echo(str(exc), err=True)
+        return code
     if isinstance(exc, WorkflowError):
         if as_json:
             click.echo(json.dumps({**exc.to_dict(), "exit_code": code}, ensure_ascii=False,

@@ -33,6 +33,7 @@ COMMANDS = {
     "document": "accel666.cli.commands.queries:document",
     "batches": "accel666.cli.commands.batches:batches",
     "batch": "accel666.cli.commands.batches:batch",
+    "policy": "accel666.cli.commands.policy:policy",
     "verify": "accel666.cli.commands.maintenance:verify",
     "db": "accel666.cli.commands.maintenance:db",
     "demo": "accel666.cli.commands.demo:demo",

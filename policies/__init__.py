@@ -5,6 +5,7 @@ Standard library only: no database, no clock reads, no I/O beyond loading the po
 
 from accel666.lifecycle import ACTS, EVENTS, PHASE_OF_EVENT, PHASES, STATES
 from accel666.policies.credit_code import CreditCodeError
+from accel666.policies.document import as_document
 from accel666.policies.loader import PolicyError, load, parse
 from accel666.policies.model import (
     Batch,
@@ -36,6 +37,7 @@ __all__ = [
     "Region",
     "Role",
     "Window",
+    "as_document",
     "load",
     "parse",
 ]

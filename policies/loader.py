@@ -1,15 +1,19 @@
-"""Load and validate the programme's policy file (TOML) into `policies.model` values."""
+"""Load and check the programme's policy file (TOML) into `policies.model` values.
+
+The check is strict and complete: a key the file format does not know, a state, event, role or
+phase that does not exist, and windows out of phase order are problems, and every problem found
+in one pass is reported together (`PolicyError.problems`), each naming the file and key.
+"""
 
 from __future__ import annotations
 
 import tomllib
-from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from accel666.lifecycle import ACTS, PHASES, STATE_OF_PHASE
+from accel666.lifecycle import ACTS, PHASES, STATE_OF_PHASE, STATES
 from accel666.policies.model import (
     RESPONSIBLE,
     SCOPES,
@@ -25,15 +29,35 @@ from accel666.policies.model import (
     Role,
     Window,
 )
+from accel666.policies.reader import Reader, unknown
 
 DEFAULT_POLICY = "programme.toml"
+BUILTIN = "builtin"
+
+# The keys each table of the file may hold, in the order the built-in file writes them.
+TOP_LEVEL = ("extends", "timezone", "targets_by", "regions", "materials", "categories", "roles",
+             "permissions", "batches", "escalation")
+MATERIALS = ("min_paper_copies", "electronic_documents", "max_document_bytes")
+CATEGORY = ("key", "name", "english", "target")
+REGION = ("code", "name", "key")
+ROLE = ("scope",)
+GRANT = ("role", "from")
+BATCH = ("key", "name", "windows_out_of_order", "windows")
+WINDOW = ("opens", "closes")
+ESCALATION = ("ack_stops_ladder", "supervisor", "webhook", "webhook_timeout_seconds",
+              "max_attempts", "backoff_seconds", "backoff_max_seconds", "phases", "levels")
+OVERDUE_RULE = ("overdue", "responsible")
+LEVEL = ("level", "delay_days", "target", "lapses")
+# The states a project can be overdue in: those a phase reaches (rejected and withdrawn are ends).
+OVERDUE_STATES = tuple(STATE_OF_PHASE.values())
 
 
 class PolicyError(ValueError):
-    """The policy file is unreadable or breaks a rule; the message names the file and key."""
+    """The policy file is unreadable or breaks rules; each of `problems` names the file and key."""
 
-
-BUILTIN = "builtin"
+    def __init__(self, *problems: str) -> None:
+        super().__init__("\n".join(problems))
+        self.problems: list[str] = list(problems)
 
 
 def _builtin_text() -> str:
@@ -79,273 +103,332 @@ def parse(text: str, source: str = "<policy>") -> Policy:
         merged.update(raw)
         merged["batches"] = [*merged["batches"], *added]
         raw = merged
-    return _Reader(source).policy(raw)
+    reader = _Reader(source)
+    policy = reader.policy(raw)
+    if policy is None:
+        raise PolicyError(*reader.problems)
+    return policy
 
 
-class _Reader:
-    def __init__(self, source: str) -> None:
-        self.source = source
+class _Reader(Reader):
+    """The programme's tables, as `policy` reads them.
 
-    def fail(self, where: str, why: str) -> PolicyError:
-        return PolicyError(f"{self.source}: {where}: {why}")
+    A role is checked against the names the [roles] table declares, so a role with a broken
+    entry is still a known name elsewhere and is reported once, where it is declared.
+    """
 
-    def get(self, table: dict[str, Any], key: str, kind: type | tuple[type, ...], where: str) -> Any:
-        if key not in table:
-            raise self.fail(where, f"missing key {key!r}")
-        value = table[key]
-        if (isinstance(value, bool) and kind is not bool) or not isinstance(value, kind):
-            names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
-            raise self.fail(f"{where}.{key}", f"expected {names}, got {type(value).__name__}")
-        return value
+    def role(self, name: str, where: str, roles: list[str] | None, extra: tuple[str, ...] = ()
+             ) -> None:
+        if roles is not None and name not in roles and name not in extra:
+            self.problem(where, unknown("target" if extra else "role", name, [*roles, *extra]))
 
-    def policy(self, raw: dict[str, Any]) -> Policy:
-        zone_name = self.get(raw, "timezone", str, "top level")
+    def policy(self, raw: dict[str, Any]) -> Policy | None:
+        top = "top level"
+        self.keys(raw, top, TOP_LEVEL)
+        zone = self.zone(self.get(raw, "timezone", str, top))
+        targets_by = self.day(raw, "targets_by", top, "2022-12-31")
+        regions = self.regions(self.get(raw, "regions", list, top))
+        materials = self.materials(self.get(raw, "materials", dict, top))
+        categories = self.categories(self.get(raw, "categories", list, top))
+        role_table = self.get(raw, "roles", dict, top)
+        roles = self.roles(role_table)
+        names = None if role_table is None else list(role_table)
+        permissions = self.permissions(self.get(raw, "permissions", dict, top), names)
+        # Windows of a file without a valid zone are still checked; the policy is not built.
+        batches = self.batches(self.get(raw, "batches", list, top), zone or ZoneInfo("UTC"))
+        escalation = self.escalation(raw.get("escalation"), names)
+        if self.problems:
+            return None
+        # Every part that came back None noted a problem.
+        assert zone and targets_by and regions and materials and categories and roles is not None
+        assert permissions and batches and escalation
+        return Policy(zone=zone, targets_by=targets_by, materials=materials,
+                      categories=categories, regions=regions, roles=roles,
+                      permissions=permissions, batches=batches, source=self.source,
+                      escalation=escalation)
+
+    def zone(self, name: str | None) -> ZoneInfo | None:
+        if name is None:
+            return None
         try:
-            zone = ZoneInfo(zone_name)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise self.fail("timezone", f"unknown time zone {zone_name!r}") from exc
-        regions = self.regions(self.get(raw, "regions", list, "top level"))
-        roles = self.roles(self.get(raw, "roles", dict, "top level"))
-        return Policy(
-            programme=self.get(raw, "programme", str, "top level"),
-            zone=zone,
-            targets_by=self.get(raw, "targets_by", date, "top level"),
-            materials=self.materials(self.get(raw, "materials", dict, "top level")),
-            categories=self.categories(self.get(raw, "categories", list, "top level")),
-            regions=regions,
-            roles=roles,
-            permissions=self.permissions(self.get(raw, "permissions", dict, "top level"), roles),
-            batches=self.batches(self.get(raw, "batches", list, "top level"), zone),
-            source=self.source,
-            escalation=self.escalation(raw.get("escalation"), roles),
-        )
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            self.problem("timezone", f"unknown time zone {name!r}")
+            return None
 
-    def materials(self, t: dict[str, Any]) -> Materials:
-        m = Materials(
-            min_paper_copies=self.get(t, "min_paper_copies", int, "materials"),
-            electronic_documents=self.get(t, "electronic_documents", int, "materials"),
-            max_document_bytes=self.get(t, "max_document_bytes", int, "materials"),
-        )
-        for name in ("min_paper_copies", "electronic_documents"):
-            if getattr(m, name) < 0:
-                raise self.fail(f"materials.{name}", "must be 0 or more")
-        if m.electronic_documents > 1:
-            raise self.fail("materials.electronic_documents", "at most 1 is supported")
-        if m.max_document_bytes < 1:
-            raise self.fail("materials.max_document_bytes", "must be at least 1")
-        return m
+    def materials(self, t: dict[str, Any] | None) -> Materials | None:
+        where = "materials"
+        if t is None:
+            return None
+        self.keys(t, where, MATERIALS)
+        copies = self.get(t, "min_paper_copies", int, where)
+        documents = self.get(t, "electronic_documents", int, where)
+        size = self.get(t, "max_document_bytes", int, where)
+        if copies is not None and copies < 0:
+            self.problem(f"{where}.min_paper_copies", "must be 0 or more")
+        if documents is not None and documents < 0:
+            self.problem(f"{where}.electronic_documents", "must be 0 or more")
+        elif documents is not None and documents > 1:
+            self.problem(f"{where}.electronic_documents", "at most 1 is supported")
+        if size is not None and size < 1:
+            self.problem(f"{where}.max_document_bytes", "must be at least 1")
+        if copies is None or documents is None or size is None:
+            return None
+        return Materials(copies, documents, size)
 
-    def categories(self, items: list[Any]) -> dict[str, Category]:
+    def categories(self, items: list[Any] | None) -> dict[str, Category] | None:
+        if items is None:
+            return None
+        if not items:
+            self.problem("categories", "at least one category is needed")
         out: dict[str, Category] = {}
-        for i, t in enumerate(items):
-            where = f"categories[{i}]"
-            if not isinstance(t, dict):
-                raise self.fail(where, "expected a table")
-            c = Category(
-                key=self.get(t, "key", str, where),
-                name=self.get(t, "name", str, where),
-                english=self.get(t, "english", str, where),
-                target=self.get(t, "target", int, where),
-            )
-            if c.key in out:
-                raise self.fail(where, f"duplicate category key {c.key!r}")
-            if c.target < 0:
-                raise self.fail(f"{where}.target", "must be 0 or more")
-            out[c.key] = c
-        if not out:
-            raise self.fail("categories", "at least one category is needed")
+        for _, where, t in self.entries(items, "categories"):
+            self.keys(t, where, CATEGORY)
+            key = self.get(t, "key", str, where)
+            name = self.get(t, "name", str, where)
+            english = self.get(t, "english", str, where)
+            target = self.get(t, "target", int, where)
+            if target is not None and target < 0:
+                self.problem(f"{where}.target", "must be 0 or more")
+            if key is not None and key in out:
+                self.problem(where, f"duplicate category key {key!r}")
+            elif None not in (key, name, english, target):
+                out[key] = Category(key, name, english, target)
         return out
 
-    def regions(self, items: list[Any]) -> dict[str, Region]:
+    def regions(self, items: list[Any] | None) -> dict[str, Region] | None:
+        if items is None:
+            return None
+        if not items:
+            self.problem("regions", "at least one region is needed")
         out: dict[str, Region] = {}
         seen: set[str] = set()
-        for i, t in enumerate(items):
-            where = f"regions[{i}]"
-            if not isinstance(t, dict):
-                raise self.fail(where, "expected a table")
-            r = Region(
-                code=self.get(t, "code", str, where),
-                name=self.get(t, "name", str, where),
-                key=self.get(t, "key", str, where).lower(),
-            )
+        for _, where, t in self.entries(items, "regions"):
+            self.keys(t, where, REGION)
+            code = self.get(t, "code", str, where)
+            name = self.get(t, "name", str, where)
+            key = self.get(t, "key", str, where)
+            if code is None or name is None or key is None:
+                continue
+            r = Region(code=code, name=name, key=key.lower())
             if len(r.code) != 6 or not r.code.isdigit():
-                raise self.fail(f"{where}.code", f"{r.code!r} is not a 6-digit division code")
+                self.problem(f"{where}.code", f"{r.code!r} is not a 6-digit division code")
             for label in (r.code, r.name, r.key):
                 if label in seen:
-                    raise self.fail(where, f"{label!r} names two regions")
+                    self.problem(where, f"{label!r} names two regions")
                 seen.add(label)
             out[r.code] = r
-        if not out:
-            raise self.fail("regions", "at least one region is needed")
         return out
 
-    def roles(self, t: dict[str, Any]) -> dict[str, Role]:
+    def roles(self, t: dict[str, Any] | None) -> dict[str, Role] | None:
+        if t is None:
+            return None
         out: dict[str, Role] = {}
         for key, spec in t.items():
             where = f"roles.{key}"
             if not isinstance(spec, dict):
-                raise self.fail(where, "expected a table")
+                self.problem(where, "expected a table")
+                continue
+            self.keys(spec, where, ROLE)
             scope = self.get(spec, "scope", str, where)
-            if scope not in SCOPES:
-                raise self.fail(f"{where}.scope", f"{scope!r} is not one of {', '.join(SCOPES)}")
-            out[key] = Role(key=key, scope=scope, name=self.get(spec, "name", str, where))
+            if scope is not None and scope not in SCOPES:
+                self.problem(f"{where}.scope", f"{scope!r} is not one of {', '.join(SCOPES)}")
+            elif scope is not None:
+                out[key] = Role(key=key, scope=scope)
         return out
 
-    def permissions(self, t: dict[str, Any], roles: dict[str, Role]) -> dict[str, tuple[Grant, ...]]:
+    def permissions(self, t: dict[str, Any] | None, roles: list[str] | None
+                    ) -> dict[str, tuple[Grant, ...]] | None:
+        if t is None:
+            return None
         out: dict[str, tuple[Grant, ...]] = {}
         for event, grants in t.items():
             where = f"permissions.{event}"
             if event not in ACTS:
-                raise self.fail(where, f"unknown event {event!r} (events: {', '.join(ACTS)})")
+                self.problem("permissions", unknown("event", event, ACTS))
+                continue
             if not isinstance(grants, list):
-                raise self.fail(where, "expected a list of {role = ...} tables")
+                self.problem(where, "expected a list of {role = ...} tables")
+                continue
             parsed = []
-            for i, g in enumerate(grants):
-                gw = f"{where}[{i}]"
-                if not isinstance(g, dict):
-                    raise self.fail(gw, "expected a table")
+            for _, gw, g in self.entries(grants, where):
+                self.keys(g, gw, GRANT)
                 role = self.get(g, "role", str, gw)
-                if role not in roles:
-                    raise self.fail(f"{gw}.role", f"unknown role {role!r}")
+                if role is not None:
+                    self.role(role, f"{gw}.role", roles)
                 sources = g.get("from")
                 if sources is not None and (
                     not isinstance(sources, list) or not all(isinstance(s, str) for s in sources)
                 ):
-                    raise self.fail(f"{gw}.from", "expected a list of state names")
-                parsed.append(Grant(role, None if sources is None else frozenset(sources)))
+                    self.problem(f"{gw}.from", "expected a list of state names")
+                    continue
+                for state in sources or []:
+                    if state not in STATES:
+                        self.problem(f"{gw}.from", unknown("state", state, STATES))
+                if role is not None:
+                    parsed.append(Grant(role, None if sources is None else frozenset(sources)))
             out[event] = tuple(parsed)
-        for event in ACTS:
-            out.setdefault(event, ())
-        return out
+        return {event: out.get(event, ()) for event in ACTS}
 
-    def batches(self, items: list[Any], zone: ZoneInfo) -> dict[str, Batch]:
+    def batches(self, items: list[Any] | None, zone: ZoneInfo) -> dict[str, Batch] | None:
+        if items is None:
+            return None
+        if not items:
+            self.problem("batches", "at least one batch is needed")
         out: dict[str, Batch] = {}
-        for i, t in enumerate(items):
-            where = f"batches[{i}]"
-            if not isinstance(t, dict):
-                raise self.fail(where, "expected a table")
+        for _, where, t in self.entries(items, "batches"):
             key = self.get(t, "key", str, where)
-            if not key or key != key.strip():
-                raise self.fail(f"{where}.key", "must be non-empty without surrounding spaces")
-            if key in out:
-                raise self.fail(where, f"duplicate batch key {key!r}")
-            where = f"batches[{key}]"
-            raw_windows = self.get(t, "windows", dict, where)
-            windows = {}
-            for phase in PHASES:
-                ww = f"{where}.windows.{phase}"
-                if phase not in raw_windows:
-                    raise self.fail(ww, "missing window")
-                w = raw_windows[phase]
-                if not isinstance(w, dict):
-                    raise self.fail(ww, "expected a table {opens = ..., closes = ...}")
-                closes = self.get(w, "closes", date, ww)
-                opens = w.get("opens")
-                if opens is not None and (not isinstance(opens, date) or isinstance(opens, datetime)):
-                    raise self.fail(f"{ww}.opens", "expected a date such as 2020-10-01")
-                if isinstance(closes, datetime):
-                    raise self.fail(f"{ww}.closes", "expected a date such as 2020-08-30")
-                if opens is not None and opens > closes:
-                    raise self.fail(ww, f"opens {opens} after it closes {closes}")
-                windows[phase] = Window(phase, opens, closes, zone)
-            unknown = set(raw_windows) - set(PHASES)
-            if unknown:
-                raise self.fail(f"{where}.windows", f"unknown phase {sorted(unknown)[0]!r}")
-            out[key] = Batch(key=key, name=str(t.get("name", key)), windows=windows)
-        if not out:
-            raise self.fail("batches", "at least one batch is needed")
+            if key is not None and (not key or key != key.strip()):
+                self.problem(f"{where}.key", "must be non-empty without surrounding spaces")
+                key = None
+            elif key is not None and key in out:
+                self.problem(where, f"duplicate batch key {key!r}")
+                key = None
+            elif key is not None:
+                where = f"batches[{key}]"
+            self.keys(t, where, BATCH)
+            name = self.get(t, "name", str, where, required=False)
+            out_of_order = self.get(t, "windows_out_of_order", bool, where, required=False)
+            windows = self.windows(self.get(t, "windows", dict, where), f"{where}.windows", zone,
+                                   ordered=not out_of_order)
+            if key is not None and windows is not None:
+                out[key] = Batch(key, key if name is None else name, windows, bool(out_of_order))
         return out
 
-    def escalation(self, t: Any, roles: dict[str, Role]) -> Ladder:
+    def windows(self, t: dict[str, Any] | None, where: str, zone: ZoneInfo, *, ordered: bool
+                ) -> dict[str, Window] | None:
+        if t is None:
+            return None
+        for phase in t:
+            if phase not in PHASES:
+                self.unknown(where, "phase", phase, PHASES)
+        out: dict[str, Window] = {}
+        for phase in PHASES:
+            ww = f"{where}.{phase}"
+            w = t.get(phase)
+            if w is None:
+                if (where, phase) not in self.misspelt:
+                    self.problem(ww, "missing window")
+                continue
+            if not isinstance(w, dict):
+                self.problem(ww, "expected a table {opens = ..., closes = ...}")
+                continue
+            self.keys(w, ww, WINDOW)
+            closes = self.day(w, "closes", ww, "2020-08-30")
+            opens = self.day(w, "opens", ww, "2020-10-01", required=False)
+            if closes is None:
+                continue
+            if opens is not None and opens > closes:
+                self.problem(ww, f"opens {opens} after it closes {closes}")
+            out[phase] = Window(phase, opens, closes, zone)
+        if ordered:
+            self.phase_order(out, where)
+        return out
+
+    def phase_order(self, windows: dict[str, Window], where: str) -> None:
+        """A phase may not close before an earlier phase (in PHASES order) closes."""
+        latest: Window | None = None
+        for phase in PHASES:
+            w = windows.get(phase)
+            if w is None:
+                continue
+            if latest is not None and w.closes < latest.closes:
+                self.problem(f"{where}.{phase}",
+                             f"closes {w.closes}, before the {latest.phase} window closes "
+                             f"({latest.closes}); if that is intended, set "
+                             "windows_out_of_order = true in the batch")
+            else:
+                latest = w
+
+    def escalation(self, t: Any, roles: list[str] | None) -> Ladder | None:
         """The [escalation] table; without one, nothing escalates."""
         where = "escalation"
         if t is None:
             return Ladder()
         if not isinstance(t, dict):
-            raise self.fail(where, "expected a table")
-        known = {"ack_stops_ladder", "supervisor", "webhook", "webhook_timeout_seconds",
-                 "max_attempts", "backoff_seconds", "backoff_max_seconds", "phases", "levels"}
-        unknown = sorted(set(t) - known)
-        if unknown:
-            raise self.fail(where, f"unknown key {unknown[0]!r} (keys: {', '.join(sorted(known))})")
+            self.problem(where, "expected a table")
+            return None
+        self.keys(t, where, ESCALATION)
         d = Ladder()
-        opt = {k: self.get(t, k, kind, where) if k in t else getattr(d, k) for k, kind in (
+        opt = {k: self.get(t, k, kind, where, required=False) for k, kind in (
             ("ack_stops_ladder", bool), ("supervisor", str), ("webhook", str),
             ("webhook_timeout_seconds", (int, float)), ("max_attempts", int),
             ("backoff_seconds", int), ("backoff_max_seconds", int))}
-        if opt["supervisor"] not in roles:
-            raise self.fail(f"{where}.supervisor", f"unknown role {opt['supervisor']!r}")
+        opt = {k: getattr(d, k) if v is None else v for k, v in opt.items()}
+        self.role(opt["supervisor"], f"{where}.supervisor", roles)
         webhook = opt["webhook"] or None
         if webhook is not None and not webhook.startswith(("http://", "https://")):
-            raise self.fail(f"{where}.webhook", f"{webhook!r} is not an http:// or https:// URL")
+            self.problem(f"{where}.webhook", f"{webhook!r} is not an http:// or https:// URL")
         if opt["webhook_timeout_seconds"] <= 0:
-            raise self.fail(f"{where}.webhook_timeout_seconds", "must be more than 0")
+            self.problem(f"{where}.webhook_timeout_seconds", "must be more than 0")
         if opt["max_attempts"] < 1:
-            raise self.fail(f"{where}.max_attempts", "must be at least 1")
+            self.problem(f"{where}.max_attempts", "must be at least 1")
         if opt["backoff_seconds"] < 0:
-            raise self.fail(f"{where}.backoff_seconds", "must be 0 or more")
+            self.problem(f"{where}.backoff_seconds", "must be 0 or more")
         if opt["backoff_max_seconds"] < opt["backoff_seconds"]:
-            raise self.fail(f"{where}.backoff_max_seconds", "must be at least backoff_seconds")
+            self.problem(f"{where}.backoff_max_seconds", "must be at least backoff_seconds")
+        phases = self.overdue_rules(self.get(t, "phases", dict, where), roles)
+        levels = self.levels(self.get(t, "levels", list, where), roles)
+        if phases is None or levels is None:
+            return None
         return Ladder(
-            phases=self.overdue_rules(self.get(t, "phases", dict, where), roles),
-            levels=self.levels(self.get(t, "levels", list, where), roles),
+            phases=phases, levels=levels,
             ack_stops_ladder=opt["ack_stops_ladder"], supervisor=opt["supervisor"],
             webhook=webhook, webhook_timeout_seconds=float(opt["webhook_timeout_seconds"]),
             max_attempts=opt["max_attempts"], backoff_seconds=opt["backoff_seconds"],
             backoff_max_seconds=opt["backoff_max_seconds"],
         )
 
-    def overdue_rules(self, t: dict[str, Any], roles: dict[str, Role]) -> dict[str, OverdueRule]:
+    def overdue_rules(self, t: dict[str, Any] | None, roles: list[str] | None
+                      ) -> dict[str, OverdueRule] | None:
+        if t is None:
+            return None
         out: dict[str, OverdueRule] = {}
-        states = frozenset(STATE_OF_PHASE.values())
         for phase, spec in t.items():
             where = f"escalation.phases.{phase}"
             if phase not in PHASES:
-                raise self.fail(where, f"unknown phase {phase!r} (phases: {', '.join(PHASES)})")
+                self.problem("escalation.phases", unknown("phase", phase, PHASES))
+                continue
             if not isinstance(spec, dict):
-                raise self.fail(where, "expected a table {overdue = [...], responsible = ...}")
+                self.problem(where, "expected a table {overdue = [...], responsible = ...}")
+                continue
+            self.keys(spec, where, OVERDUE_RULE)
             overdue = self.get(spec, "overdue", list, where)
-            if not overdue or not all(isinstance(s, str) for s in overdue):
-                raise self.fail(f"{where}.overdue", "expected a non-empty list of state names")
-            for state in overdue:
-                if state not in states:
-                    raise self.fail(f"{where}.overdue",
-                                    f"unknown state {state!r} (states: "
-                                    f"{', '.join(STATE_OF_PHASE.values())})")
+            if overdue is not None and (not overdue or not all(isinstance(s, str) for s in overdue)):
+                self.problem(f"{where}.overdue", "expected a non-empty list of state names")
+                overdue = None
+            for state in overdue or []:
+                if state not in OVERDUE_STATES:
+                    self.problem(f"{where}.overdue", unknown("state", state, OVERDUE_STATES))
             responsible = self.get(spec, "responsible", str, where)
-            if responsible not in roles:
-                raise self.fail(f"{where}.responsible", f"unknown role {responsible!r}")
-            out[phase] = OverdueRule(phase, tuple(overdue), responsible)
+            if responsible is not None:
+                self.role(responsible, f"{where}.responsible", roles)
+            if overdue is not None and responsible is not None:
+                out[phase] = OverdueRule(phase, tuple(overdue), responsible)
         return out
 
-    def levels(self, items: list[Any], roles: dict[str, Role]) -> tuple[Level, ...]:
+    def levels(self, items: list[Any] | None, roles: list[str] | None) -> tuple[Level, ...] | None:
+        if items is None:
+            return None
+        if not items:
+            self.problem("escalation.levels", "at least one level is needed")
         out: list[Level] = []
-        for i, t in enumerate(items):
-            where = f"escalation.levels[{i}]"
-            if not isinstance(t, dict):
-                raise self.fail(where, "expected a table")
-            unknown = sorted(set(t) - {"level", "delay_days", "target", "recipient", "lapses"})
-            if unknown:
-                raise self.fail(where, f"unknown key {unknown[0]!r}")
-            level = Level(
-                level=self.get(t, "level", int, where),
-                delay_days=self.get(t, "delay_days", int, where),
-                target=self.get(t, "target", str, where),
-                recipient=self.get(t, "recipient", str, where) if "recipient" in t else "",
-                lapses=self.get(t, "lapses", bool, where) if "lapses" in t else False,
-            )
-            if level.level != i + 1:
-                raise self.fail(f"{where}.level",
-                                f"expected {i + 1}: levels are numbered 1, 2, … in order")
-            if level.delay_days < 0:
-                raise self.fail(f"{where}.delay_days", "must be 0 or more")
-            if out and level.delay_days < out[-1].delay_days:
-                raise self.fail(f"{where}.delay_days",
-                                f"must not be less than level {i}'s ({out[-1].delay_days})")
-            if level.target != RESPONSIBLE and level.target not in roles:
-                raise self.fail(f"{where}.target",
-                                f"unknown role {level.target!r} (or use {RESPONSIBLE!r})")
-            out.append(level)
-        if not out:
-            raise self.fail("escalation.levels", "at least one level is needed")
+        for i, where, t in self.entries(items, "escalation.levels"):
+            self.keys(t, where, LEVEL)
+            number = self.get(t, "level", int, where)
+            delay = self.get(t, "delay_days", int, where)
+            target = self.get(t, "target", str, where)
+            lapses = self.get(t, "lapses", bool, where, required=False)
+            if number is not None and number != i + 1:
+                self.problem(f"{where}.level",
+                             f"expected {i + 1}: levels are numbered 1, 2, … in order")
+            if delay is not None and delay < 0:
+                self.problem(f"{where}.delay_days", "must be 0 or more")
+            elif delay is not None and out and delay < out[-1].delay_days:
+                self.problem(f"{where}.delay_days",
+                             f"must not be less than level {i}'s ({out[-1].delay_days})")
+            if target is not None:
+                self.role(target, f"{where}.target", roles, extra=(RESPONSIBLE,))
+            if number is not None and delay is not None and target is not None:
+                out.append(Level(number, delay, target, bool(lapses)))
         return tuple(out)

@@ -29,7 +29,6 @@ class Category:
 class Role:
     key: str
     scope: str  # one of SCOPES
-    name: str
 
 
 @dataclass(frozen=True)
@@ -71,6 +70,7 @@ class Batch:
     key: str
     name: str
     windows: dict[str, Window]
+    windows_out_of_order: bool = False  # a later phase may close before an earlier one
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,6 @@ class Level:
     level: int
     delay_days: int
     target: str  # a role key, or RESPONSIBLE
-    recipient: str = ""
     lapses: bool = False
 
     @property
@@ -114,7 +113,6 @@ class Ladder:
 
 @dataclass(frozen=True)
 class Policy:
-    programme: str
     zone: ZoneInfo
     targets_by: date
     materials: Materials

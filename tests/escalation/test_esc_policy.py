@@ -118,13 +118,14 @@ def test_a_policy_without_a_ladder_escalates_nothing():
     ('webhook = ""', 'webhook = "ftp://x"',
      "escalation.webhook: 'ftp://x' is not an http:// or https:// URL"),
     ("max_attempts = 5", "max_attempts = 0", "escalation.max_attempts: must be at least 1"),
-    ("max_attempts = 5", "max_attempt = 5", "escalation: unknown key 'max_attempt'"),
+    ("max_attempts = 5", "max_attempt = 5",
+     "escalation: unknown key 'max_attempt' (did you mean 'max_attempts'?)"),
     ("backoff_max_seconds = 21_600", "backoff_max_seconds = 1",
      "escalation.backoff_max_seconds: must be at least backoff_seconds"),
     ('application = { overdue = ["docked"]', 'applikation = { overdue = ["docked"]',
-     "escalation.phases.applikation: unknown phase 'applikation'"),
+     "escalation.phases: unknown phase 'applikation' (did you mean 'application'?)"),
     ('overdue = ["docked"]', 'overdue = ["dokked"]',
-     "escalation.phases.application.overdue: unknown state 'dokked'"),
+     "escalation.phases.application.overdue: unknown state 'dokked' (did you mean 'docked'?)"),
     ('overdue = ["docked"]', "overdue = []",
      "escalation.phases.application.overdue: expected a non-empty list of state names"),
     ('overdue = ["docked"], responsible = "city"', 'overdue = ["docked"], responsible = "mayor"',
@@ -135,7 +136,8 @@ def test_a_policy_without_a_ladder_escalates_nothing():
      "escalation.levels[2].delay_days: must not be less than level 2's (3)"),
     ("delay_days = 0", "delay_days = -1", "escalation.levels[0].delay_days: must be 0 or more"),
     ('target = "responsible"', 'target = "boss"',
-     "escalation.levels[0].target: unknown role 'boss' (or use 'responsible')"),
+     "escalation.levels[0].target: unknown target 'boss' "
+     "(targets: enterprise, tencent, city, province, responsible)"),
     ("lapses = true", "lapses = 1", "escalation.levels[2].lapses: expected bool, got int"),
 ])
 def test_loader_names_the_key_that_is_wrong(old, new, message):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from importlib import resources
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -119,6 +120,9 @@ def test_builtin_permissions(builtin):
 
 R = "regions = [\n"
 EVENTS = "dock, apply, recommend, review, sign, publish, reject, withdraw, extend"
+ROLES = "enterprise, tencent, city, province"
+PHASES = "docking, application, recommendation, review, signing, publication"
+MATERIAL_KEYS = "min_paper_copies, electronic_documents, max_document_bytes"
 BAD_FILES = [
     ("invalid-toml", "programme = ", "not valid TOML: Invalid value (at end of document)"),
     ("duplicate-table", "[a]\nb = 1\n[a]\nb = 2\n",
@@ -128,9 +132,11 @@ BAD_FILES = [
     ("missing-batches", builtin_text().split("[[batches]]")[0],
      "top level: missing key 'batches'"),
     ("batches-is-table", edited(("[[batches]]", "[[old_batches]]")),
-     "top level.batches: expected list, got dict"),
+     ["top level: unknown key 'old_batches' (did you mean 'batches'?)",
+      "top level.batches: expected list, got dict"]),
     ("missing-material", edited(("min_paper_copies = 2", "paper = 2")),
-     "materials: missing key 'min_paper_copies'"),
+     [f"materials: unknown key 'paper' (keys: {MATERIAL_KEYS})",
+      "materials: missing key 'min_paper_copies'"]),
     ("missing-region-key", edited(('{ code = "320100", name = "南京市", key = "nanjing" }',
                                    '{ code = "320100", name = "南京市" }')),
      "regions[0]: missing key 'key'"),
@@ -141,7 +147,8 @@ BAD_FILES = [
     ("targets-by-is-text", edited(("targets_by = 2022-12-31", 'targets_by = "2022"')),
      "top level.targets_by: expected date, got str"),
     ("regions-is-table", edited((R, "regions_old = [\n")).replace("[materials]", "[regions]\n[materials]"),
-     "top level.regions: expected list, got dict"),
+     ["top level: unknown key 'regions_old' (did you mean 'regions'?)",
+      "top level.regions: expected list, got dict"]),
     ("closes-is-datetime", edited(("docking = { closes = 2020-07-15 }",
                                    "docking = { closes = 2020-07-15T18:00:00 }")),
      "batches[2020-1].windows.docking.closes: expected a date such as 2020-08-30"),
@@ -166,12 +173,12 @@ BAD_FILES = [
      "categories[2]: duplicate category key 'demo'"),
     ("unknown-role-in-permissions", edited(('recommend = [{ role = "city" }]',
                                             'recommend = [{ role = "mayor" }]')),
-     "permissions.recommend[0].role: unknown role 'mayor'"),
+     f"permissions.recommend[0].role: unknown role 'mayor' (roles: {ROLES})"),
     ("unknown-role-scope", edited(('city = { scope = "region"', 'city = { scope = "county"')),
      "roles.city.scope: 'county' is not one of none, region, enterprise"),
     ("unknown-event", edited(('extend = [{ role = "province" }]',
                               'extend = [{ role = "province" }]\nfly = [{ role = "city" }]')),
-     f"permissions.fly: unknown event 'fly' (events: {EVENTS})"),
+     f"permissions: unknown event 'fly' (events: {EVENTS})"),
     ("from-not-a-list", edited(('{ role = "city", from = ["applied"] }',
                                 '{ role = "city", from = "applied" }')),
      "permissions.reject[0].from: expected a list of state names"),
@@ -182,7 +189,7 @@ BAD_FILES = [
      "batches[2020-1].windows.review: missing window"),
     ("unknown-phase-window", edited(("review = { closes = 2020-09-30 }",
                                      "review = { closes = 2020-09-30 }\nlunch = { closes = 2020-09-30 }")),
-     "batches[2020-1].windows: unknown phase 'lunch'"),
+     f"batches[2020-1].windows: unknown phase 'lunch' (phases: {PHASES})"),
     ("negative-copies", edited(("min_paper_copies = 2", "min_paper_copies = -1")),
      "materials.min_paper_copies: must be 0 or more"),
     ("zero-document-limit", edited(("max_document_bytes = 20_971_520", "max_document_bytes = 0")),
@@ -198,10 +205,12 @@ BAD_FILES = [
 
 @pytest.mark.parametrize(("text", "message"), [pytest.param(t, m, id=i) for i, t, m in BAD_FILES])
 def test_parse_refuses_bad_policy_with_precise_message(text, message):
-    """parse raises PolicyError whose message names the source, the key and the rule broken."""
+    """parse raises PolicyError naming the source, the key and the rule broken, for each problem."""
     with pytest.raises(PolicyError) as err:
         policies.parse(text)
-    assert str(err.value) == f"<policy>: {message}"
+    problems = [f"<policy>: {m}" for m in ([message] if isinstance(message, str) else message)]
+    assert err.value.problems == problems
+    assert str(err.value) == "\n".join(problems)
 
 
 def test_parse_names_the_source():
@@ -238,3 +247,171 @@ def test_load_of_non_utf8_file(tmp_path):
     with pytest.raises(PolicyError) as err:
         policies.load(str(path))
     assert str(err.value) == f"policy file {path} is not UTF-8 text"
+
+
+def problems_of(text: str, source: str = "<policy>") -> list[str]:
+    with pytest.raises(PolicyError) as err:
+        policies.parse(text, source=source)
+    assert str(err.value) == "\n".join(err.value.problems)
+    return err.value.problems
+
+
+TOP_KEYS = ("extends, timezone, targets_by, regions, materials, categories, roles, permissions, "
+            "batches, escalation")
+TYPOS = [
+    ("unknown-top-level-key", ('targets_by = 2022-12-31', 'targets_by = 2022-12-31\ncolour = "red"'),
+     f"top level: unknown key 'colour' (keys: {TOP_KEYS})"),
+    ("timezon", ('timezone = "Asia/Shanghai"', 'timezon = "UTC"'),
+     "top level: unknown key 'timezon' (did you mean 'timezone'?)"),
+    ("min_paper_copy", ("min_paper_copies = 2", "min_paper_copy = 3"),
+     "materials: unknown key 'min_paper_copy' (did you mean 'min_paper_copies'?)"),
+    ("aplied", ('{ role = "city", from = ["applied"] }', '{ role = "city", from = ["aplied"] }'),
+     "permissions.reject[0].from: unknown state 'aplied' (did you mean 'applied'?)"),
+]
+
+
+@pytest.mark.parametrize(("edit", "message"), [pytest.param(e, m, id=i) for i, e, m in TYPOS])
+def test_a_typo_is_one_problem_naming_the_closest_key(edit, message):
+    """A misspelt key or state is refused with the key path and the name it was meant to be."""
+    assert problems_of(edited(edit)) == [f"<policy>: {message}"]
+
+
+def test_typos_in_several_tables_are_reported_together(tmp_path):
+    """One load lists every typo of a file, each prefixed with the file's path, in file order."""
+    path = tmp_path / "later.toml"
+    path.write_text(
+        'extends = "builtin"\ntimezon = "UTC"\n\n'
+        "[materials]\nmin_paper_copy = 3\nelectronic_documents = 1\nmax_document_bytes = 1024\n\n"
+        '[permissions]\nreject = [{ role = "city", from = ["aplied"] }]\n\n'
+        '[[batches]]\nkey = "2026-2"\nnmae = "2026年第二批"\n\n[batches.windows]\n'
+        + "".join(f"{phase} = {{ closes = 2027-06-30 }}\n" for phase in CALENDAR),
+        encoding="utf-8")
+    with pytest.raises(PolicyError) as err:
+        policies.load(path)
+    assert err.value.problems == [
+        f"{path}: top level: unknown key 'timezon' (did you mean 'timezone'?)",
+        f"{path}: materials: unknown key 'min_paper_copy' (did you mean 'min_paper_copies'?)",
+        f"{path}: permissions.reject[0].from: unknown state 'aplied' (did you mean 'applied'?)",
+        f"{path}: batches[2026-2]: unknown key 'nmae' (did you mean 'name'?)",
+    ]
+    assert str(err.value) == "\n".join(err.value.problems)
+
+
+KEYS_OF = [
+    ("category", ("target = 60", "target = 60\nenglsh = 'x'"),
+     "categories[1]: unknown key 'englsh' (did you mean 'english'?)"),
+    ("region", ('key = "wuxi" }', 'key = "wuxi", pinyin = "wuxi" }'),
+     "regions[1]: unknown key 'pinyin' (keys: code, name, key)"),
+    ("role", ('city = { scope = "region" }', 'city = { scope = "region", scoep = "x" }'),
+     "roles.city: unknown key 'scoep' (did you mean 'scope'?)"),
+    ("grant", ('publish = [{ role = "province" }]', 'publish = [{ role = "province", form = [] }]'),
+     "permissions.publish[0]: unknown key 'form' (did you mean 'from'?)"),
+    ("batch", ('name = "2020年第一批"', 'name = "2020年第一批"\nwindows_out_of_ordre = true'),
+     "batches[2020-1]: unknown key 'windows_out_of_ordre' (did you mean 'windows_out_of_order'?)"),
+    ("window", ("review = { closes = 2020-09-30 }", "review = { close = 2020-09-30 }"),
+     "batches[2020-1].windows.review: unknown key 'close' (did you mean 'closes'?)"),
+    ("escalation", ("max_attempts = 5", "max_attempts = 5\nwebhok = ''"),
+     "escalation: unknown key 'webhok' (did you mean 'webhook'?)"),
+    ("overdue-rule", ('responsible = "province" }', 'responsible = "province", late = 1 }'),
+     "escalation.phases.review: unknown key 'late' (keys: overdue, responsible)"),
+    ("level", ("\nlapses = true", "\nlapse = true"),
+     "escalation.levels[2]: unknown key 'lapse' (did you mean 'lapses'?)"),
+    ("removed-programme", ('timezone = "Asia/Shanghai"', 'programme = "666"\ntimezone = "Asia/Shanghai"'),
+     f"top level: unknown key 'programme' (keys: {TOP_KEYS})"),
+]
+
+
+@pytest.mark.parametrize(("edit", "message"), [pytest.param(e, m, id=i) for i, e, m in KEYS_OF])
+def test_every_table_refuses_unknown_keys(edit, message):
+    """Regions, categories, roles, grants, batches, windows and the ladder know their keys."""
+    assert problems_of(edited(edit)) == [f"<policy>: {message}"]
+
+
+NAMES = [
+    ("from-state", ('{ role = "province", from = ["recommended"] }',
+                    '{ role = "province", from = ["recommended", "closed"] }'),
+     "permissions.reject[1].from: unknown state 'closed' (states: docked, applied, recommended, "
+     "reviewed, signed, published, rejected, withdrawn)"),
+    ("event", ('extend = [{ role = "province" }]', 'extnd = [{ role = "province" }]'),
+     "permissions: unknown event 'extnd' (did you mean 'extend'?)"),
+    ("role", ('recommend = [{ role = "city" }]', 'recommend = [{ role = "cty" }]'),
+     "permissions.recommend[0].role: unknown role 'cty' (did you mean 'city'?)"),
+    ("responsible", ('responsible = "city" }', 'responsible = "citi" }'),
+     "escalation.phases.application.responsible: unknown role 'citi' (did you mean 'city'?)"),
+    ("overdue-state", ('overdue = ["signed"]', 'overdue = ["withdrawn"]'),
+     "escalation.phases.publication.overdue: unknown state 'withdrawn' (states: docked, applied, "
+     "recommended, reviewed, signed, published)"),
+    ("window-phase", ("review = { closes = 2020-09-30 }", "revue = { closes = 2020-09-30 }"),
+     "batches[2020-1].windows: unknown phase 'revue' (did you mean 'review'?)"),
+]
+
+
+@pytest.mark.parametrize(("edit", "message"), [pytest.param(e, m, id=i) for i, e, m in NAMES])
+def test_every_name_must_exist(edit, message):
+    """Each state, event, role and phase a policy names is one the programme has."""
+    assert problems_of(edited(edit)) == [f"<policy>: {message}"]
+
+
+def test_a_from_state_may_be_any_lifecycle_state():
+    """`from` takes the eight lifecycle states, final ones included."""
+    policy = policies.parse(edited(('{ role = "city", from = ["applied"] }',
+                                    '{ role = "city", from = ["applied", "withdrawn"] }')))
+    assert policy.permissions["reject"][0] == Grant("city", frozenset({"applied", "withdrawn"}))
+
+
+OUT_OF_ORDER = ("application = { closes = 2020-08-30 }", "application = { closes = 2020-07-10 }")
+
+
+def test_a_phase_may_not_close_before_an_earlier_one():
+    """Application closing before docking is refused, naming both days and the way out."""
+    assert problems_of(edited(OUT_OF_ORDER)) == [
+        "<policy>: batches[2020-1].windows.application: closes 2020-07-10, before the docking "
+        "window closes (2020-07-15); if that is intended, set windows_out_of_order = true in the "
+        "batch"]
+
+
+def test_each_phase_is_compared_with_the_latest_earlier_close():
+    """Recommendation closing before docking is refused even when application closes in order."""
+    problems = problems_of(edited(("recommendation = { closes = 2020-08-30 }",
+                                   "recommendation = { closes = 2020-07-14 }")))
+    assert problems == [
+        "<policy>: batches[2020-1].windows.recommendation: closes 2020-07-14, before the "
+        "application window closes (2020-08-30); if that is intended, set windows_out_of_order "
+        "= true in the batch"]
+
+
+def test_windows_out_of_order_when_the_batch_says_so():
+    """`windows_out_of_order = true` on the batch lets a later phase close first."""
+    policy = policies.parse(edited(OUT_OF_ORDER, ('name = "2020年第一批"',
+                                                  'name = "2020年第一批"\nwindows_out_of_order = true')))
+    batch = policy.batches["2020-1"]
+    assert batch.windows_out_of_order is True
+    assert batch.windows["application"].closes == date(2020, 7, 10)
+
+
+def test_windows_out_of_order_must_be_a_boolean():
+    assert problems_of(edited(('name = "2020年第一批"',
+                               'name = "2020年第一批"\nwindows_out_of_order = "yes"'))) == [
+        "<policy>: batches[2020-1].windows_out_of_order: expected bool, got str"]
+
+
+def test_phases_may_close_on_the_same_day(builtin):
+    """Equal closing days are in order: the built-in batch closes three pairs of phases together."""
+    windows = builtin.batches["2020-1"].windows
+    assert windows["application"].closes == windows["recommendation"].closes
+    assert builtin.batches["2020-1"].windows_out_of_order is False
+    every_day = edited(*((f"{p} = {{ closes = 2020-", f"{p} = {{ closes = 2020-07-15 }} # ")
+                         for p in ("application", "recommendation", "review")))
+    assert policies.parse(every_day).batches["2020-1"].windows["review"].closes == date(2020, 7, 15)
+
+
+def test_the_example_later_batch_loads():
+    """examples/later-batch.toml adds batch 2026-2 to the built-in one."""
+    policy = policies.load(Path(__file__).parents[2] / "examples" / "later-batch.toml")
+    assert list(policy.batches) == ["2020-1", "2026-2"]
+
+
+def test_a_structural_problem_stops_the_check():
+    """A file that extends something unknown is one problem: nothing else can be checked."""
+    assert problems_of('extends = "other"\ntimezon = "UTC"\n') == [
+        "<policy>: extends: only 'builtin' can be extended, not 'other'"]

@@ -1,0 +1,68 @@
+"""A policy as plain data in the shape of its file: what `parse` reads back to an equal policy.
+
+Dates stay `date` values (TOML writes them as dates, JSON callers as ISO strings); keys come in
+the order the built-in file writes them, every default spelled out.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from accel666.lifecycle import ACTS, PHASES, STATES
+from accel666.policies.model import Batch, Grant, Ladder, Policy
+
+
+def as_document(policy: Policy) -> dict[str, Any]:
+    """The effective policy (after `extends`) as nested dicts, lists, text, numbers and dates."""
+    doc: dict[str, Any] = {
+        "timezone": policy.zone.key,
+        "targets_by": policy.targets_by,
+        "regions": [{"code": r.code, "name": r.name, "key": r.key}
+                    for r in policy.regions.values()],
+        "materials": {
+            "min_paper_copies": policy.materials.min_paper_copies,
+            "electronic_documents": policy.materials.electronic_documents,
+            "max_document_bytes": policy.materials.max_document_bytes,
+        },
+        "categories": [{"key": c.key, "name": c.name, "english": c.english, "target": c.target}
+                       for c in policy.categories.values()],
+        "roles": {r.key: {"scope": r.scope} for r in policy.roles.values()},
+        "permissions": {event: [_grant(g) for g in policy.permissions.get(event, ())]
+                        for event in ACTS},
+        "batches": [_batch(b) for b in policy.batches.values()],
+    }
+    if policy.escalation != Ladder():
+        doc["escalation"] = _ladder(policy.escalation)
+    return doc
+
+
+def _grant(grant: Grant) -> dict[str, Any]:
+    if grant.sources is None:
+        return {"role": grant.role}
+    return {"role": grant.role, "from": [s for s in STATES if s in grant.sources]}
+
+
+def _batch(batch: Batch) -> dict[str, Any]:
+    windows = {}
+    for phase in PHASES:
+        w = batch.windows[phase]
+        windows[phase] = {"closes": w.closes} if w.opens is None else {"opens": w.opens,
+                                                                        "closes": w.closes}
+    return {"key": batch.key, "name": batch.name,
+            "windows_out_of_order": batch.windows_out_of_order, "windows": windows}
+
+
+def _ladder(ladder: Ladder) -> dict[str, Any]:
+    return {
+        "ack_stops_ladder": ladder.ack_stops_ladder,
+        "supervisor": ladder.supervisor,
+        "webhook": ladder.webhook or "",
+        "webhook_timeout_seconds": ladder.webhook_timeout_seconds,
+        "max_attempts": ladder.max_attempts,
+        "backoff_seconds": ladder.backoff_seconds,
+        "backoff_max_seconds": ladder.backoff_max_seconds,
+        "phases": {r.phase: {"overdue": list(r.states), "responsible": r.responsible}
+                   for r in ladder.phases.values()},
+        "levels": [{"level": lv.level, "delay_days": lv.delay_days, "target": lv.target,
+                    "lapses": lv.lapses} for lv in ladder.levels],
+    }
