@@ -30,24 +30,24 @@ _WHERE = {
     "Actor": "accel666.workflow.actor",
     "BatchStatus": "accel666.workflow.records",
     "Conflict": "accel666.workflow.errors",
-    "Delivery": "accel666.workflow.escalation_records",
-    "DeliveryReport": "accel666.workflow.escalation_records",
+    "Delivery": "accel666.workflow.deadlines.records",
+    "DeliveryReport": "accel666.workflow.deadlines.records",
     "Document": "accel666.workflow.records",
     "Engine": "accel666.workflow.engine",
-    "Escalation": "accel666.workflow.escalation_records",
-    "EscalationRun": "accel666.workflow.escalation_records",
+    "Escalation": "accel666.workflow.deadlines.records",
+    "EscalationRun": "accel666.workflow.deadlines.records",
     "Extension": "accel666.workflow.records",
     "InvalidInput": "accel666.workflow.errors",
-    "LevelCount": "accel666.workflow.escalation_records",
+    "LevelCount": "accel666.workflow.deadlines.records",
     "NotFound": "accel666.workflow.errors",
     "NotPermitted": "accel666.workflow.errors",
-    "OverdueProject": "accel666.workflow.escalation_records",
+    "OverdueProject": "accel666.workflow.deadlines.records",
     "Policy": "accel666.policies.model",
     "PolicyError": "accel666.policies.loader",
     "Problem": "accel666.workflow.verify",
     "Project": "accel666.workflow.records",
     "Refused": "accel666.workflow.errors",
-    "SweepResult": "accel666.workflow.escalation_records",
+    "SweepResult": "accel666.workflow.deadlines.records",
     "Transition": "accel666.workflow.records",
     "VerifyReport": "accel666.workflow.verify",
     "WindowStatus": "accel666.workflow.records",
@@ -63,6 +63,13 @@ if TYPE_CHECKING:
     from accel666.policies.loader import load as load_policy
     from accel666.policies.model import Policy as Policy
     from accel666.workflow.actor import Actor as Actor
+    from accel666.workflow.deadlines.records import Delivery as Delivery
+    from accel666.workflow.deadlines.records import DeliveryReport as DeliveryReport
+    from accel666.workflow.deadlines.records import Escalation as Escalation
+    from accel666.workflow.deadlines.records import EscalationRun as EscalationRun
+    from accel666.workflow.deadlines.records import LevelCount as LevelCount
+    from accel666.workflow.deadlines.records import OverdueProject as OverdueProject
+    from accel666.workflow.deadlines.records import SweepResult as SweepResult
     from accel666.workflow.engine import Engine as Engine
     from accel666.workflow.errors import Conflict as Conflict
     from accel666.workflow.errors import InvalidInput as InvalidInput
@@ -70,13 +77,6 @@ if TYPE_CHECKING:
     from accel666.workflow.errors import NotPermitted as NotPermitted
     from accel666.workflow.errors import Refused as Refused
     from accel666.workflow.errors import WorkflowError as WorkflowError
-    from accel666.workflow.escalation_records import Delivery as Delivery
-    from accel666.workflow.escalation_records import DeliveryReport as DeliveryReport
-    from accel666.workflow.escalation_records import Escalation as Escalation
-    from accel666.workflow.escalation_records import EscalationRun as EscalationRun
-    from accel666.workflow.escalation_records import LevelCount as LevelCount
-    from accel666.workflow.escalation_records import OverdueProject as OverdueProject
-    from accel666.workflow.escalation_records import SweepResult as SweepResult
     from accel666.workflow.records import BatchStatus as BatchStatus
     from accel666.workflow.records import Document as Document
     from accel666.workflow.records import Extension as Extension

@@ -56,7 +56,7 @@ from sqlalchemy.engine import make_url
 from accel666 import Engine, load_policy, models
 from accel666.policies import Policy
 from accel666.policies import escalation as ladder_rules
-from accel666.workflow.inputs import MAX_INT
+from accel666.workflow.lifecycle.inputs import MAX_INT
 from bench.memory import peak_mb
 from bench.report import Report, median
 

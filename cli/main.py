@@ -119,7 +119,7 @@ def cli(ctx: click.Context, db: str, policy: str | None, log_json: bool | None,
 def main() -> None:
     # A command imports the database stack: some 80,000 objects that live as long as the
     # process. The cyclic collector would scan them over and over during the imports and once
-    # more at exit, about 40% of a short command's time. It stays off until the library is in
+    # more at exit (bench/README.md says how much). It stays off until the library is in
     # (context.library_loaded); commands that never load it are over in milliseconds.
     gc.disable()
     cli(prog_name="accel666")

@@ -4,8 +4,7 @@ The few statements every state change runs (load the project, compare-and-set it
 log row) are written in SQLAlchemy Core like every other statement; SQLAlchemy renders their
 SQL and supplies the column types' bind and result processors. Only the per-call work is done
 here: processing the parameters, executing on the driver cursor, processing the row. That skips
-SQLAlchemy's per-execution bookkeeping (about 20 µs a statement, a sixth of a transition on
-SQLite). Driver errors are raised as SQLAlchemy's wrapped exceptions, as `Connection.execute`
+SQLAlchemy's per-execution bookkeeping (bench/README.md says what it costs). Driver errors are raised as SQLAlchemy's wrapped exceptions, as `Connection.execute`
 raises them, and a connection the server dropped is invalidated.
 """
 

@@ -69,7 +69,7 @@ def configure_sqlite(engine: Engine) -> None:
 
     # pysqlite's transactions are switched off above, so the dialect's BEGIN (a no-op by default)
     # is the driver's own. Overriding the dialect method rather than listening to the "begin"
-    # event keeps SQLAlchemy's per-statement event dispatch switched off (~30 µs a transaction),
+    # event keeps SQLAlchemy's per-statement event dispatch switched off (see bench/README.md),
     # and SQLAlchemy still wraps its errors (a busy lock is an OperationalError, retried).
     def _do_begin(dbapi_conn: Any) -> None:
         immediate = dbapi_conn.info.pop(_IMMEDIATE, False)

@@ -1,4 +1,6 @@
-"""The Engine: the library's entry point. One method per event, each one database transaction."""
+"""The Engine: the library's one entry point. One method per event, each one database
+transaction; reads; the record's check; and, through its `Deadlines` part, deadline
+enforcement."""
 
 from __future__ import annotations
 
@@ -10,30 +12,34 @@ from typing import Any
 
 from sqlalchemy import Connection
 from sqlalchemy import Engine as SAEngine
-from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError
+from sqlalchemy.exc import ArgumentError, OperationalError
 
-from accel666 import lifecycle, models
-from accel666.models import chain
+from accel666 import models
 from accel666.policies import Policy, PolicyError
 from accel666.policies import load as load_policy
-from accel666.policies import rules as policy_rules
-from accel666.workflow import audit, batches, inputs, machine, store, transition
+from accel666.workflow import store, verify
 from accel666.workflow.actor import Actor
-from accel666.workflow.deadlines import Deadlines
-from accel666.workflow.errors import InvalidInput, NotFound, Refused
-from accel666.workflow.guards import Step, authorise, resolve_actor
+from accel666.workflow.deadlines.records import (
+    DeliveryReport,
+    Escalation,
+    EscalationRun,
+    OverdueProject,
+    SweepResult,
+)
+from accel666.workflow.deadlines.service import Deadlines
+from accel666.workflow.errors import InvalidInput, NotFound
+from accel666.workflow.lifecycle import audit, batches, docking, inputs, transition
+from accel666.workflow.lifecycle.guards import resolve_actor
 from accel666.workflow.records import (
     BatchStatus,
     Document,
     Extension,
     Project,
     Transition,
-    WindowStatus,
     project_from,
     transition_from,
 )
 from accel666.workflow.verify import VerifyReport
-from accel666.workflow.verify import verify as verify_record
 
 Clock = Callable[[], datetime]
 
@@ -53,7 +59,7 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class Engine(Deadlines):
+class Engine:
     """The lifecycle engine over one database.
 
     `bind` is a database URL (a bare path means a SQLite file) or an existing SQLAlchemy engine,
@@ -61,7 +67,8 @@ class Engine(Deadlines):
     file, or None for the programme's built-in policy. `clock` returns the current aware time.
     With `create_schema` (the default) a new database gets the latest schema; one made by an
     older accel666 is refused with InvalidInput (field "database") until `upgrade_schema()`.
-    Deadline enforcement (sweep, escalate, ack, …) comes from `workflow.deadlines`.
+    Deadline enforcement (sweep, escalate, ack, …) is done by its part `deadlines`
+    (accel666.workflow.deadlines), whose methods the Engine offers as its own.
     """
 
     def __init__(
@@ -87,6 +94,7 @@ class Engine(Deadlines):
             self.db, self._owns_db = bind, False
         else:
             self.db, self._owns_db = _open(bind), True
+        self.deadlines = Deadlines(self.db, self.policy, self.now)
         if create_schema:
             try:
                 models.create_schema(self.db)
@@ -130,7 +138,6 @@ class Engine(Deadlines):
         batch: str | None = None,
     ) -> Project:
         """Register a new project (it starts `docked`). The batch defaults to the one open for docking."""
-        event = "dock"
         actor = resolve_actor(self.policy, actor)
         values: dict[str, Any] = {
             "title": inputs.text("title", title),
@@ -140,33 +147,7 @@ class Engine(Deadlines):
             "category": inputs.category(self.policy, category),
         }
         chosen = None if batch is None else inputs.batch(self.policy, batch)
-        now = self.now()
-        with audit.attempt(event, actor, None):
-            authorise(self.policy, actor, event, source=None, region=values["region"],
-                      credit_code=values["credit_code"])
-            key = chosen
-            try:
-                with models.writing(self.db) as conn:
-                    key = chosen or self._open_batch_for_docking(conn, now)
-                    step = Step(self.policy, event, self.policy.batches[key], now,
-                                extension=lambda: store.extended_until(conn, key, "docking"))
-                    state = machine.fire(event, lifecycle.NEW, step)
-                    row = {**values, "batch": key, "state": state, "version": 1,
-                           "created_at": now, "updated_at": now, "head_hash": ""}
-                    # The live-project key is the duplicate check: no read before the insert.
-                    project_id = store.insert_project(conn, row)
-                    entry = audit.log_row(project_id, 1, event, None, state, actor, now, {},
-                                          chain.GENESIS)
-                    store.log(conn, entry)
-                    store.set_head(conn, project_id, entry["hash"])
-            except IntegrityError as exc:
-                if key is None or not store.is_live_key_violation(exc):
-                    raise
-                raise self._duplicate(values, key, self._live_holder(values, key)) from exc
-            record = Project(id=project_id, paper_copies=None,
-                             **{**row, "head_hash": entry["hash"]})
-        audit.transitioned(record, event, None, actor, {})
-        return record
+        return docking.dock(self.db, self.policy, self.now(), actor, values, chosen)
 
     def apply(
         self,
@@ -284,7 +265,7 @@ class Engine(Deadlines):
     def verify(self) -> VerifyReport:
         """Check every hash chain, each project's state and version against its log, and that
         documents and escalations reference existing projects and recorded hashes."""
-        return verify_record(self.db)
+        return verify.verify(self.db)
 
     def schema_revision(self) -> str | None:
         """The database's schema revision (None for an empty database)."""
@@ -297,22 +278,50 @@ class Engine(Deadlines):
 
     def batches(self) -> builtins.list[BatchStatus]:
         """Every batch of the policy with its windows as they stand now, extensions included."""
-        now = self.now()
-        with models.reading(self.db) as conn:
-            extended = store.all_extensions(conn)
-        out = []
-        for b in self.policy.batches.values():
-            windows = []
-            for phase, w in b.windows.items():
-                until = extended.get((b.key, phase))
-                eff = policy_rules.effective_window(w, until)
-                windows.append(WindowStatus(
-                    phase=phase, opens_at=eff.opens_at, closes_at=policy_rules.last_moment(eff),
-                    extended=eff is not w,
-                    open=(eff.opens_at is None or now >= eff.opens_at) and now < eff.closes_at,
-                ))
-            out.append(BatchStatus(b.key, b.name, tuple(windows)))
-        return out
+        return batches.status(self.db, self.policy, self.now())
+
+    # -- deadlines: the part that enforces them -------------------------------------------------
+
+    def sweep(self, now: datetime | None = None, *, dry_run: bool = False,
+              webhook: str | None = None) -> SweepResult:
+        """Record, once, every escalation due at `now` (default: the clock) and queue its
+        deliveries (the log, and a webhook: `webhook` or the policy's). Safe to run anywhere."""
+        return self.deadlines.sweep(now, dry_run=dry_run, webhook=webhook)
+
+    def deliver(self, now: datetime | None = None, *,
+                max_attempts: int | None = None) -> DeliveryReport:
+        """Attempt every queued delivery that is due at `now`, once."""
+        return self.deadlines.deliver(now, max_attempts=max_attempts)
+
+    def escalate(self, now: datetime | None = None, *, dry_run: bool = False,
+                 webhook: str | None = None, max_attempts: int | None = None) -> EscalationRun:
+        """One sweep, then the deliveries due: what cron and the scheduler run."""
+        return self.deadlines.escalate(now, dry_run=dry_run, webhook=webhook,
+                                       max_attempts=max_attempts)
+
+    def overdue(self, region: str | None = None,
+                now: datetime | None = None) -> builtins.list[OverdueProject]:
+        """Projects overdue at `now`: phase, deadline, how late, the level reached."""
+        return self.deadlines.overdue(region, now)
+
+    def escalations(self, *, open_only: bool = False, failed_only: bool = False,
+                    project_id: int | None = None,
+                    limit: int | None = None) -> builtins.list[Escalation]:
+        """Escalations on record, oldest first, with their deliveries."""
+        return self.deadlines.escalations(open_only=open_only, failed_only=failed_only,
+                                          project_id=project_id, limit=limit)
+
+    def escalation(self, escalation_id: int) -> Escalation:
+        """One escalation with its deliveries."""
+        return self.deadlines.escalation(escalation_id)
+
+    def ack(self, actor: Actor, escalation_id: int, note: str) -> Escalation:
+        """Acknowledge an escalation (its target role and scope, or the supervisor)."""
+        return self.deadlines.ack(actor, escalation_id, note)
+
+    def rearm(self, actor: Actor, escalation_id: int) -> Escalation:
+        """Give an escalation's failed deliveries a fresh set of attempts (the supervisor)."""
+        return self.deadlines.rearm(actor, escalation_id)
 
     # -- the shared path of one state change --------------------------------------------------
 
@@ -341,34 +350,3 @@ class Engine(Deadlines):
                                        documents=documents, verdict=verdict)
         audit.transitioned(record, event, row.state, actor, payload)
         return record
-
-    def _open_batch_for_docking(self, conn: Connection, now: datetime) -> str:
-        batches = self.policy.batches.values()
-        closed = [b for b in batches if now >= b.windows["docking"].closes_at]
-        # Only an extension can reopen a closed window: read them only if one has closed.
-        extended = store.all_extensions(conn) if closed else {}
-        open_now = [b.key for b in batches if policy_rules.check_window(
-            b, "dock", now, extended.get((b.key, "docking"))) is None]
-        if len(open_now) == 1:
-            return open_now[0]
-        if not open_now:
-            raise Refused("dock", "window", "no batch is open for docking now; name one "
-                          f"(batches: {', '.join(self.policy.batches)})", facts={"now": str(now)})
-        raise InvalidInput("batch", f"several batches are open for docking ({', '.join(open_now)});"
-                           " name one", None)
-
-    def _live_holder(self, values: dict[str, Any], batch: str) -> int | None:
-        """The project that holds the live key a dock ran into (None if it has since ended)."""
-        with models.reading(self.db) as conn:
-            return store.live_duplicate(conn, values["credit_code"], values["category"], batch)
-
-    def _duplicate(self, values: dict[str, Any], batch: str, other: int | None) -> Refused:
-        held = f"live project {other}" if other is not None else "a live project"
-        return Refused(
-            "dock", "duplicate",
-            f"enterprise {values['credit_code']} already holds {held} in category "
-            f"{values['category']} of batch {batch}",
-            project_id=other,
-            facts={"credit_code": values["credit_code"], "category": values["category"],
-                   "batch": batch},
-        )

@@ -17,7 +17,7 @@ from accel666.models import (
     transition_table,
 )
 from accel666.workflow.errors import Conflict
-from accel666.workflow.inputs import DocumentInput
+from accel666.workflow.lifecycle.inputs import DocumentInput
 
 P = project_table.c
 T = transition_table.c

@@ -12,7 +12,7 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
 from accel666 import Engine, SweepResult, models
-from accel666.workflow import escalations as sweeping
+from accel666.workflow.deadlines import sweeping
 from tests.escalation.esc_support import drive
 from tests.helpers import CODE_B, CODE_C, cst
 

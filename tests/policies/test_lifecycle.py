@@ -12,7 +12,7 @@ import accel666
 from accel666 import Refused, lifecycle
 from accel666.lifecycle import NEW, STATES, TRANSITIONS
 from accel666.policies import load
-from accel666.workflow import machine
+from accel666.workflow.lifecycle import machine
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 

@@ -2,7 +2,7 @@
 
 Everything is imported under one name, `accel666`: cli -> workflow -> {policies, models}; cli
 does not reach past the engine into models; policies imports nothing of ours (standard library
-only); only workflow/machine.py imports `transitions`; only cli/ reads the environment.
+only); only workflow/lifecycle/machine.py imports `transitions`; only cli/ reads the environment.
 """
 
 from __future__ import annotations
@@ -106,9 +106,9 @@ def test_the_walk_finds_the_packages():
     """Guard against a vacuous pass: the modules this suite checks are all seen."""
     names = {m.name for m in MODULES}
     assert {"accel666", "accel666.lifecycle", "accel666.policies", "accel666.policies.loader",
-            "accel666.models.tables", "accel666.workflow.engine", "accel666.workflow.machine"
+            "accel666.models.tables", "accel666.workflow.engine", "accel666.workflow.lifecycle.machine"
             } <= names
-    machine = next(m for m in MODULES if m.name == "accel666.workflow.machine")
+    machine = next(m for m in MODULES if m.name == "accel666.workflow.lifecycle.machine")
     assert "transitions" in top_levels(machine)
     engine = next(m for m in MODULES if m.name == "accel666.workflow.engine")
     assert "policies" in top_levels(engine)
@@ -159,7 +159,7 @@ def test_policies_and_the_lifecycle_use_the_standard_library_only(module):
 
 def test_only_machine_imports_transitions():
     users = sorted(m.rel for m in MODULES if "transitions" in top_levels(m))
-    assert users == ["workflow/machine.py"]
+    assert users == ["workflow/lifecycle/machine.py"]
 
 
 def test_only_cli_reads_the_environment():
@@ -173,3 +173,19 @@ def test_environment_detector_sees_reads():
     source = ("import os as o\nfrom os import getenv\nx = o.environ['A']\ny = o.getenv('B')\n")
     module = Module(ROOT / "x.py", "x", ast.parse(source))
     assert sorted(reads_environment(module)) == [2, 3, 4]
+
+
+@pytest.mark.parametrize("module", [m for m in MODULES if m.name.startswith("accel666.workflow.demo")],
+                         ids=lambda m: m.rel)
+def test_the_demo_is_a_user_of_the_public_api(module):
+    """The demo reaches the engine only through `accel666` (and reads the policy's data)."""
+    inside = {name for name in imports(module)
+              if name.startswith(("accel666.workflow", "accel666.models"))
+              and not name.startswith("accel666.workflow.demo")}
+    assert inside == set()
+
+
+def test_only_the_webhook_adapter_speaks_http():
+    users = sorted(m.rel for m in MODULES
+                   if {"urllib", "http"} & top_levels(m))
+    assert users == ["workflow/adapters/webhook.py"]

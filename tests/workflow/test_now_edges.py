@@ -12,7 +12,7 @@ import pytest
 from accel666 import policies
 from accel666.policies import escalation as ladder_rules
 from accel666.policies.rules import check_window
-from accel666.workflow import delivery
+from accel666.workflow.deadlines import outbox as delivery
 from tests.helpers import cst
 from tests.workflow.wf_support import PROVINCE, dock, drive
 

@@ -126,7 +126,7 @@ def test_publish_batch_ignores_an_extension_of_signing(engine, clock):
 def test_every_event_on_a_project_takes_the_one_transition_path(engine, clock, monkeypatch):
     """Single events and each project of publish_batch go through transition.change, which
     authorises, guards, fires, logs and compares-and-sets."""
-    from accel666.workflow import transition
+    from accel666.workflow.lifecycle import transition
 
     seen: list[tuple[int, str]] = []
     real = transition.change

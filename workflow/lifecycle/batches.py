@@ -9,11 +9,12 @@ from sqlalchemy import Engine as SAEngine
 from accel666 import models
 from accel666.policies import Policy
 from accel666.policies import rules as policy_rules
-from accel666.workflow import audit, store, transition
+from accel666.workflow import store
 from accel666.workflow.actor import Actor
 from accel666.workflow.errors import InvalidInput
-from accel666.workflow.guards import authorise, refuse
-from accel666.workflow.records import Extension, Project
+from accel666.workflow.lifecycle import audit, transition
+from accel666.workflow.lifecycle.guards import authorise, refuse
+from accel666.workflow.records import BatchStatus, Extension, Project, WindowStatus
 
 
 def publish(db: SAEngine, policy: Policy, now: datetime, actor: Actor, batch: str) -> list[Project]:
@@ -66,3 +67,22 @@ def extend(
                    previous=current.closes.isoformat(), reason=reason, actor=actor.name,
                    role=actor.role, at=now.isoformat())
     return record
+
+
+def status(db: SAEngine, policy: Policy, now: datetime) -> list[BatchStatus]:
+    """Every batch of the policy with its windows as they stand at `now`, extensions included."""
+    with models.reading(db) as conn:
+        extended = store.all_extensions(conn)
+    out = []
+    for b in policy.batches.values():
+        windows = []
+        for phase, w in b.windows.items():
+            until = extended.get((b.key, phase))
+            eff = policy_rules.effective_window(w, until)
+            windows.append(WindowStatus(
+                phase=phase, opens_at=eff.opens_at, closes_at=policy_rules.last_moment(eff),
+                extended=eff is not w,
+                open=(eff.opens_at is None or now >= eff.opens_at) and now < eff.closes_at,
+            ))
+        out.append(BatchStatus(b.key, b.name, tuple(windows)))
+    return out

@@ -12,9 +12,10 @@ from typing import Any
 from sqlalchemy import Connection
 
 from accel666.policies import PHASE_OF_EVENT, Policy
-from accel666.workflow import audit, machine, store
+from accel666.workflow import store
 from accel666.workflow.actor import Actor
-from accel666.workflow.guards import Step, authorise
+from accel666.workflow.lifecycle import audit, machine
+from accel666.workflow.lifecycle.guards import Step, authorise
 from accel666.workflow.records import Project, project_from
 
 # Extra column values a change writes besides its state (apply: the paper copies), computed in

@@ -12,15 +12,16 @@ from accel666 import models
 from accel666.policies import Policy
 from accel666.policies import escalation as ladder_rules
 from accel666.policies.rules import show_time
-from accel666.workflow import audit, logs, store
+from accel666.workflow import logs, store
 from accel666.workflow.actor import Actor
-from accel666.workflow.errors import NotFound, NotPermitted, Refused
-from accel666.workflow.escalation_records import (
+from accel666.workflow.deadlines.records import (
     Escalation,
     OverdueProject,
     delivery_from,
     escalation_from,
 )
+from accel666.workflow.errors import NotFound, NotPermitted, Refused
+from accel666.workflow.lifecycle import audit
 
 log = logs.get_logger("accel666.escalation")
 

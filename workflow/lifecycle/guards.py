@@ -8,9 +8,9 @@ from datetime import date, datetime
 
 from accel666.policies import Batch, Denial, Policy
 from accel666.policies import rules as policy_rules
-from accel666.workflow import inputs
 from accel666.workflow.actor import Actor
 from accel666.workflow.errors import InvalidInput, NotPermitted, Refused
+from accel666.workflow.lifecycle import inputs
 
 
 def resolve_actor(policy: Policy, actor: object) -> Actor:

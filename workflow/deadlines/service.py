@@ -1,8 +1,7 @@
-"""The Engine's deadline methods: sweeping for overdue projects, delivering, acknowledging.
-
-A part of `workflow.Engine` kept apart for size; the work is in `workflow.escalations`,
-`workflow.delivery` and `workflow.escalation_queries`.
-"""
+"""The Engine's part that enforces deadlines: sweeping for overdue projects, delivering their
+escalations, reading and acknowledging them. It checks what callers pass and runs the sweep
+(`sweeping`), the outbox (`outbox`) and the queries (`queries`) on the Engine's database,
+policy and clock."""
 
 from __future__ import annotations
 
@@ -14,25 +13,27 @@ from sqlalchemy import Engine as SAEngine
 
 from accel666 import models
 from accel666.policies import Policy
-from accel666.workflow import delivery, escalation_queries, inputs
-from accel666.workflow import escalations as sweeping
 from accel666.workflow.actor import Actor
-from accel666.workflow.escalation_records import (
+from accel666.workflow.adapters.webhook import check_webhook
+from accel666.workflow.deadlines import outbox, queries, sweeping
+from accel666.workflow.deadlines.records import (
     DeliveryReport,
     Escalation,
     EscalationRun,
     OverdueProject,
     SweepResult,
 )
-from accel666.workflow.guards import resolve_actor
+from accel666.workflow.lifecycle import inputs
+from accel666.workflow.lifecycle.guards import resolve_actor
 
 
 class Deadlines:
-    """Deadline enforcement on the Engine's database, policy and clock."""
+    """Deadline enforcement on a database, with a policy and a clock (the Engine's)."""
 
-    db: SAEngine
-    policy: Policy
-    now: Callable[[], datetime]
+    def __init__(self, db: SAEngine, policy: Policy, now: Callable[[], datetime]) -> None:
+        self.db = db
+        self.policy = policy
+        self.now = now
 
     @models.retry_when_busy
     def sweep(self, now: datetime | None = None, *, dry_run: bool = False,
@@ -46,7 +47,7 @@ class Deadlines:
                 max_attempts: int | None = None) -> DeliveryReport:
         """Attempt every queued delivery that is due at `now`, once."""
         limit = None if max_attempts is None else inputs.integer("max attempts", max_attempts, 1)
-        return delivery.deliver(self.db, self.policy, self._moment(now), max_attempts=limit)
+        return outbox.deliver(self.db, self.policy, self._moment(now), max_attempts=limit)
 
     def escalate(self, now: datetime | None = None, *, dry_run: bool = False,
                  webhook: str | None = None, max_attempts: int | None = None) -> EscalationRun:
@@ -63,13 +64,13 @@ class Deadlines:
                 now: datetime | None = None) -> builtins.list[OverdueProject]:
         """Projects overdue at `now`: phase, deadline, how late, the level reached."""
         code = None if region is None else inputs.region(self.policy, region)
-        return escalation_queries.overdue(self.db, self.policy, self._moment(now), code)
+        return queries.overdue(self.db, self.policy, self._moment(now), code)
 
     def escalations(self, *, open_only: bool = False, failed_only: bool = False,
                     project_id: int | None = None,
                     limit: int | None = None) -> builtins.list[Escalation]:
         """Escalations on record, oldest first, with their deliveries."""
-        return escalation_queries.escalations(
+        return queries.escalations(
             self.db, open_only=open_only, failed_only=failed_only,
             project_id=None if project_id is None else inputs.integer("project id", project_id, 1),
             limit=None if limit is None else inputs.integer("limit", limit, 1))
@@ -77,7 +78,7 @@ class Deadlines:
     @models.retry_when_busy
     def ack(self, actor: Actor, escalation_id: int, note: str) -> Escalation:
         """Acknowledge an escalation (its target role and scope, or the supervisor)."""
-        return escalation_queries.ack(
+        return queries.ack(
             self.db, self.policy, self.now(), resolve_actor(self.policy, actor),
             inputs.integer("escalation id", escalation_id, 1),
             inputs.text("note", note, inputs.MAX_TEXT))
@@ -86,12 +87,12 @@ class Deadlines:
     def rearm(self, actor: Actor, escalation_id: int) -> Escalation:
         """Give an escalation's failed deliveries a fresh set of attempts (the supervisor)."""
         eid = inputs.integer("escalation id", escalation_id, 1)
-        delivery.rearm(self.db, self.policy, self.now(), resolve_actor(self.policy, actor), eid)
+        outbox.rearm(self.db, self.policy, self.now(), resolve_actor(self.policy, actor), eid)
         return self.escalation(eid)
 
     def escalation(self, escalation_id: int) -> Escalation:
         """One escalation with its deliveries."""
-        return escalation_queries.one(self.db, inputs.integer("escalation id", escalation_id, 1))
+        return queries.one(self.db, inputs.integer("escalation id", escalation_id, 1))
 
     def _moment(self, now: datetime | None) -> datetime:
         return self.now() if now is None else inputs.moment("now", now)
@@ -99,5 +100,5 @@ class Deadlines:
     def _notifiers(self, webhook: str | None) -> builtins.list[tuple[str, str | None]]:
         url = webhook or self.policy.escalation.webhook
         return [("log", None)] if url is None else [("log", None),
-                                                    ("webhook", delivery.check_webhook(url))]
+                                                    ("webhook", check_webhook(url))]
 

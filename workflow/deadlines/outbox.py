@@ -9,12 +9,8 @@ of attempts the delivery is `failed` until the supervisor re-arms it.
 
 from __future__ import annotations
 
-import http.client
-import json
 import os
 import socket
-import urllib.error
-import urllib.request
 import uuid
 from datetime import datetime, timedelta
 from typing import Any
@@ -27,8 +23,9 @@ from accel666.policies import Policy
 from accel666.policies import escalation as ladder_rules
 from accel666.workflow import logs
 from accel666.workflow.actor import Actor
-from accel666.workflow.errors import InvalidInput, NotFound, NotPermitted, Refused
-from accel666.workflow.escalation_records import DeliveryReport
+from accel666.workflow.adapters import webhook
+from accel666.workflow.deadlines.records import DeliveryReport
+from accel666.workflow.errors import NotFound, NotPermitted, Refused
 
 log = logs.get_logger("accel666.escalation")
 
@@ -39,26 +36,6 @@ LOG, WEBHOOK = "log", "webhook"
 # How many deliveries one claim takes, per notifier.
 CLAIM_SIZE = {LOG: 2000, WEBHOOK: 20}
 MAX_ERROR = 500
-MAX_ENDPOINT = 2000  # the size of the delivery table's endpoint column
-USER_AGENT = "accel666-escalation/1"
-
-
-def check_webhook(url: str) -> str:
-    """The URL, if it is one a webhook can be posted to; else InvalidInput.
-
-    ASCII only, without spaces or control characters (the database could not store some
-    characters, http.client cannot send the others: percent-encode them), and at most
-    MAX_ENDPOINT characters (the column's size).
-    """
-    if not isinstance(url, str) or not url.startswith(("http://", "https://")):
-        raise InvalidInput("webhook", "expected an http:// or https:// URL", url)
-    if any(not ch.isascii() or not ch.isprintable() or ch.isspace() for ch in url):
-        raise InvalidInput("webhook", "expected a URL in printable ASCII without spaces "
-                           "(percent-encode other characters)", url)
-    if len(url) > MAX_ENDPOINT:
-        raise InvalidInput("webhook", f"at most {MAX_ENDPOINT} characters (got {len(url)})",
-                           url[:40] + "…")
-    return url
 
 
 def lease_owner() -> str:
@@ -79,29 +56,6 @@ def payload(row: Any) -> dict[str, Any]:
     }
 
 
-def post_json(url: str, body: dict[str, Any], key: str, timeout: float) -> str | None:
-    """POST `body` as JSON with an Idempotency-Key; None when the receiver answered 2xx, else
-    what went wrong."""
-    request = urllib.request.Request(
-        url, data=json.dumps(body, ensure_ascii=False).encode("utf-8"), method="POST",
-        headers={"Content-Type": "application/json; charset=utf-8", "Idempotency-Key": key,
-                 "User-Agent": USER_AGENT},
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            response.read()
-    except urllib.error.HTTPError as exc:
-        exc.close()
-        return f"HTTP {exc.code} {exc.reason}"
-    except urllib.error.URLError as exc:
-        return f"cannot reach {url}: {exc.reason}"
-    except (TimeoutError, OSError, http.client.HTTPException, ValueError) as exc:
-        # ValueError: a URL http.client cannot send (e.g. UnicodeEncodeError for non-ASCII);
-        # a failed attempt, recorded and retried like any other, never a crash of the round.
-        return f"{type(exc).__name__} posting to {url}: {exc}"
-    return None
-
-
 def notify(notifier: str, row: Any, timeout: float) -> str | None:
     """Deliver one escalation with one notifier; None on success, else the error."""
     body = payload(row)
@@ -109,7 +63,7 @@ def notify(notifier: str, row: Any, timeout: float) -> str | None:
         log.warning("escalation", **body)
         return None
     if notifier == WEBHOOK and row.endpoint:
-        return post_json(row.endpoint, body, row.idempotency_key, timeout)
+        return webhook.post_json(row.endpoint, body, row.idempotency_key, timeout)
     return f"no way to deliver with notifier {notifier!r} (endpoint {row.endpoint!r})"
 
 

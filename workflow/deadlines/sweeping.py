@@ -36,8 +36,8 @@ from accel666.models.types import UTCDateTime
 from accel666.policies import Policy
 from accel666.policies import escalation as ladder_rules
 from accel666.workflow import logs, store
-from accel666.workflow.escalation_records import LevelCount, SweepResult
-from accel666.workflow.inputs import MAX_INT
+from accel666.workflow.deadlines.records import LevelCount, SweepResult
+from accel666.workflow.lifecycle.inputs import MAX_INT
 
 log = logs.get_logger("accel666.escalation")
 

@@ -22,8 +22,9 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from accel666.workflow import escalation_queries, logs
-from accel666.workflow.delivery import check_webhook
+from accel666.workflow import logs
+from accel666.workflow.adapters.webhook import check_webhook
+from accel666.workflow.deadlines import queries as escalation_queries
 from accel666.workflow.errors import InvalidInput
 
 if TYPE_CHECKING:
