@@ -188,7 +188,7 @@ class PgCopies(Copies):
 
     @staticmethod
     def conninfo(url: Any) -> str:
-        return url.set(drivername="postgresql").render_as_string(hide_password=False)
+        return str(url.set(drivername="postgresql").render_as_string(hide_password=False))
 
     @contextmanager
     def fresh(self) -> Iterator[str]:
@@ -377,7 +377,8 @@ def engine_peak(url: str) -> dict[str, float]:
                           cwd=Path(__file__).parent.parent)
     if done.returncode != 0:
         raise RuntimeError(f"sweep memory child failed: {done.stderr[-500:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    figures: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    return figures
 
 
 # --- one database -----------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Persistence: the tables, their column types and how a database is opened."""
 
+from accel666.lifecycle import ENDED_STATES
 from accel666.models import chain, schema
 from accel666.models.database import create, reading, retry_when_busy, url_for, writing
 from accel666.models.escalations import (
@@ -14,7 +15,6 @@ from accel666.models.schema import HEAD as SCHEMA_HEAD
 from accel666.models.schema import SchemaOutdated, upgrade
 from accel666.models.schema import ensure as create_schema
 from accel666.models.tables import (
-    ENDED_STATES,
     LIVE,
     DocumentRow,
     ExtensionRow,

@@ -4,8 +4,9 @@ The few statements every state change runs (load the project, compare-and-set it
 log row) are written in SQLAlchemy Core like every other statement; SQLAlchemy renders their
 SQL and supplies the column types' bind and result processors. Only the per-call work is done
 here: processing the parameters, executing on the driver cursor, processing the row. That skips
-SQLAlchemy's per-execution bookkeeping (bench/README.md says what it costs). Driver errors are raised as SQLAlchemy's wrapped exceptions, as `Connection.execute`
-raises them, and a connection the server dropped is invalidated.
+SQLAlchemy's per-execution bookkeeping (bench/README.md says what it costs). Driver errors are
+raised as SQLAlchemy's wrapped exceptions, as `Connection.execute` raises them, and a connection
+the server dropped is invalidated.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections import namedtuple
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, cast
 
+import sqlalchemy
 from sqlalchemy import Connection
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
@@ -22,6 +24,29 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.dml import UpdateBase
 
 Processor = Callable[[Any], Any]
+# The SQLAlchemy series whose compiler and connection internals this module is tested against
+# (pyproject.toml bounds the dependency to match). Another series may change them silently.
+TESTED_SERIES = ((2, 0), (2, 1))
+
+
+class UnsupportedSQLAlchemy(ImportError):
+    """The installed SQLAlchemy is of a series this module was not tested against."""
+
+
+def check_sqlalchemy(version: str) -> None:
+    """Refuse, loudly, a SQLAlchemy outside TESTED_SERIES instead of misbehaving with it."""
+    parts = version.split(".")
+    series = (int(parts[0]), int(parts[1])) if len(parts) > 1 and all(
+        p.isdigit() for p in parts[:2]) else None
+    if series not in TESTED_SERIES:
+        tested = ", ".join(f"{a}.{b}" for a, b in TESTED_SERIES)
+        raise UnsupportedSQLAlchemy(
+            f"accel666 runs its statements on SQLAlchemy internals tested with SQLAlchemy "
+            f"{tested}.x; SQLAlchemy {version} is installed. Install a tested one: "
+            f"pip install 'SQLAlchemy>=2.0.30,<2.2'")
+
+
+check_sqlalchemy(sqlalchemy.__version__)
 
 
 class DriverStatement:

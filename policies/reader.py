@@ -70,7 +70,7 @@ class Reader:
         if isinstance(value, datetime):
             self.problem(f"{where}.{key}", f"expected a date such as {example}")
             return None
-        return value
+        return value if isinstance(value, date) else None
 
     def entries(self, items: list[Any] | None, where: str
                 ) -> Iterable[tuple[int, str, dict[str, Any]]]:

@@ -51,7 +51,12 @@ def _open(bind: str | os.PathLike[str]) -> SAEngine:
         raise InvalidInput("database", "give a database URL or a SQLite file path", None)
     try:
         return models.create(text)
-    except (ArgumentError, ValueError, ModuleNotFoundError) as exc:
+    except ModuleNotFoundError as exc:
+        if (exc.name or "").split(".")[0] == "psycopg":
+            raise InvalidInput("database", "a PostgreSQL database needs the psycopg driver: "
+                               "pip install 'accel666[postgres]'", text) from exc
+        raise InvalidInput("database", f"not a database URL or path: {exc}", text) from exc
+    except (ArgumentError, ValueError) as exc:
         raise InvalidInput("database", f"not a database URL or path: {exc}", text) from exc
 
 

@@ -18,7 +18,7 @@ _PART = re.compile(r"(\d+)([smhd])")
 _WHOLE = re.compile(r"(?:\d+[smhd])+")
 
 
-class Duration(click.ParamType):
+class Duration(click.ParamType):  # type: ignore[type-arg]
     """A duration such as 90s, 15m, 1h30m or 2d."""
 
     name = "duration"
