@@ -113,6 +113,8 @@ class Ladder:
 
 @dataclass(frozen=True)
 class Policy:
+    """The programme as loaded from its policy file: calendar, rules, regions, roles, ladder."""
+
     zone: ZoneInfo
     targets_by: date
     materials: Materials

@@ -123,6 +123,7 @@ class Engine:
         self.close()
 
     def now(self) -> datetime:
+        """The engine's clock, as an aware UTC datetime."""
         moment = self._clock()
         if moment.tzinfo is None or moment.utcoffset() is None:
             raise ValueError("the engine's clock must return an aware datetime")
@@ -188,9 +189,11 @@ class Engine:
         return self._advance(actor, project_id, "review", payload, verdict=checked)
 
     def sign(self, actor: Actor, project_id: int) -> Project:
+        """Sign a reviewed project at the signing ceremony (province or Tencent)."""
         return self._advance(actor, project_id, "sign", {})
 
     def publish(self, actor: Actor, project_id: int) -> Project:
+        """Publish one signed project (the province); `publish_batch` publishes a whole batch."""
         return self._advance(actor, project_id, "publish", {})
 
     def reject(self, actor: Actor, project_id: int, *, reason: str) -> Project:
@@ -199,6 +202,7 @@ class Engine:
                              {"reason": inputs.text("reason", reason, inputs.MAX_TEXT)})
 
     def withdraw(self, actor: Actor, project_id: int, *, reason: str) -> Project:
+        """Withdraw a project not yet published (the enterprise or its city bureau)."""
         return self._advance(actor, project_id, "withdraw",
                              {"reason": inputs.text("reason", reason, inputs.MAX_TEXT)})
 
@@ -222,6 +226,7 @@ class Engine:
     # -- reads ------------------------------------------------------------------------------
 
     def get(self, project_id: int) -> Project:
+        """One project as it stands now; NotFound if there is none with this id."""
         pid = inputs.integer("project id", project_id, 1)
         with models.reading(self.db) as conn:
             row = store.load_project(conn, pid)
@@ -238,6 +243,8 @@ class Engine:
         batch: str | None = None,
         limit: int | None = None,
     ) -> builtins.list[Project]:
+        """Projects, oldest first, narrowed by state, region (code, name or pinyin), category,
+        batch, and at most `limit` of them."""
         filters: dict[str, Any] = {
             "state": None if state is None else inputs.state(state),
             "region": None if region is None else inputs.region(self.policy, region),
@@ -249,6 +256,7 @@ class Engine:
             return [project_from(r) for r in store.projects(conn, **filters)]
 
     def history(self, project_id: int) -> builtins.list[Transition]:
+        """A project's transition log, oldest first: each event, who fired it, when."""
         pid = inputs.integer("project id", project_id, 1)
         with models.reading(self.db) as conn:
             if store.load_project(conn, pid) is None:

@@ -20,6 +20,7 @@ class WorkflowError(Exception):
         return {}
 
     def to_dict(self) -> dict[str, Any]:
+        """The error as a JSON-ready document: its class, message and structured attributes."""
         return {"error": type(self).__name__, "message": self.message, **self.details()}
 
 
@@ -32,6 +33,7 @@ class NotFound(WorkflowError):
         self.key = key
 
     def details(self) -> dict[str, Any]:
+        """The structured attributes, for logs and `--json` error output."""
         return {"kind": self.kind, "key": self.key}
 
 
@@ -45,6 +47,7 @@ class InvalidInput(WorkflowError):
         self.value = value
 
     def details(self) -> dict[str, Any]:
+        """The field, the reason and the value (as text unless it is a number or None)."""
         shown = self.value if isinstance(self.value, int | float | type(None)) else str(self.value)
         return {"field": self.field, "reason": self.reason, "value": shown}
 
@@ -69,6 +72,7 @@ class Refused(WorkflowError):
         self.facts = dict(facts or {})
 
     def details(self) -> dict[str, Any]:
+        """The structured attributes, for logs and `--json` error output."""
         return {"event": self.event, "guard": self.guard, "project_id": self.project_id,
                 "facts": self.facts}
 
@@ -95,6 +99,7 @@ class NotPermitted(WorkflowError):
         self.project_id = project_id
 
     def details(self) -> dict[str, Any]:
+        """The structured attributes, for logs and `--json` error output."""
         return {"event": self.event, "guard": self.guard, "role": self.role,
                 "scope": self.scope, "project_id": self.project_id}
 
@@ -112,5 +117,6 @@ class Conflict(WorkflowError):
         self.expected_version = expected_version
 
     def details(self) -> dict[str, Any]:
+        """The structured attributes, for logs and `--json` error output."""
         return {"event": self.event, "project_id": self.project_id,
                 "expected_version": self.expected_version}

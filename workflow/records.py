@@ -9,6 +9,8 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Project:
+    """A project as it stands: who, where, which batch, its state and its version."""
+
     id: int
     title: str
     enterprise: str
@@ -43,6 +45,8 @@ class Transition:
 
 @dataclass(frozen=True)
 class Document:
+    """The electronic document filed with an application, its bytes and their SHA-256."""
+
     id: int
     project_id: int
     name: str
@@ -54,6 +58,8 @@ class Document:
 
 @dataclass(frozen=True)
 class Extension:
+    """A recorded deadline extension: the `phase` window of `batch` now closes after `until`."""
+
     batch: str
     phase: str
     until: date
@@ -76,6 +82,8 @@ class WindowStatus:
 
 @dataclass(frozen=True)
 class BatchStatus:
+    """A batch of the policy with each of its phase windows as it stands."""
+
     key: str
     name: str
     windows: tuple[WindowStatus, ...]

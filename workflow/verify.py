@@ -38,6 +38,8 @@ class Problem:
 
 @dataclass(frozen=True)
 class VerifyReport:
+    """What `verify` checked (counts) and every problem it found."""
+
     projects: int
     log_rows: int
     documents: int
@@ -46,6 +48,7 @@ class VerifyReport:
 
     @property
     def ok(self) -> bool:
+        """The record holds: no problem was found."""
         return not self.problems
 
 

@@ -50,6 +50,7 @@ class Escalation:
 
     @property
     def acknowledged(self) -> bool:
+        """Someone (its target or the supervisor) acknowledged it."""
         return self.acked_at is not None
 
     @property
@@ -90,6 +91,7 @@ class SweepResult:
 
     @property
     def total(self) -> int:
+        """How many escalations were (or, in a dry run, would be) recorded."""
         return sum(c.count for c in self.recorded)
 
     def recorded_id(self, escalation_id: int) -> bool:
