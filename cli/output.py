@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 if TYPE_CHECKING:
     from accel666 import BatchStatus, Extension, Policy, Project, Transition
+
+T = TypeVar("T")
 
 
 def local(moment: datetime | None, policy: Policy) -> str | None:
@@ -58,6 +60,24 @@ def extension_dict(x: Extension, policy: Policy) -> dict[str, Any]:
 
 def emit_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def render(result: T, policy: Policy, as_json: bool, *, to_json: Callable[[T, Policy], Any],
+           to_text: Callable[[T, Policy], str | None]) -> None:
+    """Print `result` as the JSON document `to_json` makes, or as the text `to_text` returns
+    (a `to_text` that prints itself, a table say, returns None)."""
+    if as_json:
+        emit_json(to_json(result, policy))
+        return
+    text = to_text(result, policy)
+    if text is not None:
+        click.echo(text)
+
+
+def each(to_dict: Callable[[T, Policy], dict[str, Any]]
+         ) -> Callable[[Iterable[T], Policy], list[dict[str, Any]]]:
+    """A list's JSON document from its records' own: `each(project_dict)`."""
+    return lambda rows, policy: [to_dict(row, policy) for row in rows]
 
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[Any]], title: str | None = None) -> None:

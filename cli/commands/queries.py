@@ -6,11 +6,15 @@ import contextlib
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from accel666.cli import output
-from accel666.cli.context import json_option, settings
+from accel666.cli.context import call_and_print, json_option, with_engine
+
+if TYPE_CHECKING:
+    from accel666 import Policy, Project, Transition
 
 project_id_argument = click.argument("project_id", type=int, metavar="ID")
 
@@ -22,12 +26,8 @@ def show(project_id: int, as_json: bool) -> None:
     """Show one project: who, where, which batch, its state and what can happen next."""
     from accel666.lifecycle import events_from
 
-    with settings().open_engine() as engine:
-        project = engine.get(project_id)
-        if as_json:
-            output.emit_json(output.project_dict(project, engine.policy))
-        else:
-            click.echo(output.project_text(project, engine.policy, events_from(project.state)))
+    call_and_print(lambda engine: engine.get(project_id), as_json, to_json=output.project_dict,
+                   to_text=lambda p, policy: output.project_text(p, policy, events_from(p.state)))
 
 
 @click.command("list")
@@ -45,13 +45,13 @@ def list_projects(state: str | None, region: str | None, category: str | None,
     Example:
       accel666 list --region kunshan --state applied --json
     """
-    with settings().open_engine() as engine:
-        projects = engine.list(state=state, region=region, category=category, batch=batch,
-                               limit=limit)
-        policy = engine.policy
-    if as_json:
-        output.emit_json([output.project_dict(p, policy) for p in projects])
-        return
+    call_and_print(lambda engine: engine.list(state=state, region=region, category=category,
+                                              batch=batch, limit=limit),
+                   as_json, to_json=output.each(output.project_dict), to_text=list_text)
+
+
+def list_text(projects: list[Project], policy: Policy) -> None:
+    """The table on stdout, the count on stderr."""
     output.table(
         ("id", "state", "region", "category", "batch", "enterprise", "title"),
         ((p.id, p.state, output.region_name(p.region, policy), p.category, p.batch,
@@ -65,12 +65,11 @@ def list_projects(state: str | None, region: str | None, category: str | None,
 @json_option
 def history(project_id: int, as_json: bool) -> None:
     """Show a project's transition log: every event, who fired it and when (China time)."""
-    with settings().open_engine() as engine:
-        rows = engine.history(project_id)
-        policy = engine.policy
-    if as_json:
-        output.emit_json([output.transition_dict(t, policy) for t in rows])
-        return
+    call_and_print(lambda engine: engine.history(project_id), as_json,
+                   to_json=output.each(output.transition_dict), to_text=history_text)
+
+
+def history_text(rows: list[Transition], policy: Policy) -> None:
     output.table(
         ("#", "at", "event", "from → to", "actor", "details"),
         ((t.seq, output.shown(t.at, policy), t.event, f"{t.from_state or '∅'} → {t.to_state}",
@@ -102,9 +101,7 @@ def document(project_id: int, out: str, force: bool, as_json: bool) -> None:
     if exists and not force:
         raise click.BadParameter(f"{target} exists; pass --force to overwrite it",
                                  param_hint="-o/--output")
-    with settings().open_engine() as engine:
-        doc = engine.document(project_id)
-        policy = engine.policy
+    doc, policy = with_engine(lambda engine: engine.document(project_id))
     if hashlib.sha256(doc.content).hexdigest() != doc.sha256:
         raise click.ClickException(f"document {doc.id} does not match its stored SHA-256")
     info = {"project_id": doc.project_id, "document_id": doc.id, "name": doc.name,
