@@ -90,8 +90,16 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[Any]], title: str | No
     for row in rows:
         t.add_row(*("-" if v is None else str(v) for v in row))
     terminal = sys.stdout.isatty()
-    Console(file=sys.stdout, width=None if terminal else 400, highlight=False,
-            soft_wrap=not terminal).print(t)
+    console = Console(file=sys.stdout, width=None if terminal else 400, highlight=False,
+                      soft_wrap=not terminal)
+    # rich ends the process with exit 1 when the reader has gone; the command line ends such
+    # a command quietly with 0, as for any other output (errors.ends_quietly).
+    console.on_broken_pipe = _reader_left  # type: ignore[method-assign]
+    console.print(t)
+
+
+def _reader_left() -> None:
+    raise BrokenPipeError
 
 
 def project_text(p: Project, policy: Policy, next_events: Sequence[str]) -> str:
