@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 from sqlalchemy import Engine as SAEngine
-from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError, IntegrityError
 
 from accel666 import lifecycle, models
 from accel666.models import chain
@@ -87,16 +87,19 @@ class Engine(Deadlines):
             self.db, self._owns_db = bind, False
         else:
             self.db, self._owns_db = _open(bind), True
-        if create_schema:
-            try:
+        try:
+            if create_schema:
                 models.create_schema(self.db)
-            except OperationalError as exc:
-                self.close()
-                raise InvalidInput("database", f"cannot open it: {exc.orig}",
-                                   self.db.url.render_as_string(hide_password=True)) from exc
-            except models.SchemaOutdated as exc:
-                self.close()
-                raise InvalidInput("database", str(exc), exc.current) from exc
+            else:  # a database that cannot be opened (a directory, a file of another kind)
+                with self.db.connect():  # says so now, as with create_schema
+                    pass
+        except DatabaseError as exc:
+            self.close()
+            raise InvalidInput("database", f"cannot open it: {exc.orig}",
+                               self.db.url.render_as_string(hide_password=True)) from exc
+        except models.SchemaOutdated as exc:
+            self.close()
+            raise InvalidInput("database", str(exc), exc.current) from exc
 
     def close(self) -> None:
         """Release the database connections, if this Engine opened them."""
