@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import Cli
+from tests.helpers import Cli, cst
 
 
 @pytest.fixture
@@ -34,3 +34,19 @@ def test_schema_commands_on_a_directory_exit_2(cli: Cli, tmp_path: Path, args: l
     result = cli(*args)
     assert result.exit_code == 2
     assert result.stderr == "accel666: invalid database: cannot open it: unable to open database file\n"
+
+
+@pytest.mark.parametrize(("url", "reason"), [
+    ("http://[::1", "not a valid URL: Invalid IPv6 URL"),
+    ("http://127.0.0.1:99999/hook", "not a valid URL: Port out of range 0-65535"),
+    ("http://", "expected a URL with a host, e.g. https://ops.example/hook"),
+    ("https://:443/hook", "expected a URL with a host, e.g. https://ops.example/hook"),
+])
+def test_a_webhook_that_cannot_be_posted_to_exits_2_and_records_nothing(run: Cli, url: str,
+                                                                        reason: str) -> None:
+    run.dock()
+    run.moment = cst(2020, 8, 31, 0, 0, 1)  # the application window has closed: one is due
+    result = run("escalate", "--webhook", url)
+    assert result.exit_code == 2
+    assert result.stderr.endswith(f"accel666: invalid webhook: {reason}\n")
+    assert run.json("escalations") == []
