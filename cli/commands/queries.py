@@ -93,14 +93,8 @@ def document(project_id: int, out: str, force: bool, as_json: bool) -> None:
     import hashlib
 
     target = None if out == "-" else Path(out)
-    try:
-        exists = target is not None and target.exists()
-    except OSError as exc:  # e.g. a name too long for the file system
-        raise click.BadParameter(f"cannot write to {target}: {exc.strerror or exc}",
-                                 param_hint="-o/--output") from exc
-    if exists and not force:
-        raise click.BadParameter(f"{target} exists; pass --force to overwrite it",
-                                 param_hint="-o/--output")
+    if target is not None:
+        check_target(out, target, force)
     doc, policy = with_engine(lambda engine: engine.document(project_id))
     if hashlib.sha256(doc.content).hexdigest() != doc.sha256:
         raise click.ClickException(f"document {doc.id} does not match its stored SHA-256")
@@ -120,9 +114,35 @@ def document(project_id: int, out: str, force: bool, as_json: bool) -> None:
         click.echo(f"{doc.name}: {doc.size} bytes, sha256 {doc.sha256} → {out}", err=True)
 
 
+def bad_output(message: str) -> click.BadParameter:
+    return click.BadParameter(message, param_hint="-o/--output")
+
+
+def check_target(out: str, target: Path, force: bool) -> None:
+    """A usage error before anything is read if FILE names no file, or one not to overwrite."""
+    if not out:
+        raise bad_output("give a file name, or - for stdout")
+    try:
+        exists, folder = target.exists(), target.is_dir()
+    except OSError as exc:  # e.g. a name too long for the file system
+        raise bad_output(f"cannot write to {target}: {exc.strerror or exc}") from exc
+    if folder:
+        raise bad_output(f"cannot write to {target}: Is a directory")
+    if exists and not force:
+        raise bad_output(f"{target} exists; pass --force to overwrite it")
+
+
 def write_file(target: Path, content: bytes) -> None:
-    """Write `content` to `target` through a temporary file beside it; a usage error if the
-    file cannot be written (no such folder, a directory, a name too long, no permission)."""
+    """Write `content` to `target` through a temporary file beside it (a device or a pipe,
+    such as /dev/null, is written to in place, never replaced); a usage error if the file
+    cannot be written (no such folder, a name too long, no permission, a full disk)."""
+    if target.exists() and not target.is_file():
+        try:
+            with target.open("wb") as sink:
+                sink.write(content)
+        except OSError as exc:
+            raise bad_output(f"cannot write to {target}: {exc.strerror or exc}") from exc
+        return
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
         tmp.write_bytes(content)
@@ -131,5 +151,4 @@ def write_file(target: Path, content: bytes) -> None:
         with contextlib.suppress(OSError, ValueError):
             tmp.unlink(missing_ok=True)
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
-        raise click.BadParameter(f"cannot write to {target}: {reason}",
-                                 param_hint="-o/--output") from exc
+        raise bad_output(f"cannot write to {target}: {reason}") from exc

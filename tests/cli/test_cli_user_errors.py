@@ -3,17 +3,24 @@ exits with its documented code and a one-line message, and changes nothing on di
 
 from __future__ import annotations
 
+import os
+import stat
+import threading
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import Cli, cst
+from tests.helpers import CODE_A, Cli, cst
 
 
 @pytest.fixture
 def cli(tmp_path: Path) -> Cli:
     """The CLI on a SQLite file: these cases are about files and paths."""
     return Cli(f"sqlite:///{tmp_path / 'accel666.db'}", tmp_path)
+
+
+def last_line(stderr: str) -> str:
+    return stderr.rstrip("\n").splitlines()[-1]
 
 
 @pytest.mark.parametrize("args", [["list"], ["verify"], ["escalate"], ["db", "current"],
@@ -34,6 +41,51 @@ def test_schema_commands_on_a_directory_exit_2(cli: Cli, tmp_path: Path, args: l
     result = cli(*args)
     assert result.exit_code == 2
     assert result.stderr == "accel666: invalid database: cannot open it: unable to open database file\n"
+
+
+@pytest.fixture
+def filed(cli: Cli) -> int:
+    """A project with its application document filed."""
+    pid = cli.dock()
+    result = cli("apply", str(pid), "--as", f"enterprise:{CODE_A}", "--paper-copies", "2",
+                 "--document", cli.document(b"%PDF-1.4 filed"))
+    assert result.exit_code == 0, result.stderr
+    return pid
+
+
+@pytest.mark.parametrize(("out", "force", "message"), [
+    ("", False, "give a file name, or - for stdout"),
+    ("", True, "give a file name, or - for stdout"),
+    ("/", False, "cannot write to /: Is a directory"),
+    ("/", True, "cannot write to /: Is a directory"),
+    ("{tmp}", False, "cannot write to {tmp}: Is a directory"),
+    ("{tmp}", True, "cannot write to {tmp}: Is a directory"),
+])
+def test_document_to_no_file_exits_2(cli: Cli, filed: int, tmp_path: Path, out: str, force: bool,
+                                     message: str) -> None:
+    before = sorted(tmp_path.iterdir())
+    result = cli("document", str(filed), "-o", out.format(tmp=tmp_path),
+                 *(["--force"] if force else []))
+    assert result.exit_code == 2
+    assert last_line(result.stderr) == ("Error: Invalid value for -o/--output: "
+                                        + message.format(tmp=tmp_path))
+    assert sorted(tmp_path.iterdir()) == before
+
+
+def test_document_into_a_pipe_writes_through_it_and_keeps_it(cli: Cli, filed: int,
+                                                              tmp_path: Path) -> None:
+    """A device or a pipe named with --force (/dev/null, a FIFO) is written to, not replaced
+    by a regular file."""
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    result = cli("document", str(filed), "-o", str(fifo), "--force")
+    reader.join(timeout=10)
+    assert result.exit_code == 0, result.stderr
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)
+    assert received == [b"%PDF-1.4 filed"]
 
 
 @pytest.mark.parametrize(("url", "reason"), [
