@@ -88,6 +88,28 @@ def test_document_into_a_pipe_writes_through_it_and_keeps_it(cli: Cli, filed: in
     assert received == [b"%PDF-1.4 filed"]
 
 
+@pytest.mark.parametrize(("db", "replace", "message"), [
+    ("", False, "the demo runs on a SQLite file: give --db a file path"),
+    ("/", True, "the demo runs on a SQLite file: give --db a file path"),
+    ("{tmp}", False, "{tmp} is not a file; choose another --db"),
+    ("{tmp}", True, "{tmp} is not a file; choose another --db"),
+    ("{tmp}/pipe", True, "{tmp}/pipe is not a file; choose another --db"),
+    ("{tmp}/" + "x" * 300, False, "cannot use {tmp}/" + "x" * 300 + ": File name too long"),
+])
+def test_demo_on_no_file_exits_2_and_deletes_nothing(cli: Cli, tmp_path: Path, db: str,
+                                                     replace: bool, message: str) -> None:
+    """`demo --replace` deletes only a file it could have made: never a folder or a device."""
+    os.mkfifo(tmp_path / "pipe")
+    before = sorted(tmp_path.iterdir())
+    cli.db_url = db.format(tmp=tmp_path)
+    result = cli("demo", *(["--replace"] if replace else []))
+    assert result.exit_code == 2
+    assert last_line(result.stderr) == "Error: Invalid value for --db: " + message.format(
+        tmp=tmp_path)
+    assert sorted(tmp_path.iterdir()) == before
+    assert stat.S_ISFIFO((tmp_path / "pipe").lstat().st_mode)
+
+
 @pytest.mark.parametrize(("url", "reason"), [
     ("http://[::1", "not a valid URL: Invalid IPv6 URL"),
     ("http://127.0.0.1:99999/hook", "not a valid URL: Port out of range 0-65535"),
