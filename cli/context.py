@@ -11,10 +11,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from accel666.cli import output
+
 if TYPE_CHECKING:
-    from accel666 import Actor, Engine
+    from accel666 import Actor, Engine, Policy
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 
 
 @dataclass
@@ -36,12 +39,13 @@ class Settings:
         level = self.log_level if self.log_level_explicit or not quiet else "error"
         logs.configure(level, self.log_json)
 
-    def open_engine(self) -> Engine:
-        """Configure logging and open the engine on the chosen database and policy."""
+    def open_engine(self, **options: Any) -> Engine:
+        """Configure logging and open the engine on the chosen database and policy (`options`
+        go to the Engine, e.g. create_schema=False)."""
         from accel666 import Engine
 
         self.configure_logging()
-        return Engine(self.db, policy=self.policy)
+        return Engine(self.db, policy=self.policy, **options)
 
 
 def library_loaded() -> None:
@@ -57,6 +61,24 @@ def settings() -> Settings:
     obj = click.get_current_context().find_object(Settings)
     assert obj is not None, "commands run under the accel666 group"
     return obj
+
+
+def with_engine(call: Callable[[Engine], T], **options: Any) -> tuple[T, Policy]:
+    """Open the engine on the chosen database and policy, call `call` with it and close it.
+    Returns what `call` returned and the policy it ran under (times print in its zone)."""
+    with settings().open_engine(**options) as engine:
+        return call(engine), engine.policy
+
+
+def call_and_print(call: Callable[[Engine], T], as_json: bool, *,
+                   to_json: Callable[[T, Policy], Any],
+                   to_text: Callable[[T, Policy], str | None], **options: Any) -> T:
+    """What most commands do: call the engine, then print the result for scripts (`to_json`
+    gives the JSON document) or for people (`to_text` gives the text, or prints it itself
+    and returns None). Returns the result for whatever the command does next."""
+    result, policy = with_engine(call, **options)
+    output.render(result, policy, as_json, to_json=to_json, to_text=to_text)
+    return result
 
 
 def default_actor_name() -> str:

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import sys
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import click
 
@@ -16,19 +20,50 @@ NOT_PERMITTED = 5
 CONFLICT = 6
 VERIFY_FAILED = 7  # `verify`: the record does not hold (each problem is named)
 DELIVERY_FAILED = 8  # `escalate`: a delivery failed for the last time in this run
+INTERRUPTED = 130  # Ctrl-C (SIGINT), as shells report a command that SIGINT ended
 
 # Shown by `accel666 --help` and in the README.
 EXIT_CODES_HELP = """\b
 Exit codes:
-  0  done
-  1  anything unexpected (a bug: please report it with the message)
-  2  usage error or invalid input (nothing was changed)
-  3  not found (no such project or document)
-  4  refused by a rule: state, deadline, materials, duplicate
-  5  not permitted: the role or region may not do this
-  6  conflict: the project changed concurrently; show it again and retry
-  7  verify: the record does not hold (each problem is named)
-  8  escalate: a delivery failed for good (see accel666 escalations --failed)"""
+    0  done
+    1  anything unexpected (a bug: please report it with the message)
+    2  usage error or invalid input (nothing was changed)
+    3  not found (no such project or document)
+    4  refused by a rule: state, deadline, materials, duplicate
+    5  not permitted: the role or region may not do this
+    6  conflict: the project changed concurrently; show it again and retry
+    7  verify: the record does not hold (each problem is named)
+    8  escalate: a delivery failed for good (see accel666 escalations --failed)
+  130  interrupted (Ctrl-C)"""
+
+
+def silence_stdout() -> None:
+    """Point stdout at the null device: its reader has gone (`accel666 … | head`), and what is
+    still buffered, flushed at exit, would fail again."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # not a file (a test's runner): nothing to do
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, fd)
+    finally:
+        os.close(devnull)
+
+
+@contextmanager
+def ends_quietly() -> Iterator[None]:
+    """A closed stdout ends the command with 0, Ctrl-C with 130; neither with a traceback.
+
+    The reader of a pipe may leave early (`accel666 list --json | head -1`): what it did not
+    read was not wanted, so that is done, not an error."""
+    try:
+        yield
+    except BrokenPipeError:
+        silence_stdout()
+        raise click.exceptions.Exit(DONE) from None
+    except KeyboardInterrupt:
+        raise click.exceptions.Exit(INTERRUPTED) from None
 
 
 def exit_code_for(exc: BaseException) -> int:

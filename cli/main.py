@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import importlib
+import sys
 from typing import Any
 
 import click
@@ -64,13 +65,20 @@ class LazyGroup(click.Group):
             return command
         return super().get_command(ctx, cmd_name)
 
+    def make_context(self, info_name: str | None, args: list[str],
+                     parent: click.Context | None = None, **extra: Any) -> click.Context:
+        with errors.ends_quietly():  # --help and --version print here
+            return super().make_context(info_name, args, parent, **extra)
+
     def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
-            raise
-        except Exception as exc:
-            ctx.exit(errors.report(exc, as_json=bool(ctx.meta.get("json"))))
+        with errors.ends_quietly():
+            try:
+                return super().invoke(ctx)
+            except (click.exceptions.ClickException, click.exceptions.Exit,
+                    click.exceptions.Abort, BrokenPipeError):
+                raise
+            except Exception as exc:
+                ctx.exit(errors.report(exc, as_json=bool(ctx.meta.get("json"))))
 
 
 @click.group(
@@ -122,4 +130,10 @@ def main() -> None:
     # more at exit (bench/README.md says how much). It stays off until the library is in
     # (context.library_loaded); commands that never load it are over in milliseconds.
     gc.disable()
-    cli(prog_name="accel666")
+    try:
+        cli(prog_name="accel666")
+    finally:
+        try:  # what is still buffered, before the interpreter flushes it at exit
+            sys.stdout.flush()
+        except BrokenPipeError:  # the reader left before the last bytes: not wanted
+            errors.silence_stdout()

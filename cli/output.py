@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 if TYPE_CHECKING:
     from accel666 import BatchStatus, Extension, Policy, Project, Transition
+
+T = TypeVar("T")
 
 
 def local(moment: datetime | None, policy: Policy) -> str | None:
@@ -60,6 +62,24 @@ def emit_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
+def render(result: T, policy: Policy, as_json: bool, *, to_json: Callable[[T, Policy], Any],
+           to_text: Callable[[T, Policy], str | None]) -> None:
+    """Print `result` as the JSON document `to_json` makes, or as the text `to_text` returns
+    (a `to_text` that prints itself, a table say, returns None)."""
+    if as_json:
+        emit_json(to_json(result, policy))
+        return
+    text = to_text(result, policy)
+    if text is not None:
+        click.echo(text)
+
+
+def each(to_dict: Callable[[T, Policy], dict[str, Any]]
+         ) -> Callable[[Iterable[T], Policy], list[dict[str, Any]]]:
+    """A list's JSON document from its records' own: `each(project_dict)`."""
+    return lambda rows, policy: [to_dict(row, policy) for row in rows]
+
+
 def table(headers: Sequence[str], rows: Iterable[Sequence[Any]], title: str | None = None) -> None:
     """A text table on stdout that keeps Chinese text aligned; full width when not a terminal."""
     from rich import box
@@ -70,8 +90,16 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[Any]], title: str | No
     for row in rows:
         t.add_row(*("-" if v is None else str(v) for v in row))
     terminal = sys.stdout.isatty()
-    Console(file=sys.stdout, width=None if terminal else 400, highlight=False,
-            soft_wrap=not terminal).print(t)
+    console = Console(file=sys.stdout, width=None if terminal else 400, highlight=False,
+                      soft_wrap=not terminal)
+    # rich ends the process with exit 1 when the reader has gone; the command line ends such
+    # a command quietly with 0, as for any other output (errors.ends_quietly).
+    console.on_broken_pipe = _reader_left  # type: ignore[method-assign]
+    console.print(t)
+
+
+def _reader_left() -> None:
+    raise BrokenPipeError
 
 
 def project_text(p: Project, policy: Policy, next_events: Sequence[str]) -> str:

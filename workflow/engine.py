@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 from sqlalchemy import Engine as SAEngine
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError
 
 from accel666 import models
 from accel666.policies import Policy, PolicyError
@@ -100,16 +100,19 @@ class Engine:
         else:
             self.db, self._owns_db = _open(bind), True
         self.deadlines = Deadlines(self.db, self.policy, self.now)
-        if create_schema:
-            try:
+        try:
+            if create_schema:
                 models.create_schema(self.db)
-            except OperationalError as exc:
-                self.close()
-                raise InvalidInput("database", f"cannot open it: {exc.orig}",
-                                   self.db.url.render_as_string(hide_password=True)) from exc
-            except models.SchemaOutdated as exc:
-                self.close()
-                raise InvalidInput("database", str(exc), exc.current) from exc
+            else:  # a database that cannot be opened (a directory, a file of another kind)
+                with self.db.connect():  # says so now, as with create_schema
+                    pass
+        except DatabaseError as exc:
+            self.close()
+            raise InvalidInput("database", f"cannot open it: {exc.orig}",
+                               self.db.url.render_as_string(hide_password=True)) from exc
+        except models.SchemaOutdated as exc:
+            self.close()
+            raise InvalidInput("database", str(exc), exc.current) from exc
 
     def close(self) -> None:
         """Release the database connections, if this Engine opened them."""

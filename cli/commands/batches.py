@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from accel666.cli import output
-from accel666.cli.context import acting, actor_from, json_option, settings
+from accel666.cli.context import acting, actor_from, call_and_print, json_option
 from accel666.lifecycle import PHASES
+
+if TYPE_CHECKING:
+    from accel666 import BatchStatus, Extension, Policy
 
 
 @click.command()
 @json_option
 def batches(as_json: bool) -> None:
     """List every batch and its phase windows as they stand now (China time, extensions in)."""
-    with settings().open_engine() as engine:
-        rows = engine.batches()
-        policy = engine.policy
-    if as_json:
-        output.emit_json([output.batch_dict(b, policy) for b in rows])
-        return
+    call_and_print(lambda engine: engine.batches(), as_json,
+                   to_json=output.each(output.batch_dict), to_text=batches_text)
+
+
+def batches_text(rows: list[BatchStatus], policy: Policy) -> None:
     for b in rows:
         output.table(
             ("phase", "opens", "closes (last moment)", "extended", "open now"),
@@ -53,12 +57,11 @@ def extend(batch_key: str, phase: str, until: str, reason: str, as_: str, actor:
       accel666 batch extend 2020-1 --phase application --until 2020-09-06 \\
           --reason "材料补交" --as province
     """
-    with settings().open_engine() as engine:
-        ext = engine.extend(actor_from(as_, actor), batch_key, phase=phase, until=until,
-                            reason=reason)
-        policy = engine.policy
-    if as_json:
-        output.emit_json(output.extension_dict(ext, policy))
-    else:
-        click.echo(f"batch {ext.batch}: the {ext.phase} window now closes at the end of "
-                   f"{ext.until} ({policy.zone.key})")
+    call_and_print(lambda engine: engine.extend(actor_from(as_, actor), batch_key, phase=phase,
+                                                until=until, reason=reason),
+                   as_json, to_json=output.extension_dict, to_text=extension_text)
+
+
+def extension_text(ext: Extension, policy: Policy) -> str:
+    return (f"batch {ext.batch}: the {ext.phase} window now closes at the end of {ext.until} "
+            f"({policy.zone.key})")

@@ -36,8 +36,20 @@ def demo(seed: int, projects: int, replace: bool) -> None:
         raise click.BadParameter("the demo runs on a SQLite file: give --db a path",
                                  param_hint="--db")
     path = Path(chosen.db if chosen.db_explicit else DEMO_FILE)
+    if not path.name:  # '' or '/'
+        raise click.BadParameter("the demo runs on a SQLite file: give --db a file path",
+                                 param_hint="--db")
     companions = [path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")]
-    if path.exists():
+    try:
+        exists = path.exists()
+        odd = [f for f in companions if f.exists() and not f.is_file()]
+    except OSError as exc:  # e.g. a name too long for the file system
+        raise click.BadParameter(f"cannot use {path}: {exc.strerror or exc}",
+                                 param_hint="--db") from exc
+    if odd:  # a folder or a device: not a file the demo made, so never one it deletes
+        raise click.BadParameter(f"{odd[0]} is not a file; choose another --db",
+                                 param_hint="--db")
+    if exists:
         if chosen.db_explicit and not replace:
             raise click.BadParameter(f"{path} exists; pass --replace or choose another --db",
                                      param_hint="--replace")

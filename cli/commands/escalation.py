@@ -9,7 +9,7 @@ import click
 
 from accel666.cli import errors, output
 from accel666.cli.commands import escalation_format as fmt
-from accel666.cli.context import acting, actor_from, json_option, settings
+from accel666.cli.context import acting, actor_from, call_and_print, json_option, with_engine
 
 webhook_option = click.option(
     "--webhook", default=None, metavar="URL",
@@ -42,13 +42,9 @@ def escalate(dry_run: bool, webhook: str | None, max_attempts: int | None,
       accel666 escalate --dry-run
       */15 * * * *  accel666 --db postgresql://… escalate --webhook https://ops.example/hook
     """
-    with settings().open_engine() as engine:
-        run = engine.escalate(dry_run=dry_run, webhook=webhook, max_attempts=max_attempts)
-        policy = engine.policy
-    if as_json:
-        output.emit_json(fmt.run_dict(run, policy))
-    else:
-        click.echo(fmt.run_text(run, policy))
+    run = call_and_print(lambda engine: engine.escalate(dry_run=dry_run, webhook=webhook,
+                                                        max_attempts=max_attempts),
+                         as_json, to_json=fmt.run_dict, to_text=fmt.run_text)
     if run.delivery.failed:
         click.echo(f"accel666: {run.delivery.failed} delivery(ies) failed for good; see "
                    "accel666 escalations --failed", err=True)
@@ -74,8 +70,8 @@ def scheduler(every: timedelta, webhook: str | None, max_attempts: int | None) -
     """
     from accel666.workflow.adapters.scheduler import build_scheduler
 
-    with settings().open_engine() as engine:
-        build_scheduler(engine, every, webhook=webhook, max_attempts=max_attempts).serve()
+    with_engine(lambda engine: build_scheduler(engine, every, webhook=webhook,
+                                               max_attempts=max_attempts).serve())
 
 
 @click.command()
@@ -88,14 +84,8 @@ def overdue(region: str | None, as_json: bool) -> None:
     Example:
       accel666 overdue --region kunshan --json
     """
-    with settings().open_engine() as engine:
-        rows = engine.overdue(region=region)
-        policy = engine.policy
-    if as_json:
-        output.emit_json([fmt.overdue_dict(o, policy) for o in rows])
-        return
-    output.table(fmt.OVERDUE_HEADERS, (fmt.overdue_row(o, policy) for o in rows))
-    click.echo(f"{len(rows)} overdue", err=True)
+    call_and_print(lambda engine: engine.overdue(region=region), as_json,
+                   to_json=output.each(fmt.overdue_dict), to_text=fmt.overdue_text)
 
 
 @click.command()
@@ -115,15 +105,9 @@ def escalations(open_only: bool, failed_only: bool, project_id: int | None,
       accel666 escalations --open
       accel666 escalations --failed --json
     """
-    with settings().open_engine() as engine:
-        rows = engine.escalations(open_only=open_only, failed_only=failed_only,
-                                  project_id=project_id)
-        policy = engine.policy
-    if as_json:
-        output.emit_json([fmt.escalation_dict(e, policy) for e in rows])
-        return
-    output.table(fmt.ESCALATION_HEADERS, (fmt.escalation_row(e, policy) for e in rows))
-    click.echo(f"{len(rows)} escalation(s)", err=True)
+    call_and_print(lambda engine: engine.escalations(open_only=open_only, failed_only=failed_only,
+                                                     project_id=project_id),
+                   as_json, to_json=output.each(fmt.escalation_dict), to_text=fmt.escalations_text)
 
 
 @click.command()
@@ -139,14 +123,8 @@ def ack(escalation_id: int, note: str, as_: str, actor: str, as_json: bool) -> N
     Example:
       accel666 ack 12 --note "已电话催办, 9月3日前补交" --as city:suzhou
     """
-    with settings().open_engine() as engine:
-        record = engine.ack(actor_from(as_, actor), escalation_id, note)
-        policy = engine.policy
-    if as_json:
-        output.emit_json(fmt.escalation_dict(record, policy))
-    else:
-        click.echo(f"escalation {record.id} (project {record.project_id}, {record.phase} "
-                   f"L{record.level}) acknowledged by {record.acked_by}")
+    call_and_print(lambda engine: engine.ack(actor_from(as_, actor), escalation_id, note),
+                   as_json, to_json=fmt.escalation_dict, to_text=fmt.ack_text)
 
 
 @click.command()
@@ -162,10 +140,5 @@ def rearm(escalation_id: int, as_: str, actor: str, as_json: bool) -> None:
     Example:
       accel666 rearm 12 --as province
     """
-    with settings().open_engine() as engine:
-        record = engine.rearm(actor_from(as_, actor), escalation_id)
-        policy = engine.policy
-    if as_json:
-        output.emit_json(fmt.escalation_dict(record, policy))
-    else:
-        click.echo(f"escalation {record.id}: failed deliveries re-armed")
+    call_and_print(lambda engine: engine.rearm(actor_from(as_, actor), escalation_id),
+                   as_json, to_json=fmt.escalation_dict, to_text=fmt.rearm_text)

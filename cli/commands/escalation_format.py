@@ -114,6 +114,12 @@ OVERDUE_HEADERS = ("project", "region", "batch", "phase", "state", "deadline", "
                    "level", "next", "title")
 
 
+def overdue_text(rows: list[OverdueProject], policy: Policy) -> None:
+    """The table on stdout, the count on stderr."""
+    output.table(OVERDUE_HEADERS, (overdue_row(o, policy) for o in rows))
+    click.echo(f"{len(rows)} overdue", err=True)
+
+
 def escalation_dict(e: Escalation, policy: Policy) -> dict[str, Any]:
     return {
         "id": e.id, "project_id": e.project_id, "batch": e.batch, "phase": e.phase,
@@ -145,3 +151,18 @@ def escalation_row(e: Escalation, policy: Policy) -> tuple[Any, ...]:
 
 ESCALATION_HEADERS = ("id", "project", "phase", "level", "target", "fired", "late",
                       "acknowledged", "resolved", "deliveries")
+
+
+def escalations_text(rows: list[Escalation], policy: Policy) -> None:
+    """The table on stdout, the count on stderr."""
+    output.table(ESCALATION_HEADERS, (escalation_row(e, policy) for e in rows))
+    click.echo(f"{len(rows)} escalation(s)", err=True)
+
+
+def ack_text(e: Escalation, _policy: Policy) -> str:
+    return (f"escalation {e.id} (project {e.project_id}, {e.phase} L{e.level}) acknowledged "
+            f"by {e.acked_by}")
+
+
+def rearm_text(e: Escalation, _policy: Policy) -> str:
+    return f"escalation {e.id}: failed deliveries re-armed"

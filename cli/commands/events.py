@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from accel666.cli import output
-from accel666.cli.context import acting, actor_from, json_option, settings
+from accel666.cli.context import acting, actor_from, call_and_print, json_option
 from accel666.lifecycle import VERDICTS
 
 project_id_argument = click.argument("project_id", type=int, metavar="ID")
@@ -15,12 +15,10 @@ project_id_argument = click.argument("project_id", type=int, metavar="ID")
 
 def fire(event: str, project_id: int, as_: str, actor: str, as_json: bool, **kwargs: Any) -> None:
     """Fire `event` on a project and print the project as it now stands."""
-    with settings().open_engine() as engine:
-        project = getattr(engine, event)(actor_from(as_, actor), project_id, **kwargs)
-        if as_json:
-            output.emit_json(output.project_dict(project, engine.policy))
-        else:
-            click.echo(f"project {project.id}: {event} → {project.state} (version {project.version})")
+    call_and_print(
+        lambda engine: getattr(engine, event)(actor_from(as_, actor), project_id, **kwargs),
+        as_json, to_json=output.project_dict,
+        to_text=lambda p, _policy: f"project {p.id}: {event} → {p.state} (version {p.version})")
 
 
 @click.command()
@@ -47,14 +45,10 @@ def dock(title: str, enterprise: str, credit_code: str, region: str, category: s
       accel666 dock --as city:suzhou --title "Cloud MES" --enterprise "苏州某某科技有限公司" \\
           --credit-code 914403001922038216 --region suzhou --category demo
     """
-    with settings().open_engine() as engine:
-        project = engine.dock(actor_from(as_, actor), title=title, enterprise=enterprise,
-                              credit_code=credit_code, region=region, category=category,
-                              batch=batch)
-        if as_json:
-            output.emit_json(output.project_dict(project, engine.policy))
-        else:
-            click.echo(project.id)
+    call_and_print(lambda engine: engine.dock(actor_from(as_, actor), title=title,
+                                              enterprise=enterprise, credit_code=credit_code,
+                                              region=region, category=category, batch=batch),
+                   as_json, to_json=output.project_dict, to_text=lambda p, _policy: str(p.id))
 
 
 @click.command()

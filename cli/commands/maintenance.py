@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import click
 
-from accel666.cli import errors, output
-from accel666.cli.context import json_option, settings
+from accel666.cli import errors
+from accel666.cli.context import call_and_print, json_option
+
+if TYPE_CHECKING:
+    from accel666 import Policy, VerifyReport
 
 
 @click.command()
@@ -19,22 +24,29 @@ def verify(as_json: bool) -> None:
     its SHA-256 and the hash its application recorded, and that escalations and deliveries
     reference existing projects and escalations. Reads only.
     """
-    with settings().open_engine() as engine:
-        report = engine.verify()
-    counts = {"projects": report.projects, "log_rows": report.log_rows,
-              "documents": report.documents, "escalations": report.escalations}
-    if as_json:
-        output.emit_json({"ok": report.ok, **counts, "problems": [
-            {"kind": p.kind, "project_id": p.project_id, "message": p.message}
-            for p in report.problems]})
-    else:
-        for p in report.problems:
-            click.echo(f"{p.kind}: {p.message}")
-        summary = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in counts.items())
-        verdict = "the record holds" if report.ok else f"{len(report.problems)} problem(s)"
-        click.echo(f"checked {summary}: {verdict}")
+    report = call_and_print(lambda engine: engine.verify(), as_json, to_json=verify_dict,
+                            to_text=verify_text)
     if not report.ok:
         raise click.exceptions.Exit(errors.VERIFY_FAILED)
+
+
+def counts(report: VerifyReport) -> dict[str, int]:
+    return {"projects": report.projects, "log_rows": report.log_rows,
+            "documents": report.documents, "escalations": report.escalations}
+
+
+def verify_dict(report: VerifyReport, _policy: Policy) -> dict[str, Any]:
+    return {"ok": report.ok, **counts(report), "problems": [
+        {"kind": p.kind, "project_id": p.project_id, "message": p.message}
+        for p in report.problems]}
+
+
+def verify_text(report: VerifyReport, _policy: Policy) -> str:
+    """Each problem on a line, then what was checked and the verdict."""
+    summary = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in counts(report).items())
+    verdict = "the record holds" if report.ok else f"{len(report.problems)} problem(s)"
+    return "\n".join([*(f"{p.kind}: {p.message}" for p in report.problems),
+                      f"checked {summary}: {verdict}"])
 
 
 @click.group()
@@ -50,31 +62,22 @@ def upgrade(as_json: bool) -> None:
     A new database is created at the latest schema on first use; one made by an older
     accel666 is refused until it is upgraded. Safe to run twice, and from several machines.
     """
-    from accel666 import Engine
+    call_and_print(lambda engine: engine.upgrade_schema(), as_json, create_schema=False,
+                   to_json=lambda r, _policy: {"before": r[0], "after": r[1]},
+                   to_text=upgrade_text)
 
-    chosen = settings()
-    chosen.configure_logging()
-    with Engine(chosen.db, policy=chosen.policy, create_schema=False) as engine:
-        before, after = engine.upgrade_schema()
-    if as_json:
-        output.emit_json({"before": before, "after": after})
-    elif before == after:
-        click.echo(f"schema already at revision {after}")
-    else:
-        click.echo(f"schema upgraded from revision {before or 'none'} to {after}")
+
+def upgrade_text(revisions: tuple[str | None, str | None], _policy: Policy) -> str:
+    before, after = revisions
+    if before == after:
+        return f"schema already at revision {after}"
+    return f"schema upgraded from revision {before or 'none'} to {after}"
 
 
 @db.command()
 @json_option
 def current(as_json: bool) -> None:
     """Print the database's schema revision."""
-    from accel666 import Engine
-
-    chosen = settings()
-    chosen.configure_logging()
-    with Engine(chosen.db, policy=chosen.policy, create_schema=False) as engine:
-        revision = engine.schema_revision()
-    if as_json:
-        output.emit_json({"revision": revision})
-    else:
-        click.echo(revision or "none (empty database)")
+    call_and_print(lambda engine: engine.schema_revision(), as_json, create_schema=False,
+                   to_json=lambda revision, _policy: {"revision": revision},
+                   to_text=lambda revision, _policy: revision or "none (empty database)")

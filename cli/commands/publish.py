@@ -13,7 +13,7 @@ import click
 
 from accel666.cli import output
 from accel666.cli.commands.events import fire
-from accel666.cli.context import acting, actor_from, json_option, settings
+from accel666.cli.context import acting, actor_from, json_option, with_engine
 
 if TYPE_CHECKING:
     from accel666 import Policy, Project
@@ -88,10 +88,10 @@ def publish(project_id: int | None, batch: str | None, fmt: str, out: str | None
     assert batch is not None
     if out is not None:
         check_writable(Path(out))
-    with settings().open_engine() as engine:
-        newly = engine.publish_batch(actor_from(as_, actor), batch)
-        everyone = engine.list(batch=batch, state="published")
-        text = published_list(everyone, engine.policy, "json" if as_json else fmt)
+    (newly, everyone), policy = with_engine(lambda engine: (
+        engine.publish_batch(actor_from(as_, actor), batch),
+        engine.list(batch=batch, state="published")))
+    text = published_list(everyone, policy, "json" if as_json else fmt)
     if out is not None:
         Path(out).write_text(text, encoding="utf-8")
         click.echo(f"published {len(newly)} project(s) of batch {batch}; "

@@ -6,11 +6,15 @@ import contextlib
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from accel666.cli import output
-from accel666.cli.context import json_option, settings
+from accel666.cli.context import call_and_print, json_option, with_engine
+
+if TYPE_CHECKING:
+    from accel666 import Policy, Project, Transition
 
 project_id_argument = click.argument("project_id", type=int, metavar="ID")
 
@@ -22,12 +26,8 @@ def show(project_id: int, as_json: bool) -> None:
     """Show one project: who, where, which batch, its state and what can happen next."""
     from accel666.lifecycle import events_from
 
-    with settings().open_engine() as engine:
-        project = engine.get(project_id)
-        if as_json:
-            output.emit_json(output.project_dict(project, engine.policy))
-        else:
-            click.echo(output.project_text(project, engine.policy, events_from(project.state)))
+    call_and_print(lambda engine: engine.get(project_id), as_json, to_json=output.project_dict,
+                   to_text=lambda p, policy: output.project_text(p, policy, events_from(p.state)))
 
 
 @click.command("list")
@@ -45,13 +45,13 @@ def list_projects(state: str | None, region: str | None, category: str | None,
     Example:
       accel666 list --region kunshan --state applied --json
     """
-    with settings().open_engine() as engine:
-        projects = engine.list(state=state, region=region, category=category, batch=batch,
-                               limit=limit)
-        policy = engine.policy
-    if as_json:
-        output.emit_json([output.project_dict(p, policy) for p in projects])
-        return
+    call_and_print(lambda engine: engine.list(state=state, region=region, category=category,
+                                              batch=batch, limit=limit),
+                   as_json, to_json=output.each(output.project_dict), to_text=list_text)
+
+
+def list_text(projects: list[Project], policy: Policy) -> None:
+    """The table on stdout, the count on stderr."""
     output.table(
         ("id", "state", "region", "category", "batch", "enterprise", "title"),
         ((p.id, p.state, output.region_name(p.region, policy), p.category, p.batch,
@@ -65,12 +65,11 @@ def list_projects(state: str | None, region: str | None, category: str | None,
 @json_option
 def history(project_id: int, as_json: bool) -> None:
     """Show a project's transition log: every event, who fired it and when (China time)."""
-    with settings().open_engine() as engine:
-        rows = engine.history(project_id)
-        policy = engine.policy
-    if as_json:
-        output.emit_json([output.transition_dict(t, policy) for t in rows])
-        return
+    call_and_print(lambda engine: engine.history(project_id), as_json,
+                   to_json=output.each(output.transition_dict), to_text=history_text)
+
+
+def history_text(rows: list[Transition], policy: Policy) -> None:
     output.table(
         ("#", "at", "event", "from → to", "actor", "details"),
         ((t.seq, output.shown(t.at, policy), t.event, f"{t.from_state or '∅'} → {t.to_state}",
@@ -94,17 +93,9 @@ def document(project_id: int, out: str, force: bool, as_json: bool) -> None:
     import hashlib
 
     target = None if out == "-" else Path(out)
-    try:
-        exists = target is not None and target.exists()
-    except OSError as exc:  # e.g. a name too long for the file system
-        raise click.BadParameter(f"cannot write to {target}: {exc.strerror or exc}",
-                                 param_hint="-o/--output") from exc
-    if exists and not force:
-        raise click.BadParameter(f"{target} exists; pass --force to overwrite it",
-                                 param_hint="-o/--output")
-    with settings().open_engine() as engine:
-        doc = engine.document(project_id)
-        policy = engine.policy
+    if target is not None:
+        check_target(out, target, force)
+    doc, policy = with_engine(lambda engine: engine.document(project_id))
     if hashlib.sha256(doc.content).hexdigest() != doc.sha256:
         raise click.ClickException(f"document {doc.id} does not match its stored SHA-256")
     info = {"project_id": doc.project_id, "document_id": doc.id, "name": doc.name,
@@ -123,9 +114,35 @@ def document(project_id: int, out: str, force: bool, as_json: bool) -> None:
         click.echo(f"{doc.name}: {doc.size} bytes, sha256 {doc.sha256} → {out}", err=True)
 
 
+def bad_output(message: str) -> click.BadParameter:
+    return click.BadParameter(message, param_hint="-o/--output")
+
+
+def check_target(out: str, target: Path, force: bool) -> None:
+    """A usage error before anything is read if FILE names no file, or one not to overwrite."""
+    if not out:
+        raise bad_output("give a file name, or - for stdout")
+    try:
+        exists, folder = target.exists(), target.is_dir()
+    except OSError as exc:  # e.g. a name too long for the file system
+        raise bad_output(f"cannot write to {target}: {exc.strerror or exc}") from exc
+    if folder:
+        raise bad_output(f"cannot write to {target}: Is a directory")
+    if exists and not force:
+        raise bad_output(f"{target} exists; pass --force to overwrite it")
+
+
 def write_file(target: Path, content: bytes) -> None:
-    """Write `content` to `target` through a temporary file beside it; a usage error if the
-    file cannot be written (no such folder, a directory, a name too long, no permission)."""
+    """Write `content` to `target` through a temporary file beside it (a device or a pipe,
+    such as /dev/null, is written to in place, never replaced); a usage error if the file
+    cannot be written (no such folder, a name too long, no permission, a full disk)."""
+    if target.exists() and not target.is_file():
+        try:
+            with target.open("wb") as sink:
+                sink.write(content)
+        except OSError as exc:
+            raise bad_output(f"cannot write to {target}: {exc.strerror or exc}") from exc
+        return
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
         tmp.write_bytes(content)
@@ -134,5 +151,4 @@ def write_file(target: Path, content: bytes) -> None:
         with contextlib.suppress(OSError, ValueError):
             tmp.unlink(missing_ok=True)
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
-        raise click.BadParameter(f"cannot write to {target}: {reason}",
-                                 param_hint="-o/--output") from exc
+        raise bad_output(f"cannot write to {target}: {reason}") from exc

@@ -171,3 +171,12 @@ def test_a_database_that_cannot_be_opened_exits_2(run, db, message):
     assert result.exit_code == 2
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_ctrl_c_exits_130_without_a_word(run, monkeypatch):
+    def interrupted(*_a, **_k):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("accel666.workflow.engine.Engine.get", interrupted)
+    result = run("show", "1")
+    assert (result.exit_code, result.stdout, result.stderr) == (130, "", "")

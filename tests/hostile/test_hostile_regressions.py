@@ -130,6 +130,9 @@ def test_a_webhook_the_database_or_http_client_cannot_take_is_invalid_input(
         DEAD_WEBHOOK + "😀",  # was: UnicodeEncodeError in http.client, crashing the round
         DEAD_WEBHOOK + "/钩子",
         DEAD_WEBHOOK + "\n",
+        "http://[::1",  # was: ValueError from urllib, after the sweep had recorded
+        "http://127.0.0.1:99999/hook",  # was: a delivery that could never be attempted
+        "http://",  # was: a delivery to no host, failing every attempt
     ):
         refused(engine, lambda w=webhook: engine.escalate(webhook=w), "webhook")
 
@@ -138,6 +141,8 @@ def test_a_url_http_client_cannot_send_is_a_failed_attempt_not_a_crash() -> None
     """A delivery stored before the webhook check tightened fails like any other attempt."""
     error = post_json(DEAD_WEBHOOK + "😀", {"id": 1}, "key", 1.0)
     assert error is not None and error.startswith("UnicodeEncodeError posting to ")
+    assert post_json("http://[::1", {"id": 1}, "key", 1.0) == (
+        "ValueError posting to http://[::1: Invalid IPv6 URL")
 
 
 def test_escalate_checks_max_attempts_before_the_sweep_writes(

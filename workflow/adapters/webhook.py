@@ -9,6 +9,7 @@ from __future__ import annotations
 import http.client
 import json
 import urllib.error
+import urllib.parse
 import urllib.request
 from typing import Any
 
@@ -33,18 +34,26 @@ def check_webhook(url: str) -> str:
     if len(url) > MAX_ENDPOINT:
         raise InvalidInput("webhook", f"at most {MAX_ENDPOINT} characters (got {len(url)})",
                            url[:40] + "…")
+    try:  # a URL urllib cannot parse would fail every delivery, every round
+        parts = urllib.parse.urlsplit(url)
+        _ = parts.port  # reading it checks it
+    except ValueError as exc:
+        raise InvalidInput("webhook", f"not a valid URL: {exc}", url) from exc
+    if not parts.hostname:
+        raise InvalidInput("webhook", "expected a URL with a host, e.g. https://ops.example/hook",
+                           url)
     return url
 
 
 def post_json(url: str, body: dict[str, Any], key: str, timeout: float) -> str | None:
     """POST `body` as JSON with an Idempotency-Key; None when the receiver answered 2xx, else
     what went wrong."""
-    request = urllib.request.Request(
-        url, data=json.dumps(body, ensure_ascii=False).encode("utf-8"), method="POST",
-        headers={"Content-Type": "application/json; charset=utf-8", "Idempotency-Key": key,
-                 "User-Agent": USER_AGENT},
-    )
     try:
+        request = urllib.request.Request(
+            url, data=json.dumps(body, ensure_ascii=False).encode("utf-8"), method="POST",
+            headers={"Content-Type": "application/json; charset=utf-8", "Idempotency-Key": key,
+                     "User-Agent": USER_AGENT},
+        )
         with urllib.request.urlopen(request, timeout=timeout) as response:
             response.read()
     except urllib.error.HTTPError as exc:
