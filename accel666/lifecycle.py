@@ -17,7 +17,6 @@ STATES: tuple[str, ...] = ("docked", "applied", "recommended", "reviewed", "sign
 FINAL_STATES: frozenset[str] = frozenset({"published", "rejected", "withdrawn"})
 # A project in an ended state no longer holds its enterprise's place in its category and batch.
 ENDED_STATES: tuple[str, ...] = ("rejected", "withdrawn")
-LIVE_STATES: tuple[str, ...] = tuple(s for s in STATES if s not in ENDED_STATES)
 VERDICTS: tuple[str, ...] = ("pass", "fail")  # the expert review's verdict
 
 

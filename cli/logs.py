@@ -11,7 +11,8 @@ from typing import Any, TextIO
 
 import structlog
 
-FIELDS = "accel666"  # the LogRecord attribute holding an event's fields (accel666.workflow.logs)
+from accel666.workflow.logs import FIELDS, ROOT
+
 _installed: list[logging.Handler] = []
 
 
@@ -43,7 +44,7 @@ def configure(level: str = "info", as_json: bool | None = None, stream: TextIO |
                            structlog.processors.TimeStamper(fmt="iso", utc=True)],
         processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
     ))
-    logger = logging.getLogger("accel666")
+    logger = logging.getLogger(ROOT)
     for old in _installed:
         logger.removeHandler(old)
     _installed[:] = [handler]

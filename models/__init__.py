@@ -1,6 +1,5 @@
 """Persistence: the tables, their column types and how a database is opened."""
 
-from accel666.lifecycle import ENDED_STATES
 from accel666.models import chain, schema
 from accel666.models.database import create, reading, retry_when_busy, url_for, writing
 from accel666.models.escalations import (
@@ -29,7 +28,6 @@ from accel666.models.tables import (
 
 __all__ = [
     "DELIVERY_STATUSES",
-    "ENDED_STATES",
     "LIVE",
     "NOTIFIERS",
     "SCHEMA_HEAD",
