@@ -151,3 +151,21 @@ def test_scheduler_rejects_a_bad_interval(run):
     result = run("scheduler", "--every", "soon")
     assert result.exit_code == 2
     assert "'soon' is not a duration such as 90s, 15m, 1h30m or 2d" in result.stderr
+
+
+def test_an_escalation_log_event_keeps_its_escalation_level_and_china_times(run, overdue_db):
+    """The log line of an escalation names its escalation level under a key of its own (the
+    log level stays `warning`), and its times in China time with their offset."""
+    run.moment = cst(2020, 9, 3, 0, 0, 1)
+    result = run("--log-json", "escalate")
+    assert result.exit_code == 0, result.stderr
+    lines = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
+    escalations = [e for e in lines if e["event"] == "escalation"]
+    assert sorted((e["project_id"], e["escalation_level"]) for e in escalations) == sorted(
+        (pid, lv) for pid in overdue_db for lv in (1, 2))
+    assert {e["level"] for e in escalations} == {"warning"}
+    first = next(e for e in escalations if e["project_id"] == overdue_db[0]
+                 and e["escalation_level"] == 1)
+    assert first["deadline"] == "2020-08-31T00:00:00+08:00"  # the window closes then
+    assert first["due_at"] == "2020-08-31T00:00:00+08:00"
+    assert first["fired_at"] == "2020-09-03T00:00:01+08:00"

@@ -6,6 +6,7 @@ import json
 import logging
 import socket
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
@@ -46,6 +47,8 @@ def test_a_webhook_failing_twice_then_succeeding_delivers_each_escalation_once(e
         assert (body["id"], body["project_id"], body["level"], body["phase"]) == (
             e.id, e.project_id, 1, e.phase)
         assert body["target_role"] == "city" and body["target_scope"] == "320500"
+        assert body["fired_at"] == CLOSE.astimezone(ZoneInfo("Asia/Shanghai")).isoformat()
+        assert body["fired_at"].endswith("+08:00") and body["due_at"].endswith("+08:00")
     _, _, headers = hook.requests[0]
     assert headers["Content-Type"].startswith("application/json")
 
@@ -111,6 +114,6 @@ def test_the_log_notifier_emits_one_event_per_escalation(engine, clock, caplog):
     records = [r for r in caplog.records if r.getMessage().startswith("escalation ")]
     assert [(r.name, r.levelname) for r in records] == [("accel666.escalation", "WARNING")]
     (event,) = events(caplog.records, "escalation")
-    assert (event["phase"], event["level"], event["target_role"], event["target_scope"]) == (
+    assert (event["phase"], event["escalation_level"], event["target_role"], event["target_scope"]) == (
         "application", 1, "city", "320500")
     assert event["idempotency_key"] == "accel666-escalation:1:application:L1"

@@ -67,7 +67,7 @@ def test_a_host_receives_the_events_through_logging(engine, clock, caplog):
         == {"trigger": "dock", "project": project.id, "from_state": None, "to_state": "docked",
             "actor": "city-suzhou"}
     (escalation,) = events(caplog.records, "escalation")
-    assert (escalation["project_id"], escalation["phase"], escalation["level"]) == (
+    assert (escalation["project_id"], escalation["phase"], escalation["escalation_level"]) == (
         project.id, "application", 1)
     by_event = {r.accel666["event"]: r for r in caplog.records
                 if hasattr(r, "accel666")}

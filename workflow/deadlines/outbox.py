@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import socket
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, or_, select, update
@@ -43,24 +43,28 @@ def lease_owner() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
-def payload(row: Any) -> dict[str, Any]:
-    """What a notifier sends about one escalation: its fields and the project's."""
+def payload(row: Any, zone: tzinfo) -> dict[str, Any]:
+    """What a notifier sends about one escalation: its fields and the project's, its times in
+    the programme's zone with their offset."""
     return {
         "id": row.escalation_id, "idempotency_key": row.idempotency_key,
         "project_id": row.project_id, "title": row.title, "enterprise": row.enterprise,
         "region": row.region, "batch": row.batch, "phase": row.phase,
-        "deadline": row.deadline.isoformat(), "level": row.level,
-        "due_at": row.due_at.isoformat(), "fired_at": row.fired_at.isoformat(),
+        "deadline": row.deadline.astimezone(zone).isoformat(), "level": row.level,
+        "due_at": row.due_at.astimezone(zone).isoformat(),
+        "fired_at": row.fired_at.astimezone(zone).isoformat(),
         "lateness_seconds": row.lateness_seconds, "target_role": row.target_role,
         "target_scope": row.target_scope, "state_seen": row.state_seen, "lapsed": row.lapsed,
     }
 
 
-def notify(notifier: str, row: Any, timeout: float) -> str | None:
+def notify(notifier: str, row: Any, timeout: float, zone: tzinfo) -> str | None:
     """Deliver one escalation with one notifier; None on success, else the error."""
-    body = payload(row)
+    body = payload(row, zone)
     if notifier == LOG:
-        log.warning("escalation", **body)
+        # A log record has a level of its own: the escalation's goes by another name.
+        fields = {("escalation_level" if k == "level" else k): v for k, v in body.items()}
+        log.warning("escalation", **fields)
         return None
     if notifier == WEBHOOK and row.endpoint:
         return webhook.post_json(row.endpoint, body, row.idempotency_key, timeout)
@@ -150,7 +154,7 @@ def deliver(db: SAEngine, policy: Policy, now: datetime, *, max_attempts: int | 
             after = rows[-1].id
             outcomes = []
             for row in rows:
-                error = notify(notifier, row, wait)
+                error = notify(notifier, row, wait, policy.zone)
                 done = outcome(row, error, now, policy, limit)
                 outcomes.append(done)
                 if error is not None:
