@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import builtins
 import os
+import threading
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
@@ -304,16 +305,19 @@ class Engine:
         deliveries (the log, and a webhook: `webhook` or the policy's). Safe to run anywhere."""
         return self.deadlines.sweep(now, dry_run=dry_run, webhook=webhook)
 
-    def deliver(self, now: datetime | None = None, *,
-                max_attempts: int | None = None) -> DeliveryReport:
-        """Attempt every queued delivery that is due at `now`, once."""
-        return self.deadlines.deliver(now, max_attempts=max_attempts)
+    def deliver(self, now: datetime | None = None, *, max_attempts: int | None = None,
+                cancel: threading.Event | None = None) -> DeliveryReport:
+        """Attempt every queued delivery that is due at `now`, once. Once `cancel` is set, the
+        attempt under way ends at once and the rest wait for a later round."""
+        return self.deadlines.deliver(now, max_attempts=max_attempts, cancel=cancel)
 
     def escalate(self, now: datetime | None = None, *, dry_run: bool = False,
-                 webhook: str | None = None, max_attempts: int | None = None) -> EscalationRun:
-        """One sweep, then the deliveries due: what cron and the scheduler run."""
+                 webhook: str | None = None, max_attempts: int | None = None,
+                 cancel: threading.Event | None = None) -> EscalationRun:
+        """One sweep, then the deliveries due: what cron and the scheduler run. Once `cancel`
+        is set, the delivery under way ends at once and the rest wait for a later round."""
         return self.deadlines.escalate(now, dry_run=dry_run, webhook=webhook,
-                                       max_attempts=max_attempts)
+                                       max_attempts=max_attempts, cancel=cancel)
 
     def overdue(self, region: str | None = None,
                 now: datetime | None = None) -> builtins.list[OverdueProject]:

@@ -4,8 +4,8 @@ apscheduler.
 The database holds the deadlines and the escalations; the scheduler only decides when to sweep:
 once at start, at every future window closing moment and level due moment (re-planned after
 each sweep, so extensions are followed), and every `every` interval. One worker thread runs one
-sweep at a time; missed runs coalesce into one. SIGTERM or SIGINT lets the current sweep finish,
-then `serve` returns.
+sweep at a time; missed runs coalesce into one. SIGTERM or SIGINT lets the current sweep finish
+(a webhook delivery under way ends at once and is retried later), then `serve` returns.
 """
 
 from __future__ import annotations
@@ -60,7 +60,8 @@ class Ticker:
         with self.busy:
             if self.stopping.is_set():
                 return
-            run = self.engine.escalate(webhook=self.webhook, max_attempts=self.max_attempts)
+            run = self.engine.escalate(webhook=self.webhook, max_attempts=self.max_attempts,
+                                       cancel=self.stopping)
             log.info("tick", reason=reason, recorded=run.sweep.total, resolved=run.sweep.resolved,
                      delivered=run.delivery.delivered, retrying=run.delivery.retrying,
                      failed=run.delivery.failed)

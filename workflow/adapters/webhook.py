@@ -1,22 +1,27 @@
 """The webhook notifier: POST an escalation as JSON to a receiver's URL, with an Idempotency-Key.
 
 Which URLs qualify is checked before anything is queued (`check_webhook`); a POST's outcome is
-None for a 2xx answer or the reason it failed, which the outbox records and retries.
+None for a 2xx answer or the reason it failed, which the outbox records and retries. A receiver
+cannot hold an attempt longer than its deadline, redirect it, or make it read a large answer.
 """
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
-import urllib.error
+import socket
+import threading
+import time
 import urllib.parse
-import urllib.request
 from typing import Any
 
 from accel666.workflow.errors import InvalidInput
 
 MAX_ENDPOINT = 2000  # the size of the delivery table's endpoint column
 USER_AGENT = "accel666-escalation/1"
+MAX_ANSWER = 64 * 1024  # of a receiver's answer, the most read
+CANCEL_POLL_SECONDS = 0.2  # how soon a set `cancel` ends an attempt
 
 
 def check_webhook(url: str) -> str:
@@ -45,24 +50,97 @@ def check_webhook(url: str) -> str:
     return url
 
 
-def post_json(url: str, body: dict[str, Any], key: str, timeout: float) -> str | None:
+class Watchdog:
+    """Ends an attempt that outlives its deadline, or whose `cancel` is set: it shuts the
+    connection's socket down from another thread, so that a receiver trickling bytes cannot
+    stretch an attempt read by read, and a stopping process need not wait for one."""
+
+    def __init__(self, conn: http.client.HTTPConnection, seconds: float,
+                 cancel: threading.Event | None) -> None:
+        self.conn = conn
+        self.deadline = time.monotonic() + seconds
+        self.cancel = cancel
+        self.done = threading.Event()
+        self.fired: str | None = None  # "deadline" or "cancel", once it has acted
+        self.thread = threading.Thread(target=self._watch, name="accel666-webhook-watchdog",
+                                       daemon=True)
+
+    def _watch(self) -> None:
+        while not self.done.is_set():
+            left = self.deadline - time.monotonic()
+            if self.cancel is not None and self.cancel.is_set():
+                self._abort("cancel")
+                return
+            if left <= 0:
+                self._abort("deadline")
+                return
+            self.done.wait(min(left, CANCEL_POLL_SECONDS if self.cancel is not None else left))
+
+    def _abort(self, why: str) -> None:
+        self.fired = why
+        sock = self.conn.sock
+        if sock is not None:
+            with contextlib.suppress(OSError):  # already closed: the attempt is over anyway
+                # The plain socket's shutdown, under TLS too: it wakes a blocked read at once.
+                socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+    def __enter__(self) -> Watchdog:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.done.set()
+        self.thread.join()
+
+
+def post_json(url: str, body: dict[str, Any], key: str, timeout: float,
+              cancel: threading.Event | None = None) -> str | None:
     """POST `body` as JSON with an Idempotency-Key; None when the receiver answered 2xx, else
-    what went wrong."""
+    what went wrong.
+
+    One deadline, `timeout` seconds, bounds the whole attempt (connect, send, read); redirects
+    are not followed (a 3xx is a failed attempt naming its Location: a POST re-sent as a GET
+    would deliver nothing); at most MAX_ANSWER bytes of the answer are read. Setting `cancel`
+    ends an attempt under way at once."""
+    parts = urllib.parse.urlsplit(url)
+    kind = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+    target = urllib.parse.urlunsplit(("", "", parts.path or "/", parts.query, ""))
+    data = json.dumps(body, ensure_ascii=False).encode("utf-8")
+    headers = {"Content-Type": "application/json; charset=utf-8", "Idempotency-Key": key,
+               "User-Agent": USER_AGENT}
+    conn = kind(parts.hostname or "", parts.port, timeout=timeout)
     try:
-        request = urllib.request.Request(
-            url, data=json.dumps(body, ensure_ascii=False).encode("utf-8"), method="POST",
-            headers={"Content-Type": "application/json; charset=utf-8", "Idempotency-Key": key,
-                     "User-Agent": USER_AGENT},
-        )
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            response.read()
-    except urllib.error.HTTPError as exc:
-        exc.close()
-        return f"HTTP {exc.code} {exc.reason}"
-    except urllib.error.URLError as exc:
-        return f"cannot reach {url}: {exc.reason}"
-    except (TimeoutError, OSError, http.client.HTTPException, ValueError) as exc:
-        # ValueError: a URL http.client cannot send (e.g. UnicodeEncodeError for non-ASCII);
-        # a failed attempt, recorded and retried like any other, never a crash of the round.
-        return f"{type(exc).__name__} posting to {url}: {exc}"
+        with Watchdog(conn, timeout, cancel) as watchdog:
+            try:
+                conn.connect()
+            except OSError as exc:
+                return _ended(watchdog, url, timeout) or f"cannot reach {url}: {exc}"
+            try:
+                conn.request("POST", target, body=data, headers=headers)
+                response = conn.getresponse()
+                response.read(MAX_ANSWER)  # what is left of a longer answer is never read
+            except (OSError, http.client.HTTPException, ValueError) as exc:
+                # ValueError: a URL http.client cannot send (e.g. UnicodeEncodeError for
+                # non-ASCII); a failed attempt, recorded and retried, never a crash of the round.
+                return (_ended(watchdog, url, timeout)
+                        or f"{type(exc).__name__} posting to {url}: {exc}")
+            if ended := _ended(watchdog, url, timeout):
+                return ended
+    finally:
+        conn.close()
+    if 200 <= response.status < 300:
+        return None
+    if 300 <= response.status < 400:
+        where = response.getheader("Location", "(none)")
+        return (f"HTTP {response.status} {response.reason}: redirect to {where[:200]} not "
+                "followed (give the webhook's final URL)")
+    return f"HTTP {response.status} {response.reason}"
+
+
+def _ended(watchdog: Watchdog, url: str, timeout: float) -> str | None:
+    """Why the watchdog ended the attempt, if it did."""
+    if watchdog.fired == "cancel":
+        return f"interrupted posting to {url}: the process is stopping"
+    if watchdog.fired == "deadline":
+        return f"no complete answer from {url} within {timeout:g} s"
     return None

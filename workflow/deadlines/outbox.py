@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import socket
+import threading
 import uuid
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
@@ -58,7 +59,8 @@ def payload(row: Any, zone: tzinfo) -> dict[str, Any]:
     }
 
 
-def notify(notifier: str, row: Any, timeout: float, zone: tzinfo) -> str | None:
+def notify(notifier: str, row: Any, timeout: float, zone: tzinfo,
+           cancel: threading.Event | None = None) -> str | None:
     """Deliver one escalation with one notifier; None on success, else the error."""
     body = payload(row, zone)
     if notifier == LOG:
@@ -67,7 +69,7 @@ def notify(notifier: str, row: Any, timeout: float, zone: tzinfo) -> str | None:
         log.warning("escalation", **fields)
         return None
     if notifier == WEBHOOK and row.endpoint:
-        return webhook.post_json(row.endpoint, body, row.idempotency_key, timeout)
+        return webhook.post_json(row.endpoint, body, row.idempotency_key, timeout, cancel)
     return f"no way to deliver with notifier {notifier!r} (endpoint {row.endpoint!r})"
 
 
@@ -137,9 +139,22 @@ def outcome(row: Any, error: str | None, now: datetime, policy: Policy,
             "b_delivered": delivered}
 
 
+def stopped(cancel: threading.Event | None) -> bool:
+    return cancel is not None and cancel.is_set()
+
+
+def release(db: SAEngine, owner: str, ids: list[int]) -> None:
+    """Give back claimed deliveries that were not attempted: the next round takes them."""
+    with models.writing(db) as conn:
+        conn.execute(update(models.delivery_table).where(D.id.in_(ids), D.lease_owner == owner)
+                     .values(lease_owner=None, lease_until=None))
+
+
 def deliver(db: SAEngine, policy: Policy, now: datetime, *, max_attempts: int | None = None,
-            timeout: float | None = None) -> DeliveryReport:
-    """One round: attempt every delivery due at `now` once."""
+            timeout: float | None = None, cancel: threading.Event | None = None
+            ) -> DeliveryReport:
+    """One round: attempt every delivery due at `now` once. Once `cancel` is set, the attempt
+    under way ends and the deliveries not yet attempted are left for a later round."""
     limit = max_attempts or policy.escalation.max_attempts
     wait = timeout or policy.escalation.webhook_timeout_seconds
     owner = lease_owner()
@@ -150,11 +165,13 @@ def deliver(db: SAEngine, policy: Policy, now: datetime, *, max_attempts: int | 
         lease = timedelta(seconds=60 if notifier == LOG
                           else max(60.0, CLAIM_SIZE[notifier] * (wait + 1)))
         after = 0
-        while rows := claim(db, notifier, owner, now, after, lease):
+        while not stopped(cancel) and (rows := claim(db, notifier, owner, now, after, lease)):
             after = rows[-1].id
             outcomes = []
             for row in rows:
-                error = notify(notifier, row, wait, policy.zone)
+                if stopped(cancel):
+                    break
+                error = notify(notifier, row, wait, policy.zone, cancel)
                 done = outcome(row, error, now, policy, limit)
                 outcomes.append(done)
                 if error is not None:
@@ -162,6 +179,9 @@ def deliver(db: SAEngine, policy: Policy, now: datetime, *, max_attempts: int | 
                                 notifier=notifier, attempts=done["b_attempts"],
                                 status=done["b_status"], error=error,
                                 next_attempt_at=done["b_next"].isoformat())
+            if len(outcomes) < len(rows):  # cancelled: the others wait for a later round
+                release(db, owner, [row.id for row in rows[len(outcomes):]])
+                rows = rows[:len(outcomes)]
             settle(db, owner, now, outcomes)
             attempted += len(outcomes)
             for row, done in zip(rows, outcomes, strict=True):

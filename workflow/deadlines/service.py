@@ -6,6 +6,7 @@ policy and clock."""
 from __future__ import annotations
 
 import builtins
+import threading
 from collections.abc import Callable
 from datetime import datetime
 
@@ -43,21 +44,25 @@ class Deadlines:
         return sweeping.sweep(self.db, self.policy, self._moment(now), dry_run=dry_run,
                               notifiers=self._notifiers(webhook))
 
-    def deliver(self, now: datetime | None = None, *,
-                max_attempts: int | None = None) -> DeliveryReport:
-        """Attempt every queued delivery that is due at `now`, once."""
+    def deliver(self, now: datetime | None = None, *, max_attempts: int | None = None,
+                cancel: threading.Event | None = None) -> DeliveryReport:
+        """Attempt every queued delivery that is due at `now`, once. Once `cancel` is set, the
+        attempt under way ends at once and the rest wait for a later round."""
         limit = None if max_attempts is None else inputs.integer("max attempts", max_attempts, 1)
-        return outbox.deliver(self.db, self.policy, self._moment(now), max_attempts=limit)
+        return outbox.deliver(self.db, self.policy, self._moment(now), max_attempts=limit,
+                              cancel=cancel)
 
     def escalate(self, now: datetime | None = None, *, dry_run: bool = False,
-                 webhook: str | None = None, max_attempts: int | None = None) -> EscalationRun:
-        """One sweep, then the deliveries due: what cron and the scheduler run."""
+                 webhook: str | None = None, max_attempts: int | None = None,
+                 cancel: threading.Event | None = None) -> EscalationRun:
+        """One sweep, then the deliveries due: what cron and the scheduler run. Once `cancel`
+        is set, the delivery under way ends at once and the rest wait for a later round."""
         moment = self._moment(now)
         # Checked before the sweep writes anything: InvalidInput means nothing was written.
         limit = None if max_attempts is None else inputs.integer("max attempts", max_attempts, 1)
         result = self.sweep(moment, dry_run=dry_run, webhook=webhook)
         report = (DeliveryReport(0, 0, 0, 0) if dry_run
-                  else self.deliver(moment, max_attempts=limit))
+                  else self.deliver(moment, max_attempts=limit, cancel=cancel))
         return EscalationRun(result, report)
 
     def overdue(self, region: str | None = None,
