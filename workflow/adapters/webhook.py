@@ -102,13 +102,21 @@ def post_json(url: str, body: dict[str, Any], key: str, timeout: float,
     are not followed (a 3xx is a failed attempt naming its Location: a POST re-sent as a GET
     would deliver nothing); at most MAX_ANSWER bytes of the answer are read. Setting `cancel`
     ends an attempt under way at once."""
-    parts = urllib.parse.urlsplit(url)
+    try:
+        parts = urllib.parse.urlsplit(url)
+        target = urllib.parse.urlunsplit(("", "", parts.path or "/", parts.query, ""))
+        target.encode("ascii")  # what http.client will send; checked before connecting
+        (parts.hostname or "").encode("idna")
+        port = parts.port
+    except ValueError as exc:
+        # A URL http.client cannot send (stored before the webhook check tightened, say): a
+        # failed attempt, recorded and retried like any other, never a crash of the round.
+        return f"{type(exc).__name__} posting to {url}: {exc}"
     kind = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
-    target = urllib.parse.urlunsplit(("", "", parts.path or "/", parts.query, ""))
     data = json.dumps(body, ensure_ascii=False).encode("utf-8")
     headers = {"Content-Type": "application/json; charset=utf-8", "Idempotency-Key": key,
                "User-Agent": USER_AGENT}
-    conn = kind(parts.hostname or "", parts.port, timeout=timeout)
+    conn = kind(parts.hostname or "", port, timeout=timeout)
     try:
         with Watchdog(conn, timeout, cancel) as watchdog:
             try:
@@ -120,8 +128,6 @@ def post_json(url: str, body: dict[str, Any], key: str, timeout: float,
                 response = conn.getresponse()
                 response.read(MAX_ANSWER)  # what is left of a longer answer is never read
             except (OSError, http.client.HTTPException, ValueError) as exc:
-                # ValueError: a URL http.client cannot send (e.g. UnicodeEncodeError for
-                # non-ASCII); a failed attempt, recorded and retried, never a crash of the round.
                 return (_ended(watchdog, url, timeout)
                         or f"{type(exc).__name__} posting to {url}: {exc}")
             if ended := _ended(watchdog, url, timeout):
