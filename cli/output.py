@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
@@ -85,10 +86,14 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[Any]], title: str | No
     from rich import box
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
-    t = Table(*headers, box=box.SIMPLE_HEAD, title=title, title_justify="left")
+    # Every cell is a Text, never markup: a stored title such as "[/]" or "[link=…]" is shown
+    # as it was written (a tab, which a cell cannot show, as a space).
+    t = Table(*headers, box=box.SIMPLE_HEAD,
+              title=None if title is None else Text(title), title_justify="left")
     for row in rows:
-        t.add_row(*("-" if v is None else str(v) for v in row))
+        t.add_row(*(Text("-" if v is None else str(v).replace("\t", " ")) for v in row))
     terminal = sys.stdout.isatty()
     console = Console(file=sys.stdout, width=None if terminal else 400, highlight=False,
                       soft_wrap=not terminal)
@@ -126,3 +131,21 @@ def project_text(p: Project, policy: Policy, next_events: Sequence[str]) -> str:
 def region_name(code: str, policy: Policy) -> str:
     region = policy.regions.get(code)
     return region.name if region else code
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation character
+
+
+def spreadsheet_cell(value: Any) -> str:
+    """A cell for CSV or a spreadsheet: text a spreadsheet would run as a formula (it begins
+    with = + - @, a tab or a carriage return) gets a leading apostrophe."""
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def markdown_cell(value: Any) -> str:
+    """A Markdown table cell that shows `value` as written: every ASCII punctuation character
+    backslash-escaped (so no markup, link, HTML or column break), line breaks as spaces."""
+    text = str(value).replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", text)

@@ -7,7 +7,7 @@ import io
 import json
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -29,12 +29,11 @@ def published_list(projects: list[Project], policy: Policy, fmt: str) -> str:
         buf = io.StringIO()
         writer = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\n")
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({k: output.spreadsheet_cell(v) for k, v in row.items()} for row in rows)
         return buf.getvalue()
-    def cell(v: Any) -> str:
-        return str(v).replace("|", "\\|")
     lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
-    lines += ["| " + " | ".join(cell(r[k]) for k in COLUMNS) + " |" for r in rows]
+    lines += ["| " + " | ".join(output.markdown_cell(r[k]) for k in COLUMNS) + " |"
+              for r in rows]
     return "\n".join(lines) + "\n"
 
 

@@ -76,7 +76,11 @@ ODD_UNICODE = (
 FRAGMENTS = ("suzhou", "320500", "demo", "2020-1", CODE_A, CODE_A.lower(), "province", "city",
              "pass", "fail", "docked", "application", "2020-09-06", "http://", " ", "  ", "a",
              "-", "--json", "-1", "0", "1")
-ATOMS = SQL + CONTROL + ODD_UNICODE
+# Text that some output format would run: console markup, spreadsheet formulas, Markdown, HTML.
+MARKUP = ("[/]", "[link=https://evil.example/]x[/link]", "[bold red]", ":smile:",
+          '=HYPERLINK("https://evil.example","x")', "+1", "-1+2", "@SUM(A1)", "<script>x</script>",
+          "<img src=x onerror=alert(1)>", "| a |", "**b**", "`c`", "](javascript:x)", "&lt;")
+ATOMS = SQL + CONTROL + ODD_UNICODE + MARKUP
 
 # What an argv or environment cannot carry: execve takes C strings.
 NO_NUL = "\x00"
