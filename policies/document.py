@@ -17,6 +17,7 @@ def as_document(policy: Policy) -> dict[str, Any]:
     doc: dict[str, Any] = {
         "timezone": policy.zone.key,
         "targets_by": policy.targets_by,
+        "province": policy.province,
         "regions": [{"code": r.code, "name": r.name, "key": r.key}
                     for r in policy.regions.values()],
         "materials": {

@@ -35,7 +35,7 @@ DEFAULT_POLICY = "programme.toml"
 BUILTIN = "builtin"
 
 # The keys each table of the file may hold, in the order the built-in file writes them.
-TOP_LEVEL = ("extends", "timezone", "targets_by", "regions", "materials", "categories", "roles",
+TOP_LEVEL = ("extends", "timezone", "targets_by", "province", "regions", "materials", "categories", "roles",
              "permissions", "batches", "escalation")
 MATERIALS = ("min_paper_copies", "electronic_documents", "max_document_bytes")
 CATEGORY = ("key", "name", "english", "target")
@@ -127,7 +127,8 @@ class _Reader(Reader):
         self.keys(raw, top, TOP_LEVEL)
         zone = self.zone(self.get(raw, "timezone", str, top))
         targets_by = self.day(raw, "targets_by", top, "2022-12-31")
-        regions = self.regions(self.get(raw, "regions", list, top))
+        province = self.province(self.get(raw, "province", str, top))
+        regions = self.regions(self.get(raw, "regions", list, top), province)
         materials = self.materials(self.get(raw, "materials", dict, top))
         categories = self.categories(self.get(raw, "categories", list, top))
         role_table = self.get(raw, "roles", dict, top)
@@ -140,9 +141,10 @@ class _Reader(Reader):
         if self.problems:
             return None
         # Every part that came back None noted a problem.
-        assert zone and targets_by and regions and materials and categories and roles is not None
+        assert zone and targets_by and province and regions and materials and categories
+        assert roles is not None
         assert permissions and batches and escalation
-        return Policy(zone=zone, targets_by=targets_by, materials=materials,
+        return Policy(zone=zone, targets_by=targets_by, province=province, materials=materials,
                       categories=categories, regions=regions, roles=roles,
                       permissions=permissions, batches=batches, source=self.source,
                       escalation=escalation)
@@ -196,7 +198,18 @@ class _Reader(Reader):
                 out[key] = Category(key, name, english, target)
         return out
 
-    def regions(self, items: list[Any] | None) -> dict[str, Region] | None:
+    def province(self, code: str | None) -> str | None:
+        """The province's own division code: six digits ending in 0000."""
+        if code is None:
+            return None
+        if len(code) != 6 or not code.isdigit() or not code.endswith("0000"):
+            self.problem("province", f"{code!r} is not a province's division code (e.g. "
+                         "'320000', six digits ending in 0000)")
+            return None
+        return code
+
+    def regions(self, items: list[Any] | None, province: str | None
+                ) -> dict[str, Region] | None:
         if items is None:
             return None
         if not items:
@@ -213,6 +226,9 @@ class _Reader(Reader):
             r = Region(code=code, name=name, key=key.lower())
             if len(r.code) != 6 or not r.code.isdigit():
                 self.problem(f"{where}.code", f"{r.code!r} is not a 6-digit division code")
+            elif province is not None and (r.code[:2] != province[:2] or r.code == province):
+                self.problem(f"{where}.code", f"{r.code!r} is not a division inside province "
+                             f"{province}")
             for label in (r.code, r.name, r.key):
                 if label in seen:
                     self.problem(where, f"{label!r} names two regions")

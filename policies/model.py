@@ -125,6 +125,7 @@ class Policy:
     batches: dict[str, Batch]
     source: str = field(default="", compare=False)
     escalation: Ladder = field(default_factory=Ladder)  # no [escalation] table: nothing escalates
+    province: str = "320000"  # the province's own division code (GB/T 2260)
 
 
 def start_of_day(day: date, zone: ZoneInfo) -> datetime:

@@ -17,6 +17,7 @@ WINDOW = "window"
 MATERIALS = "materials"
 ROLE = "role"
 SCOPE = "scope"
+REGISTRATION = "registration"
 
 
 @dataclass(frozen=True)
@@ -159,3 +160,37 @@ def authorise(
             SCOPE, f"enterprise {scope} may act only on its own projects", facts
         )
     return None
+
+
+def registered_region(policy: Policy, credit_code: str) -> str | None:
+    """The region whose bureau answers for an enterprise by where it was registered: the
+    division code in characters 3-8 of its credit code, matched exactly (a pilot carved out of
+    its city, or a city's own office) or by its city's four digits (any district or county,
+    old codes included). None when it was registered outside the province, at the province's
+    own office, or under a division no region covers."""
+    division = credit_code[2:8]
+    if division[:2] != policy.province[:2] or division == policy.province:
+        return None
+    if division in policy.regions:
+        return division
+    city = division[:4] + "00"
+    return city if city in policy.regions else None
+
+
+def check_registration(policy: Policy, role: str, scope: str | None,
+                       credit_code: str) -> Denial | None:
+    """May an actor of a regional role dock this enterprise? Only one registered in its own
+    region, or one no region answers for (see `registered_region`)."""
+    if policy.roles[role].scope != "region":
+        return None
+    home = registered_region(policy, credit_code)
+    if home is None or home == scope:
+        return None
+    name = policy.regions[home].name
+    return Denial(
+        REGISTRATION,
+        f"the enterprise {credit_code} is registered in {home} ({name}): its bureau, "
+        f"{role}:{policy.regions[home].key}, docks it, not {role}:{scope}",
+        {"credit_code": credit_code, "division": credit_code[2:8], "registered_region": home,
+         "registered_region_name": name, "role": role, "scope": scope},
+    )

@@ -73,8 +73,9 @@ def test_show_json_spells_out_every_part_with_iso_dates(run):
     result = run("policy", "show", "--json")
     assert result.exit_code == 0
     doc = json.loads(result.stdout)
-    assert list(doc) == ["timezone", "targets_by", "regions", "materials", "categories", "roles",
-                         "permissions", "batches", "escalation"]
+    assert list(doc) == ["timezone", "targets_by", "province", "regions", "materials",
+                         "categories", "roles", "permissions", "batches", "escalation"]
+    assert doc["province"] == "320000"
     assert doc["targets_by"] == "2022-12-31"
     assert doc["categories"][2] == {
         "key": "demo", "name": "上云上平台示范企业",

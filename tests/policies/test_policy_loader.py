@@ -256,8 +256,8 @@ def problems_of(text: str, source: str = "<policy>") -> list[str]:
     return err.value.problems
 
 
-TOP_KEYS = ("extends, timezone, targets_by, regions, materials, categories, roles, permissions, "
-            "batches, escalation")
+TOP_KEYS = ("extends, timezone, targets_by, province, regions, materials, categories, roles, "
+            "permissions, batches, escalation")
 TYPOS = [
     ("unknown-top-level-key", ('targets_by = 2022-12-31', 'targets_by = 2022-12-31\ncolour = "red"'),
      f"top level: unknown key 'colour' (keys: {TOP_KEYS})"),
@@ -415,3 +415,18 @@ def test_a_structural_problem_stops_the_check():
     """A file that extends something unknown is one problem: nothing else can be checked."""
     assert problems_of('extends = "other"\ntimezon = "UTC"\n') == [
         "<policy>: extends: only 'builtin' can be extended, not 'other'"]
+
+
+@pytest.mark.parametrize(("line", "problem"), [
+    ('province = "320500"', "province: '320500' is not a province's division code"),
+    ('province = "32"', "province: '32' is not a province's division code"),
+    ('province = "440000"', "regions[0].code: '320100' is not a division inside province 440000"),
+])
+def test_the_province_is_a_province_and_holds_every_region(tmp_path, line, problem):
+    text = resources.files("accel666.policies").joinpath("programme.toml").read_text(
+        encoding="utf-8")
+    path = tmp_path / "p.toml"
+    path.write_text(text.replace('province = "320000"', line), encoding="utf-8")
+    with pytest.raises(PolicyError) as err:
+        policies.load(path)
+    assert any(problem in p for p in err.value.problems), err.value.problems

@@ -21,7 +21,7 @@ from accel666.workflow import store
 from accel666.workflow.actor import Actor
 from accel666.workflow.errors import InvalidInput, Refused
 from accel666.workflow.lifecycle import audit, machine
-from accel666.workflow.lifecycle.guards import Step, authorise
+from accel666.workflow.lifecycle.guards import Step, authorise, refuse
 from accel666.workflow.records import Project
 
 
@@ -33,6 +33,9 @@ def dock(db: SAEngine, policy: Policy, now: datetime, actor: Actor, values: dict
     with audit.attempt(event, actor, None):
         authorise(policy, actor, event, source=None, region=values["region"],
                   credit_code=values["credit_code"])
+        if denial := policy_rules.check_registration(policy, actor.role, actor.scope,
+                                                     values["credit_code"]):
+            raise refuse(event, denial, None)
         key = chosen
         try:
             with models.writing(db) as conn:
