@@ -49,6 +49,7 @@ _WHERE = {
     "Refused": "accel666.workflow.errors",
     "SweepResult": "accel666.workflow.deadlines.records",
     "Transition": "accel666.workflow.records",
+    "Unavailable": "accel666.workflow.errors",
     "VerifyReport": "accel666.workflow.verify",
     "WindowStatus": "accel666.workflow.records",
     "WorkflowError": "accel666.workflow.errors",
@@ -76,6 +77,7 @@ if TYPE_CHECKING:
     from accel666.workflow.errors import NotFound as NotFound
     from accel666.workflow.errors import NotPermitted as NotPermitted
     from accel666.workflow.errors import Refused as Refused
+    from accel666.workflow.errors import Unavailable as Unavailable
     from accel666.workflow.errors import WorkflowError as WorkflowError
     from accel666.workflow.records import BatchStatus as BatchStatus
     from accel666.workflow.records import Document as Document
@@ -112,6 +114,7 @@ __all__ = [
     "Refused",
     "SweepResult",
     "Transition",
+    "Unavailable",
     "VerifyReport",
     "WindowStatus",
     "WorkflowError",

@@ -20,6 +20,7 @@ NOT_PERMITTED = 5
 CONFLICT = 6
 VERIFY_FAILED = 7  # `verify`: the record does not hold (each problem is named)
 DELIVERY_FAILED = 8  # `escalate`: a delivery failed for the last time in this run
+UNAVAILABLE = 9  # the database cannot serve now (locked, read-only, full, unreachable)
 INTERRUPTED = 130  # Ctrl-C (SIGINT), as shells report a command that SIGINT ended
 
 # Shown by `accel666 --help` and in the README.
@@ -34,6 +35,8 @@ Exit codes:
     6  conflict: the project changed concurrently; show it again and retry
     7  verify: the record does not hold (each problem is named)
     8  escalate: a delivery failed for good (see accel666 escalations --failed)
+    9  the database is unavailable: locked past the retries, read-only, disk
+       full, server unreachable or gone (retry later)
   130  interrupted (Ctrl-C)"""
 
 
@@ -67,7 +70,15 @@ def ends_quietly() -> Iterator[None]:
 
 
 def exit_code_for(exc: BaseException) -> int:
-    from accel666 import Conflict, InvalidInput, NotFound, NotPermitted, PolicyError, Refused
+    from accel666 import (
+        Conflict,
+        InvalidInput,
+        NotFound,
+        NotPermitted,
+        PolicyError,
+        Refused,
+        Unavailable,
+    )
 
     table: list[tuple[type[BaseException], int]] = [
         (InvalidInput, USAGE),
@@ -76,6 +87,7 @@ def exit_code_for(exc: BaseException) -> int:
         (Refused, REFUSED),
         (NotPermitted, NOT_PERMITTED),
         (Conflict, CONFLICT),
+        (Unavailable, UNAVAILABLE),
     ]
     for cls, code in table:
         if isinstance(exc, cls):

@@ -1,7 +1,14 @@
 """Persistence: the tables, their column types and how a database is opened."""
 
 from accel666.models import chain, schema
-from accel666.models.database import create, reading, retry_when_busy, url_for, writing
+from accel666.models.database import (
+    create,
+    reading,
+    retry_when_busy,
+    unavailable_reason,
+    url_for,
+    writing,
+)
 from accel666.models.escalations import (
     DELIVERY_STATUSES,
     NOTIFIERS,
@@ -11,7 +18,7 @@ from accel666.models.escalations import (
     escalation_table,
 )
 from accel666.models.schema import HEAD as SCHEMA_HEAD
-from accel666.models.schema import SchemaOutdated, upgrade
+from accel666.models.schema import SchemaNewer, SchemaOutdated, upgrade
 from accel666.models.schema import ensure as create_schema
 from accel666.models.tables import (
     LIVE,
@@ -36,6 +43,7 @@ __all__ = [
     "EscalationRow",
     "ExtensionRow",
     "ProjectRow",
+    "SchemaNewer",
     "SchemaOutdated",
     "TransitionRow",
     "chain",
@@ -51,6 +59,7 @@ __all__ = [
     "retry_when_busy",
     "schema",
     "transition_table",
+    "unavailable_reason",
     "upgrade",
     "url_for",
     "writing",

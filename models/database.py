@@ -12,7 +12,7 @@ from typing import Any, TypeVar, cast
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -128,3 +128,45 @@ def retry_when_busy(fn: F) -> F:
         raise AssertionError("unreachable")
 
     return cast(F, wrapper)
+
+
+# What SQLite says when the database, not the statement, is at fault; each with its reason.
+_SQLITE_UNAVAILABLE = (
+    (_BUSY, "locked by another process past the retries"),
+    (("readonly database",), "it is read-only"),
+    (("database or disk is full",), "the disk is full"),
+    (("disk i/o error",), "a disk I/O error"),
+)
+# PostgreSQL's SQLSTATE classes and codes of the same kind: connection exceptions, insufficient
+# resources (disk full, out of memory, too many connections), operator intervention (server
+# shutting down, backend terminated, statement cancelled), lock not available, read-only
+# transaction (a standby).
+_PG_UNAVAILABLE_CLASSES = ("08", "53", "57")
+_PG_UNAVAILABLE_CODES = ("55P03", "25006")
+# Refusals at connection time that a retry would not cure: the URL names the wrong thing.
+_PG_WRONG_URL = ("does not exist", "authentication failed", "no password supplied",
+                 "role", "could not translate host name")
+
+
+def unavailable_reason(exc: DBAPIError) -> str | None:
+    """Why the database cannot serve now, if that is what `exc` says; None for any other
+    error (a statement's own fault: a bug, or input that should have been refused earlier)."""
+    if exc.connection_invalidated:
+        return "the connection to the server was lost"
+    orig = exc.orig
+    if type(orig).__module__.startswith("psycopg"):
+        state = getattr(orig, "sqlstate", None)
+        if state is None:  # refused before any statement: unreachable, or the URL is wrong
+            said = str(orig).lower()
+            if not isinstance(exc, OperationalError) or any(
+                    text in said for text in _PG_WRONG_URL):
+                return None
+            return "the server cannot be reached"
+        if state[:2] in _PG_UNAVAILABLE_CLASSES or state in _PG_UNAVAILABLE_CODES:
+            return f"the server says {type(orig).__name__} ({state})"
+        return None
+    message = str(orig).lower()
+    for texts, reason in _SQLITE_UNAVAILABLE:
+        if any(text in message for text in texts):
+            return reason
+    return None

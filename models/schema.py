@@ -45,6 +45,22 @@ class SchemaOutdated(RuntimeError):
         self.current = current
 
 
+class SchemaNewer(RuntimeError):
+    """The database was made by a newer accel666: this one cannot read it or upgrade it."""
+
+    def __init__(self, current: str) -> None:
+        super().__init__(
+            f"the database schema is at revision {current}, made by a newer accel666 (this one "
+            f"knows revisions up to {HEAD}): use that version, or a later one "
+            "(pip install --upgrade accel666)")
+        self.current = current
+
+
+def is_newer(revision: str) -> bool:
+    """Is `revision` one this accel666 does not know (a later migration)?"""
+    return not (revision.isdigit() and int(revision) <= int(HEAD))
+
+
 def current(conn: Connection) -> str | None:
     """The database's revision; None if it holds no accel666 schema at all."""
     names = set(inspect(conn).get_table_names())
@@ -60,6 +76,8 @@ def ensure(engine: Engine) -> None:
         found = _stored_revision(conn)
     if found == HEAD:
         return
+    if found is not None and is_newer(found):
+        raise SchemaNewer(found)
     with writing(engine) as conn:
         _serialise(conn)
         found = current(conn)
@@ -90,6 +108,8 @@ def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str | N
             with write_transaction(conn):
                 _serialise(conn)
                 before = current(conn)
+                if before is not None and is_newer(before):
+                    raise SchemaNewer(before)
                 if before == FIRST and VERSION_TABLE not in inspect(conn).get_table_names():
                     version_table.create(conn)
                     conn.execute(version_table.insert().values(version_num=FIRST))

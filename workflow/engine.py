@@ -28,6 +28,7 @@ from accel666.workflow.deadlines.records import (
     SweepResult,
 )
 from accel666.workflow.deadlines.service import Deadlines
+from accel666.workflow.environment import translating
 from accel666.workflow.errors import InvalidInput, NotFound
 from accel666.workflow.lifecycle import audit, batches, docking, inputs, transition
 from accel666.workflow.lifecycle.guards import resolve_actor
@@ -65,6 +66,7 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+@translating
 class Engine:
     """The lifecycle engine over one database.
 
@@ -109,9 +111,11 @@ class Engine:
                     pass
         except DatabaseError as exc:
             self.close()
+            if models.unavailable_reason(exc) is not None:
+                raise  # read-only, full, unreachable: Unavailable (see `translating`)
             raise InvalidInput("database", f"cannot open it: {exc.orig}",
                                self.db.url.render_as_string(hide_password=True)) from exc
-        except models.SchemaOutdated as exc:
+        except (models.SchemaOutdated, models.SchemaNewer) as exc:
             self.close()
             raise InvalidInput("database", str(exc), exc.current) from exc
 
@@ -290,8 +294,12 @@ class Engine:
             return models.schema.current(conn)
 
     def upgrade_schema(self) -> tuple[str | None, str | None]:
-        """Bring the database's schema to this version's head (Alembic); (before, after)."""
-        return models.upgrade(self.db)
+        """Bring the database's schema to this version's head (Alembic); (before, after).
+        A database made by a newer accel666 is refused with InvalidInput."""
+        try:
+            return models.upgrade(self.db)
+        except models.SchemaNewer as exc:
+            raise InvalidInput("database", str(exc), exc.current) from exc
 
     def batches(self) -> builtins.list[BatchStatus]:
         """Every batch of the policy with its windows as they stand now, extensions included."""

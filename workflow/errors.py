@@ -120,3 +120,18 @@ class Conflict(WorkflowError):
         """The structured attributes, for logs and `--json` error output."""
         return {"event": self.event, "project_id": self.project_id,
                 "expected_version": self.expected_version}
+
+
+class Unavailable(WorkflowError):
+    """The database cannot do the work now: locked by another process past the retries,
+    read-only, out of disk space, or its server unreachable or gone. The transaction under way
+    was rolled back; retry later."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(f"the database is unavailable: {reason}; retry later ({detail})")
+        self.reason = reason
+        self.detail = detail
+
+    def details(self) -> dict[str, Any]:
+        """The structured attributes, for logs and `--json` error output."""
+        return {"reason": self.reason, "detail": self.detail}

@@ -7,7 +7,7 @@ import sqlite3
 import pytest
 from sqlalchemy.exc import OperationalError
 
-from accel666 import models
+from accel666 import Unavailable, models
 from accel666.models import database
 from accel666.workflow import store
 from tests.workflow.wf_support import dock
@@ -50,8 +50,9 @@ def test_a_busy_transaction_is_tried_again_and_recorded_once(engine, actors, mon
 def test_retries_are_bounded(engine, actors, monkeypatch, pauses):
     project = dock(engine)
     calls = failing(monkeypatch, 99, locked())
-    with pytest.raises(OperationalError):
+    with pytest.raises(Unavailable) as caught:  # the last busy error, named for the caller
         engine.withdraw(actors.ent_a, project.id, reason="撤回")
+    assert isinstance(caught.value.__cause__, OperationalError)
     assert len(calls) == models.database.LOCK_RETRIES + 1
     assert engine.get(project.id).version == 1
 
@@ -59,7 +60,7 @@ def test_retries_are_bounded(engine, actors, monkeypatch, pauses):
 def test_other_database_errors_are_not_retried(engine, actors, monkeypatch, pauses):
     project = dock(engine)
     calls = failing(monkeypatch, 1, locked("disk I/O error"))
-    with pytest.raises(OperationalError):
+    with pytest.raises(Unavailable, match="a disk I/O error"):
         engine.withdraw(actors.ent_a, project.id, reason="撤回")
     assert (len(calls), pauses) == (1, [])
 

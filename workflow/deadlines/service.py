@@ -24,10 +24,12 @@ from accel666.workflow.deadlines.records import (
     OverdueProject,
     SweepResult,
 )
+from accel666.workflow.environment import translating
 from accel666.workflow.lifecycle import inputs
 from accel666.workflow.lifecycle.guards import resolve_actor
 
 
+@translating
 class Deadlines:
     """Deadline enforcement on a database, with a policy and a clock (the Engine's)."""
 
