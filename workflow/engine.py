@@ -9,6 +9,7 @@ import os
 import threading
 from collections.abc import Callable
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection
@@ -62,6 +63,14 @@ def _open(bind: str | os.PathLike[str]) -> SAEngine:
         raise InvalidInput("database", f"not a database URL or path: {exc}", text) from exc
 
 
+def _missing_file(db: SAEngine) -> str | None:
+    """The path of a SQLite file `db` would create on first use (it does not exist yet)."""
+    name = db.url.database
+    if db.dialect.name != "sqlite" or not name or name == ":memory:" or name.startswith("file:"):
+        return None
+    return None if Path(name).exists() else name
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -75,6 +84,8 @@ class Engine:
     file, or None for the programme's built-in policy. `clock` returns the current aware time.
     With `create_schema` (the default) a new database gets the latest schema; one made by an
     older accel666 is refused with InvalidInput (field "database") until `upgrade_schema()`.
+    With `must_exist`, a SQLite file that does not exist is NotFound instead of created (what
+    a read-only command wants).
     Deadline enforcement (sweep, escalate, ack, …) is done by its part `deadlines`
     (accel666.workflow.deadlines), whose methods the Engine offers as its own.
     """
@@ -86,6 +97,7 @@ class Engine:
         policy: Policy | str | os.PathLike[str] | None = None,
         clock: Clock | None = None,
         create_schema: bool = True,
+        must_exist: bool = False,
     ) -> None:
         if isinstance(policy, Policy):
             self.policy = policy
@@ -102,6 +114,10 @@ class Engine:
             self.db, self._owns_db = bind, False
         else:
             self.db, self._owns_db = _open(bind), True
+            if must_exist and (missing := _missing_file(self.db)) is not None:
+                self.close()
+                raise NotFound("database", missing, f"no database at {missing}; `accel666 db "
+                               "upgrade` creates one, as does any command that writes")
         self.deadlines = Deadlines(self.db, self.policy, self.now)
         try:
             if create_schema:

@@ -25,10 +25,10 @@ class WorkflowError(Exception):
 
 
 class NotFound(WorkflowError):
-    """No such project, document or batch."""
+    """No such project, document or batch; or no database where one must already be."""
 
-    def __init__(self, kind: str, key: object) -> None:
-        super().__init__(f"{kind} {key} not found")
+    def __init__(self, kind: str, key: object, message: str | None = None) -> None:
+        super().__init__(message or f"{kind} {key} not found")
         self.kind = kind
         self.key = key
 

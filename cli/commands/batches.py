@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 @json_option
 def batches(as_json: bool) -> None:
     """List every batch and its phase windows as they stand now (China time, extensions in)."""
-    call_and_print(lambda engine: engine.batches(), as_json,
+    call_and_print(lambda engine: engine.batches(), as_json, must_exist=True,
                    to_json=output.each(output.batch_dict), to_text=batches_text)
 
 

@@ -84,7 +84,7 @@ def overdue(region: str | None, as_json: bool) -> None:
     Example:
       accel666 overdue --region kunshan --json
     """
-    call_and_print(lambda engine: engine.overdue(region=region), as_json,
+    call_and_print(lambda engine: engine.overdue(region=region), as_json, must_exist=True,
                    to_json=output.each(fmt.overdue_dict), to_text=fmt.overdue_text)
 
 
@@ -107,7 +107,8 @@ def escalations(open_only: bool, failed_only: bool, project_id: int | None,
     """
     call_and_print(lambda engine: engine.escalations(open_only=open_only, failed_only=failed_only,
                                                      project_id=project_id),
-                   as_json, to_json=output.each(fmt.escalation_dict), to_text=fmt.escalations_text)
+                   as_json, to_json=output.each(fmt.escalation_dict), to_text=fmt.escalations_text,
+                   must_exist=True)
 
 
 @click.command()

@@ -25,7 +25,7 @@ def verify(as_json: bool) -> None:
     reference existing projects and escalations. Reads only.
     """
     report = call_and_print(lambda engine: engine.verify(), as_json, to_json=verify_dict,
-                            to_text=verify_text)
+                            to_text=verify_text, must_exist=True)
     if not report.ok:
         raise click.exceptions.Exit(errors.VERIFY_FAILED)
 
@@ -79,5 +79,5 @@ def upgrade_text(revisions: tuple[str | None, str | None], _policy: Policy) -> s
 def current(as_json: bool) -> None:
     """Print the database's schema revision."""
     call_and_print(lambda engine: engine.schema_revision(), as_json, create_schema=False,
-                   to_json=lambda revision, _policy: {"revision": revision},
+                   must_exist=True, to_json=lambda revision, _policy: {"revision": revision},
                    to_text=lambda revision, _policy: revision or "none (empty database)")

@@ -26,7 +26,8 @@ def show(project_id: int, as_json: bool) -> None:
     """Show one project: who, where, which batch, its state and what can happen next."""
     from accel666.lifecycle import events_from
 
-    call_and_print(lambda engine: engine.get(project_id), as_json, to_json=output.project_dict,
+    call_and_print(lambda engine: engine.get(project_id), as_json, must_exist=True,
+                   to_json=output.project_dict,
                    to_text=lambda p, policy: output.project_text(p, policy, events_from(p.state)))
 
 
@@ -47,7 +48,8 @@ def list_projects(state: str | None, region: str | None, category: str | None,
     """
     call_and_print(lambda engine: engine.list(state=state, region=region, category=category,
                                               batch=batch, limit=limit),
-                   as_json, to_json=output.each(output.project_dict), to_text=list_text)
+                   as_json, to_json=output.each(output.project_dict), to_text=list_text,
+                   must_exist=True)
 
 
 def list_text(projects: list[Project], policy: Policy) -> None:
@@ -65,7 +67,7 @@ def list_text(projects: list[Project], policy: Policy) -> None:
 @json_option
 def history(project_id: int, as_json: bool) -> None:
     """Show a project's transition log: every event, who fired it and when (China time)."""
-    call_and_print(lambda engine: engine.history(project_id), as_json,
+    call_and_print(lambda engine: engine.history(project_id), as_json, must_exist=True,
                    to_json=output.each(output.transition_dict), to_text=history_text)
 
 
@@ -95,7 +97,7 @@ def document(project_id: int, out: str, force: bool, as_json: bool) -> None:
     target = None if out == "-" else Path(out)
     if target is not None:
         check_target(out, target, force)
-    doc, policy = with_engine(lambda engine: engine.document(project_id))
+    doc, policy = with_engine(lambda engine: engine.document(project_id), must_exist=True)
     if hashlib.sha256(doc.content).hexdigest() != doc.sha256:
         raise click.ClickException(f"document {doc.id} does not match its stored SHA-256")
     info = {"project_id": doc.project_id, "document_id": doc.id, "name": doc.name,

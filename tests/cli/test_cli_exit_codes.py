@@ -67,6 +67,7 @@ def test_missing_document_exits_2(run, tmp_path):
 
 
 def test_not_found_exits_3(run):
+    assert run("db", "upgrade").exit_code == 0  # an empty database, not a missing one
     result = run("show", "42")
     assert result.exit_code == 3
     assert result.stderr == "accel666: project 42 not found\n"
@@ -140,6 +141,7 @@ def test_conflict_exits_6(run, monkeypatch):
 
 
 def test_unexpected_error_exits_1_with_its_type(run, monkeypatch):
+    assert run("db", "upgrade").exit_code == 0
     def broken(*_a, **_k):
         raise RuntimeError("disk on fire")
 
@@ -150,6 +152,7 @@ def test_unexpected_error_exits_1_with_its_type(run, monkeypatch):
 
 
 def test_json_errors_are_structured_on_stderr(run):
+    assert run("db", "upgrade").exit_code == 0  # an empty database, not a missing one
     result = run("show", "7", "--json")
     assert result.exit_code == 3
     assert result.stdout == ""
@@ -167,13 +170,14 @@ def test_json_errors_are_structured_on_stderr(run):
 ])
 def test_a_database_that_cannot_be_opened_exits_2(run, db, message):
     run.db_url = db
-    result = run("list")
+    result = run("db", "upgrade")  # a command that would create it
     assert result.exit_code == 2
     assert message in result.stderr
     assert "Traceback" not in result.stderr
 
 
 def test_ctrl_c_exits_130_without_a_word(run, monkeypatch):
+    assert run("db", "upgrade").exit_code == 0
     def interrupted(*_a, **_k):
         raise KeyboardInterrupt
 

@@ -33,6 +33,7 @@ def test_list_filters_by_region_names_and_state(run):
 
 
 def test_list_rejects_unknown_state(run):
+    assert run("db", "upgrade").exit_code == 0
     result = run("list", "--state", "lost")
     assert result.exit_code == 2
     assert "accel666: invalid state: use one of docked, applied" in result.stderr
@@ -61,6 +62,7 @@ def test_document_of_project_without_one_is_not_found(run, tmp_path):
 
 
 def test_batches_json_shows_windows_in_china_time(run):
+    assert run("db", "upgrade").exit_code == 0
     [batch] = run.json("batches")
     assert batch["key"] == "2020-1"
     windows = {w["phase"]: w for w in batch["windows"]}

@@ -28,6 +28,7 @@ def probe(*args: str) -> dict[str, object]:
 
 
 def test_a_library_command_runs_with_the_collector_on_and_start_up_frozen(tmp_path) -> None:
+    assert probe("--db", str(tmp_path / "x.db"), "db", "upgrade")["code"] == 0
     seen = probe("--db", str(tmp_path / "x.db"), "list", "--json")
     assert seen["code"] == 0
     assert seen["enabled"] is True
