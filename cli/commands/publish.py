@@ -5,19 +5,18 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from accel666.cli import output
+from accel666.cli import files, output
 from accel666.cli.commands.events import fire
 from accel666.cli.context import acting, actor_from, json_option, with_engine
 
 if TYPE_CHECKING:
     from accel666 import Policy, Project
 
+FORMATS = ("md", "csv", "json")
 COLUMNS = ("id", "title", "enterprise", "credit_code", "region", "region_name", "category")
 
 
@@ -37,36 +36,21 @@ def published_list(projects: list[Project], policy: Policy, fmt: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def check_writable(path: Path) -> None:
-    """Fail before anything changes if the list could not be written afterwards."""
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir() or not os.access(folder, os.W_OK):
-        raise click.BadParameter(f"cannot write to {path}: no writable folder {folder}",
-                                 param_hint="-o/--output")
-    try:  # open it as the list will be: catches a directory, a name too long, no permission
-        existed = path.exists()
-        with path.open("ab"):
-            pass
-        if not existed:
-            path.unlink()
-    except OSError as exc:
-        raise click.BadParameter(f"cannot write to {path}: {exc.strerror or exc}",
-                                 param_hint="-o/--output") from exc
-
-
 @click.command()
 @click.argument("project_id", type=int, metavar="[ID]", required=False)
 @click.option("--batch", default=None, metavar="KEY",
               help="Publish every signed project of this batch in one transaction.")
-@click.option("--format", "fmt", type=click.Choice(["md", "csv", "json"]), default="md",
-              show_default=True, help="Format of the published list (with --batch).")
-@click.option("-o", "--output", "out", type=click.Path(dir_okay=False, writable=True),
-              default=None, metavar="FILE",
-              help="Write the published list to FILE instead of stdout (with --batch).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
+              help="Format of the published list (with --batch): md, csv or json; by default "
+                   "the one -o FILE's extension names, else md.")
+@click.option("-o", "--output", "out", default=None, metavar="FILE",
+              help="Write the published list to FILE instead of stdout (with --batch); "
+                   "- is stdout.")
+@click.option("--force", is_flag=True, help="Replace FILE if it exists.")
 @acting
 @json_option
-def publish(project_id: int | None, batch: str | None, fmt: str, out: str | None, as_: str,
-            actor: str, as_json: bool) -> None:
+def publish(project_id: int | None, batch: str | None, fmt: str | None, out: str | None,
+            force: bool, as_: str, actor: str, as_json: bool) -> None:
     """Publish a signed project, or with --batch every signed project of a batch (province).
 
     With --batch all of the batch's signed projects are published in one transaction (all or
@@ -85,17 +69,12 @@ def publish(project_id: int | None, batch: str | None, fmt: str, out: str | None
         fire("publish", project_id, as_, actor, as_json)
         return
     assert batch is not None
-    if out is not None:
-        check_writable(Path(out))
+    target = None if out is None else files.check_output(out, force)  # before any change
+    chosen = "json" if as_json else files.format_for(fmt, target, FORMATS, "md")
     (newly, everyone), policy = with_engine(lambda engine: (
         engine.publish_batch(actor_from(as_, actor), batch),
         engine.list(batch=batch, state="published")))
-    text = published_list(everyone, policy, "json" if as_json else fmt)
-    if out is not None:
-        Path(out).write_text(text, encoding="utf-8")
-        click.echo(f"published {len(newly)} project(s) of batch {batch}; "
-                   f"{len(everyone)} on the list written to {out}", err=True)
-    else:
-        click.echo(text, nl=False)
-        click.echo(f"published {len(newly)} project(s) of batch {batch}; "
-                   f"{len(everyone)} on the list", err=True)
+    files.write_output(target, published_list(everyone, policy, chosen).encode("utf-8"))
+    where = "" if target is None else f" written to {out}"
+    click.echo(f"published {len(newly)} project(s) of batch {batch}; "
+               f"{len(everyone)} on the list{where}", err=True)

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
-import sys
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from accel666.cli import output
+from accel666.cli import files, output
 from accel666.cli.context import call_and_print, json_option, with_engine
 
 if TYPE_CHECKING:
@@ -85,7 +81,7 @@ def history_text(rows: list[Transition], policy: Policy) -> None:
 @project_id_argument
 @click.option("-o", "--output", "out", required=True, metavar="FILE",
               help="Where to write the document; - for stdout.")
-@click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
+@click.option("--force", is_flag=True, help="Replace FILE if it exists.")
 @json_option
 def document(project_id: int, out: str, force: bool, as_json: bool) -> None:
     """Write the electronic document filed with a project's application to FILE.
@@ -94,9 +90,7 @@ def document(project_id: int, out: str, force: bool, as_json: bool) -> None:
     """
     import hashlib
 
-    target = None if out == "-" else Path(out)
-    if target is not None:
-        check_target(out, target, force)
+    target = files.check_output(out, force)
     doc, policy = with_engine(lambda engine: engine.document(project_id), must_exist=True)
     if hashlib.sha256(doc.content).hexdigest() != doc.sha256:
         raise click.ClickException(f"document {doc.id} does not match its stored SHA-256")
@@ -105,52 +99,8 @@ def document(project_id: int, out: str, force: bool, as_json: bool) -> None:
                                                                                  policy),
             # A name undecodable from the command line holds surrogates stdout cannot encode.
             "written_to": out.encode("utf-8", "backslashreplace").decode("utf-8")}
-    if target is None:
-        sys.stdout.buffer.write(doc.content)
-        sys.stdout.flush()
-    else:
-        write_file(target, doc.content)
+    files.write_output(target, doc.content)
     if as_json and target is not None:
         output.emit_json(info)
     else:
         click.echo(f"{doc.name}: {doc.size} bytes, sha256 {doc.sha256} → {out}", err=True)
-
-
-def bad_output(message: str) -> click.BadParameter:
-    return click.BadParameter(message, param_hint="-o/--output")
-
-
-def check_target(out: str, target: Path, force: bool) -> None:
-    """A usage error before anything is read if FILE names no file, or one not to overwrite."""
-    if not out:
-        raise bad_output("give a file name, or - for stdout")
-    try:
-        exists, folder = target.exists(), target.is_dir()
-    except OSError as exc:  # e.g. a name too long for the file system
-        raise bad_output(f"cannot write to {target}: {exc.strerror or exc}") from exc
-    if folder:
-        raise bad_output(f"cannot write to {target}: Is a directory")
-    if exists and not force:
-        raise bad_output(f"{target} exists; pass --force to overwrite it")
-
-
-def write_file(target: Path, content: bytes) -> None:
-    """Write `content` to `target` through a temporary file beside it (a device or a pipe,
-    such as /dev/null, is written to in place, never replaced); a usage error if the file
-    cannot be written (no such folder, a name too long, no permission, a full disk)."""
-    if target.exists() and not target.is_file():
-        try:
-            with target.open("wb") as sink:
-                sink.write(content)
-        except OSError as exc:
-            raise bad_output(f"cannot write to {target}: {exc.strerror or exc}") from exc
-        return
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_bytes(content)
-        tmp.replace(target)
-    except (OSError, ValueError) as exc:
-        with contextlib.suppress(OSError, ValueError):
-            tmp.unlink(missing_ok=True)
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
-        raise bad_output(f"cannot write to {target}: {reason}") from exc

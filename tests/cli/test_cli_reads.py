@@ -50,7 +50,7 @@ def test_document_round_trips_bytes_and_refuses_to_overwrite(run, tmp_path):
     assert (info["size"], info["name"]) == (2560, "application.pdf")
     again = run("document", str(pid), "-o", str(target))
     assert again.exit_code == 2
-    assert "exists; pass --force to overwrite it" in again.stderr
+    assert "exists; pass --force to replace it" in again.stderr
     assert run("document", str(pid), "-o", str(target), "--force").exit_code == 0
 
 

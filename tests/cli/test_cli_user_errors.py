@@ -56,10 +56,11 @@ def filed(cli: Cli) -> int:
 @pytest.mark.parametrize(("out", "force", "message"), [
     ("", False, "give a file name, or - for stdout"),
     ("", True, "give a file name, or - for stdout"),
-    ("/", False, "cannot write to /: Is a directory"),
-    ("/", True, "cannot write to /: Is a directory"),
-    ("{tmp}", False, "cannot write to {tmp}: Is a directory"),
-    ("{tmp}", True, "cannot write to {tmp}: Is a directory"),
+    ("/", False, "cannot write to /: it is a folder; give a file name in it"),
+    ("/", True, "cannot write to /: it is a folder; give a file name in it"),
+    (".", False, "cannot write to .: it is a folder; give a file name in it"),
+    ("{tmp}", False, "cannot write to {tmp}: it is a folder; give a file name in it"),
+    ("{tmp}", True, "cannot write to {tmp}: it is a folder; give a file name in it"),
 ])
 def test_document_to_no_file_exits_2(cli: Cli, filed: int, tmp_path: Path, out: str, force: bool,
                                      message: str) -> None:
@@ -124,3 +125,43 @@ def test_a_webhook_that_cannot_be_posted_to_exits_2_and_records_nothing(run: Cli
     assert result.exit_code == 2
     assert result.stderr.endswith(f"accel666: invalid webhook: {reason}\n")
     assert run.json("escalations") == []
+
+
+def test_demo_replace_deletes_only_a_database_the_demo_made(cli: Cli, tmp_path: Path,
+                                                            monkeypatch) -> None:
+    """--replace (and the default file) used to delete whatever the path held, the database
+    named by ACCEL666_DB included."""
+    from accel666 import Engine
+
+    real = tmp_path / "province.db"
+    Engine(str(real)).close()
+    kept = real.read_bytes()
+    monkeypatch.setenv("ACCEL666_DB", str(real))
+    from click.testing import CliRunner
+
+    from accel666.cli.main import cli as command
+
+    refused = CliRunner().invoke(command, ["demo", "--replace", "--projects", "16"])
+    assert refused.exit_code == 2
+    assert "holds something the demo did not make" in refused.stderr
+    assert real.read_bytes() == kept
+
+    demo_db = tmp_path / "demo.db"
+    cli.db_url = str(demo_db)
+    assert cli("demo", "--projects", "16").exit_code == 0
+    again = cli("demo", "--projects", "16", "--replace")
+    assert again.exit_code == 0, again.stderr  # its own database: replaced
+
+
+def test_demo_never_deletes_a_foreign_file_at_its_default_path(tmp_path: Path,
+                                                               monkeypatch) -> None:
+    from click.testing import CliRunner
+
+    from accel666.cli.main import cli as command
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("ACCEL666_DB", raising=False)
+    (tmp_path / "accel666-demo.db").write_text("my notes", encoding="utf-8")
+    result = CliRunner().invoke(command, ["demo", "--projects", "16"])
+    assert result.exit_code == 2
+    assert (tmp_path / "accel666-demo.db").read_text(encoding="utf-8") == "my notes"
