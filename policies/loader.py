@@ -35,8 +35,19 @@ DEFAULT_POLICY = "programme.toml"
 BUILTIN = "builtin"
 
 # The keys each table of the file may hold, in the order the built-in file writes them.
-TOP_LEVEL = ("extends", "timezone", "targets_by", "province", "regions", "materials", "categories", "roles",
-             "permissions", "batches", "escalation")
+# Upper bounds of the policy's numbers (README, "The policy file"): beyond them a value is a
+# typo, and some would overflow the calendar or retry forever.
+MAX_PAPER_COPIES = 100
+MAX_DOCUMENT_BYTES = 1 << 30
+MAX_TARGET = 1_000_000
+MAX_DELAY_DAYS = 366
+MAX_TIMEOUT_SECONDS = 300
+MAX_ATTEMPTS = 100
+MAX_BACKOFF_SECONDS = 86_400
+MAX_BACKOFF_MAX_SECONDS = 7 * 86_400
+
+TOP_LEVEL = ("extends", "timezone", "targets_by", "province", "regions", "materials", "categories",
+             "roles", "permissions", "batches", "escalation")
 MATERIALS = ("min_paper_copies", "electronic_documents", "max_document_bytes")
 CATEGORY = ("key", "name", "english", "target")
 REGION = ("code", "name", "key")
@@ -174,6 +185,8 @@ class _Reader(Reader):
             self.problem(f"{where}.electronic_documents", "at most 1 is supported")
         if size is not None and size < 1:
             self.problem(f"{where}.max_document_bytes", "must be at least 1")
+        self.at_most(copies, f"{where}.min_paper_copies", MAX_PAPER_COPIES)
+        self.at_most(size, f"{where}.max_document_bytes", MAX_DOCUMENT_BYTES)
         if copies is None or documents is None or size is None:
             return None
         return Materials(copies, documents, size)
@@ -192,6 +205,7 @@ class _Reader(Reader):
             target = self.get(t, "target", int, where)
             if target is not None and target < 0:
                 self.problem(f"{where}.target", "must be 0 or more")
+            self.at_most(target, f"{where}.target", MAX_TARGET)
             if key is not None and key in out:
                 self.problem(where, f"duplicate category key {key!r}")
             elif None not in (key, name, english, target):
@@ -383,6 +397,10 @@ class _Reader(Reader):
             self.problem(f"{where}.backoff_seconds", "must be 0 or more")
         if opt["backoff_max_seconds"] < opt["backoff_seconds"]:
             self.problem(f"{where}.backoff_max_seconds", "must be at least backoff_seconds")
+        for key, high in (("webhook_timeout_seconds", MAX_TIMEOUT_SECONDS),
+                          ("max_attempts", MAX_ATTEMPTS), ("backoff_seconds", MAX_BACKOFF_SECONDS),
+                          ("backoff_max_seconds", MAX_BACKOFF_MAX_SECONDS)):
+            self.at_most(opt[key], f"{where}.{key}", high)
         phases = self.overdue_rules(self.get(t, "phases", dict, where), roles)
         levels = self.levels(self.get(t, "levels", list, where), roles)
         if phases is None or levels is None:
@@ -438,6 +456,7 @@ class _Reader(Reader):
             if number is not None and number != i + 1:
                 self.problem(f"{where}.level",
                              f"expected {i + 1}: levels are numbered 1, 2, … in order")
+            self.at_most(delay, f"{where}.delay_days", MAX_DELAY_DAYS)
             if delay is not None and delay < 0:
                 self.problem(f"{where}.delay_days", "must be 0 or more")
             elif delay is not None and out and delay < out[-1].delay_days:

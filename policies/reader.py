@@ -25,6 +25,11 @@ def unknown(kind: str, name: str, known: Iterable[str]) -> str:
     return f"unknown {kind} {name!r} ({hint})"
 
 
+
+# Dates a policy may name: every window, extension and target falls in this span.
+FIRST_DAY = date(2000, 1, 1)
+LAST_DAY = date(2099, 12, 31)
+
 class Reader:
     """Reads raw tables, noting every problem; parts it cannot read come back as None.
 
@@ -66,11 +71,21 @@ class Reader:
 
     def day(self, table: dict[str, Any], key: str, where: str, example: str,
             *, required: bool = True) -> date | None:
+        """A date (not a date-time) within FIRST_DAY … LAST_DAY."""
         value = self.get(table, key, date, where, required=required)
         if isinstance(value, datetime):
             self.problem(f"{where}.{key}", f"expected a date such as {example}")
             return None
+        if isinstance(value, date) and not FIRST_DAY <= value <= LAST_DAY:
+            self.problem(f"{where}.{key}", f"must be from {FIRST_DAY} to {LAST_DAY} "
+                         f"(got {value})")
+            return None
         return value if isinstance(value, date) else None
+
+    def at_most(self, value: float | None, where: str, high: float) -> None:
+        """Note a problem if `value` is above `high`, infinite or not a number at all."""
+        if value is not None and not value <= high:  # NaN compares false
+            self.problem(where, f"must be at most {high:_} (got {value!r})")
 
     def entries(self, items: list[Any] | None, where: str
                 ) -> Iterable[tuple[int, str, dict[str, Any]]]:

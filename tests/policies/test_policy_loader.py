@@ -430,3 +430,31 @@ def test_the_province_is_a_province_and_holds_every_region(tmp_path, line, probl
     with pytest.raises(PolicyError) as err:
         policies.load(path)
     assert any(problem in p for p in err.value.problems), err.value.problems
+
+
+@pytest.mark.parametrize(("old", "new", "problem"), [
+    ("closes = 2020-08-30", "closes = 9999-12-31",
+     "must be from 2000-01-01 to 2099-12-31 (got 9999-12-31)"),
+    ("targets_by = 2022-12-31", "targets_by = 1900-01-01",
+     "targets_by: must be from 2000-01-01 to 2099-12-31 (got 1900-01-01)"),
+    ("delay_days = 3", "delay_days = 99999999999", "delay_days: must be at most 366"),
+    ("webhook_timeout_seconds = 10", "webhook_timeout_seconds = inf",
+     "webhook_timeout_seconds: must be at most 300 (got inf)"),
+    ("webhook_timeout_seconds = 10", "webhook_timeout_seconds = nan",
+     "webhook_timeout_seconds: must be at most 300 (got nan)"),
+    ("backoff_seconds = 60", "backoff_seconds = 100000000000000",
+     "backoff_seconds: must be at most 86_400"),
+    ("max_attempts = 5", "max_attempts = 1000000", "max_attempts: must be at most 100"),
+    ("min_paper_copies = 2", "min_paper_copies = 100000", "min_paper_copies: must be at most 100"),
+])
+def test_unbounded_values_are_refused_with_their_range(tmp_path, old, new, problem):
+    """Each of these used to load; the first made every command exit 1, the timeouts and
+    backoffs retried for ever."""
+    text = resources.files("accel666.policies").joinpath("programme.toml").read_text(
+        encoding="utf-8")
+    assert old in text
+    path = tmp_path / "p.toml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(PolicyError) as err:
+        policies.load(path)
+    assert any(problem in p for p in err.value.problems), err.value.problems
