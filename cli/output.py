@@ -55,8 +55,11 @@ def batch_dict(b: BatchStatus, policy: Policy) -> dict[str, Any]:
 
 
 def extension_dict(x: Extension, policy: Policy) -> dict[str, Any]:
-    return {"batch": x.batch, "phase": x.phase, "until": x.until.isoformat(), "reason": x.reason,
-            "actor": x.actor, "role": x.role, "at": local(x.at, policy)}
+    return {"id": x.id, "batch": x.batch, "phase": x.phase, "until": x.until.isoformat(),
+            "reason": x.reason, "actor": x.actor, "role": x.role, "at": local(x.at, policy),
+            "follows": x.follows, "override": x.override, "carried": list(x.carried),
+            "revoked_at": local(x.revoked_at, policy), "revoked_by": x.revoked_by,
+            "revoked_role": x.revoked_role, "revoke_reason": x.revoke_reason}
 
 
 def emit_json(data: Any) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     Column,
     ForeignKey,
@@ -16,6 +17,7 @@ from sqlalchemy import (
     MetaData,
     String,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlmodel import Field, SQLModel
@@ -144,6 +146,19 @@ class ExtensionRow(Base, table=True):
     actor: str = Field(sa_column=Column(String(200), nullable=False))
     role: str = Field(sa_column=Column(String(32), nullable=False))
     at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    # The extension whose act carried this one along (a later phase that would have closed
+    # before the extended one), or None for the one asked for.
+    follows: int | None = Field(default=None, sa_column=Column(
+        Integer, ForeignKey("accel666_extension.id", name="fk_accel666_extension_follows"),
+        nullable=True))
+    # Asked for with an override of the reopening limit (its reason is `reason`).
+    override: bool = Field(default=False, sa_column=Column(
+        Boolean, nullable=False, server_default=false()))
+    # A revocation is an act of its own: who undid the extension, when and why.
+    revoked_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+    revoked_by: str | None = Field(default=None, sa_column=Column(String(200), nullable=True))
+    revoked_role: str | None = Field(default=None, sa_column=Column(String(32), nullable=True))
+    revoke_reason: str | None = Field(default=None, sa_column=Column(String(2000), nullable=True))
 
 
 metadata = Base.metadata

@@ -31,6 +31,7 @@ def as_document(policy: Policy) -> dict[str, Any]:
         "permissions": {event: [_grant(g) for g in policy.permissions.get(event, ())]
                         for event in ACTS},
         "batches": [_batch(b) for b in policy.batches.values()],
+        "extensions": {"reopen_within_days": policy.reopen_within_days},
     }
     if policy.escalation != Ladder():
         doc["escalation"] = _ladder(policy.escalation)

@@ -47,7 +47,9 @@ MAX_BACKOFF_SECONDS = 86_400
 MAX_BACKOFF_MAX_SECONDS = 7 * 86_400
 
 TOP_LEVEL = ("extends", "timezone", "targets_by", "province", "regions", "materials", "categories",
-             "roles", "permissions", "batches", "escalation")
+             "roles", "permissions", "batches", "extensions", "escalation")
+EXTENSIONS = ("reopen_within_days",)
+MAX_REOPEN_DAYS = 366
 MATERIALS = ("min_paper_copies", "electronic_documents", "max_document_bytes")
 CATEGORY = ("key", "name", "english", "target")
 REGION = ("code", "name", "key")
@@ -148,6 +150,7 @@ class _Reader(Reader):
         permissions = self.permissions(self.get(raw, "permissions", dict, top), names)
         # Windows of a file without a valid zone are still checked; the policy is not built.
         batches = self.batches(self.get(raw, "batches", list, top), zone or ZoneInfo("UTC"))
+        reopen = self.extensions(self.get(raw, "extensions", dict, top, required=False))
         escalation = self.escalation(raw.get("escalation"), names)
         if self.problems:
             return None
@@ -155,7 +158,8 @@ class _Reader(Reader):
         assert zone and targets_by and province and regions and materials and categories
         assert roles is not None
         assert permissions and batches and escalation
-        return Policy(zone=zone, targets_by=targets_by, province=province, materials=materials,
+        return Policy(zone=zone, targets_by=targets_by, province=province,
+                      reopen_within_days=reopen, materials=materials,
                       categories=categories, regions=regions, roles=roles,
                       permissions=permissions, batches=batches, source=self.source,
                       escalation=escalation)
@@ -369,6 +373,20 @@ class _Reader(Reader):
                              "windows_out_of_order = true in the batch")
             else:
                 latest = w
+
+    def extensions(self, t: dict[str, Any] | None) -> int:
+        """The [extensions] table: how many days after a window closed it may be reopened
+        without an override (default 30)."""
+        if t is None:
+            return Policy.reopen_within_days
+        self.keys(t, "extensions", EXTENSIONS)
+        days: int | None = self.get(t, "reopen_within_days", int, "extensions", required=False)
+        if days is None:
+            return Policy.reopen_within_days
+        if days < 0:
+            self.problem("extensions.reopen_within_days", "must be 0 or more")
+        self.at_most(days, "extensions.reopen_within_days", MAX_REOPEN_DAYS)
+        return days
 
     def escalation(self, t: Any, roles: list[str] | None) -> Ladder | None:
         """The [escalation] table; without one, nothing escalates."""

@@ -126,6 +126,8 @@ class Policy:
     source: str = field(default="", compare=False)
     escalation: Ladder = field(default_factory=Ladder)  # no [escalation] table: nothing escalates
     province: str = "320000"  # the province's own division code (GB/T 2260)
+    # How long after a window closed an extension may still reopen it without an override.
+    reopen_within_days: int = 30
 
 
 def start_of_day(day: date, zone: ZoneInfo) -> datetime:

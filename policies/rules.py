@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from accel666.lifecycle import PHASE_OF_EVENT
+from accel666.lifecycle import PHASE_OF_EVENT, PHASES
 from accel666.policies.model import Batch, Policy, Region, Window
 
 # Guard names, as they appear in refusals and logs.
@@ -18,6 +18,7 @@ MATERIALS = "materials"
 ROLE = "role"
 SCOPE = "scope"
 REGISTRATION = "registration"
+REOPEN = "reopen"
 
 
 @dataclass(frozen=True)
@@ -193,4 +194,30 @@ def check_registration(policy: Policy, role: str, scope: str | None,
         f"{role}:{policy.regions[home].key}, docks it, not {role}:{scope}",
         {"credit_code": credit_code, "division": credit_code[2:8], "registered_region": home,
          "registered_region_name": name, "role": role, "scope": scope},
+    )
+
+
+def later_phases(batch: Batch, phase: str) -> list[str]:
+    """The batch's phases after `phase`, in lifecycle order."""
+    return [name for name in PHASES[PHASES.index(phase) + 1:] if name in batch.windows]
+
+
+def check_reopen(policy: Policy, batch: Batch, window: Window, now: datetime,
+                 override: bool) -> Denial | None:
+    """May an extension reopen `window` (as it stands) at `now`? Not once it has been closed
+    longer than the policy's reopen_within_days, unless the province overrides the limit."""
+    if override or now < window.closes_at:
+        return None
+    limit = timedelta(days=policy.reopen_within_days)
+    closed_for = now - window.closes_at
+    if closed_for <= limit:
+        return None
+    return Denial(
+        REOPEN,
+        f"the {window.phase} window of batch {batch.key} closed at "
+        f"{show_time(last_moment(window), policy.zone)}, {closed_for.days} days ago; an "
+        f"extension may reopen a window within {policy.reopen_within_days} days of its close "
+        "(pass --override to do it anyway; the reason is recorded)",
+        {"batch": batch.key, "phase": window.phase, "closed_days": closed_for.days,
+         "reopen_within_days": policy.reopen_within_days},
     )

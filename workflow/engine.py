@@ -237,15 +237,36 @@ class Engine:
                                inputs.batch(self.policy, batch))
 
     @models.retry_when_busy
+    @models.retry_when_busy
     def extend(
-        self, actor: Actor, batch: str, *, phase: str, until: date | str, reason: str
+        self, actor: Actor, batch: str, *, phase: str, until: date | str, reason: str,
+        override: bool = False,
     ) -> Extension:
-        """Record a deadline extension: the phase window of the batch closes at the end of `until`."""
+        """Record a deadline extension: the phase window of the batch closes at the end of
+        `until`, and so do later phases that would close before it (listed in `carried`). A
+        window closed longer than the policy's reopen_within_days is Refused unless
+        `override` (the reason is recorded)."""
+        if not isinstance(override, bool):
+            raise InvalidInput("override", "expected True or False", override)
         return batches.extend(
             self.db, self.policy, self.now(), resolve_actor(self.policy, actor),
             inputs.batch(self.policy, batch), phase=inputs.phase(phase),
             until=inputs.day("until", until), reason=inputs.text("reason", reason, inputs.MAX_TEXT),
+            override=override,
         )
+
+    @models.retry_when_busy
+    def revoke_extension(self, actor: Actor, extension_id: int, reason: str) -> Extension:
+        """Undo an extension and what its act carried along (whoever may extend)."""
+        return batches.revoke(
+            self.db, self.policy, self.now(), resolve_actor(self.policy, actor),
+            inputs.integer("extension id", extension_id, 1),
+            inputs.text("reason", reason, inputs.MAX_TEXT))
+
+    def extensions(self, batch: str | None = None) -> builtins.list[Extension]:
+        """Every deadline extension on record (of `batch`), oldest first, revoked included."""
+        return batches.extensions(
+            self.db, None if batch is None else inputs.batch(self.policy, batch))
 
     # -- reads ------------------------------------------------------------------------------
 

@@ -58,7 +58,12 @@ class Document:
 
 @dataclass(frozen=True)
 class Extension:
-    """A recorded deadline extension: the `phase` window of `batch` now closes after `until`."""
+    """A recorded deadline extension: the `phase` window of `batch` now closes after `until`.
+
+    `follows` names the extension whose act carried this one along (a later phase that would
+    have closed first); `carried` lists the later phases an extension carried along when it was
+    made; `override` says the reopening limit was overridden. A revoked extension counts no
+    more: `revoked_at`, `revoked_by`, `revoked_role` and `revoke_reason` say who undid it."""
 
     batch: str
     phase: str
@@ -67,6 +72,14 @@ class Extension:
     actor: str
     role: str
     at: datetime
+    id: int | None = None
+    follows: int | None = None
+    override: bool = False
+    revoked_at: datetime | None = None
+    revoked_by: str | None = None
+    revoked_role: str | None = None
+    revoke_reason: str | None = None
+    carried: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

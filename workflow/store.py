@@ -31,8 +31,10 @@ _LOAD = select(project_table).where(P.id == bindparam("pid"))
 _LIVE_DUPLICATE = select(P.id).where(
     P.credit_code == bindparam("code"), P.category == bindparam("category"),
     P.batch == bindparam("batch"), LIVE)
+# Revoked extensions count no more.
 _EXTENDED = select(func.max(X.until)).where(X.batch == bindparam("batch"),
-                                            X.phase == bindparam("phase"))
+                                            X.phase == bindparam("phase"),
+                                            X.revoked_at.is_(None))
 _INSERT_PROJECT = insert(project_table).returning(P.id)
 _CAS = update(project_table).where(P.id == bindparam("pid"), P.version == bindparam("expected"))
 _SET_HEAD = update(project_table).where(P.id == bindparam("pid"))
@@ -56,7 +58,8 @@ def extended_until(conn: Connection, batch: str, phase: str) -> date | None:
 
 def all_extensions(conn: Connection) -> dict[tuple[str, str], date]:
     rows = conn.execute(
-        select(X.batch, X.phase, func.max(X.until)).group_by(X.batch, X.phase)
+        select(X.batch, X.phase, func.max(X.until)).where(X.revoked_at.is_(None))
+        .group_by(X.batch, X.phase)
     ).all()
     return {(b, p): u for b, p, u in rows}
 
@@ -99,8 +102,28 @@ def latest_document(conn: Connection, project_id: int) -> Any | None:
     ).first()
 
 
-def insert_extension(conn: Connection, values: dict[str, Any]) -> None:
-    conn.execute(insert(extension_table).values(**values))
+def insert_extension(conn: Connection, values: dict[str, Any]) -> int:
+    return int(conn.execute(insert(extension_table).values(**values).returning(X.id)).scalar_one())
+
+
+def extensions(conn: Connection, batch: str | None = None,
+               extension_id: int | None = None) -> list[Any]:
+    """Extensions on record, oldest first, revoked ones included."""
+    query = select(extension_table).order_by(X.id)
+    if batch is not None:
+        query = query.where(X.batch == batch)
+    if extension_id is not None:
+        query = query.where(X.id == extension_id)
+    return list(conn.execute(query).all())
+
+
+def revoke_extension(conn: Connection, extension_id: int, values: dict[str, Any]) -> int:
+    """Mark an extension, and those its act carried along, revoked; how many rows."""
+    return conn.execute(
+        update(extension_table)
+        .where((X.id == extension_id) | (X.follows == extension_id), X.revoked_at.is_(None))
+        .values(**values)
+    ).rowcount
 
 
 def history(conn: Connection, project_id: int) -> list[Any]:

@@ -39,29 +39,74 @@ def batch() -> None:
 
 
 @batch.command()
-@click.argument("batch_key", metavar="BATCH")
-@click.option("--phase", required=True,
-              type=click.Choice(PHASES),
-              help="The phase whose window is extended.")
-@click.option("--until", required=True, metavar="YYYY-MM-DD",
+@click.argument("batch_key", metavar="BATCH", required=False)
+@click.option("--phase", type=click.Choice(PHASES), help="The phase whose window is extended.")
+@click.option("--until", metavar="YYYY-MM-DD",
               help="The new last day of the window (it closes at the end of that day, China time).")
-@click.option("--reason", required=True, help="Why the deadline moves; recorded.")
+@click.option("--reason", required=True, help="Why the deadline moves (or the extension is "
+                                              "revoked); recorded.")
+@click.option("--override", is_flag=True,
+              help="Reopen a window closed longer than the policy's reopen_within_days.")
+@click.option("--revoke", "revoke_id", type=int, default=None, metavar="ID",
+              help="Undo extension ID (see batch extensions) instead, and the later phases "
+                   "its act carried along.")
 @acting
 @json_option
-def extend(batch_key: str, phase: str, until: str, reason: str, as_: str, actor: str,
-           as_json: bool) -> None:
+def extend(batch_key: str | None, phase: str | None, until: str | None, reason: str,
+           override: bool, revoke_id: int | None, as_: str, actor: str, as_json: bool) -> None:
     """Extend a phase window of a batch (province only). The extension is recorded.
 
+    A later phase that would close before the new day is extended with it, in the same act.
+    A window closed longer than the policy's reopen_within_days (30) is reopened only with
+    --override. With --revoke ID the extension is undone instead (also recorded).
+
     \b
-    Example:
+    Examples:
       accel666 batch extend 2020-1 --phase application --until 2020-09-06 \\
           --reason "材料补交" --as province
+      accel666 batch extend --revoke 3 --reason "录入错误" --as province
     """
+    if revoke_id is not None:
+        if batch_key or phase or until or override:
+            raise click.UsageError("--revoke ID takes only --reason and --as")
+        call_and_print(lambda engine: engine.revoke_extension(actor_from(as_, actor), revoke_id,
+                                                              reason),
+                       as_json, to_json=output.extension_dict, to_text=revoked_text)
+        return
+    if not batch_key or not phase or not until:
+        raise click.UsageError("give BATCH, --phase and --until (or --revoke ID)")
     call_and_print(lambda engine: engine.extend(actor_from(as_, actor), batch_key, phase=phase,
-                                                until=until, reason=reason),
+                                                until=until, reason=reason, override=override),
                    as_json, to_json=output.extension_dict, to_text=extension_text)
 
 
 def extension_text(ext: Extension, policy: Policy) -> str:
-    return (f"batch {ext.batch}: the {ext.phase} window now closes at the end of {ext.until} "
-            f"({policy.zone.key})")
+    carried = (f"; carried along: {', '.join(ext.carried)} (they would have closed first)"
+               if ext.carried else "")
+    return (f"extension {ext.id}: batch {ext.batch}: the {ext.phase} window now closes at the "
+            f"end of {ext.until} ({policy.zone.key}){carried}")
+
+
+def revoked_text(ext: Extension, policy: Policy) -> str:
+    return (f"extension {ext.id} revoked: the {ext.phase} window of batch {ext.batch} closes "
+            "as it would without it")
+
+
+@batch.command()
+@click.argument("batch_key", metavar="[BATCH]", required=False)
+@json_option
+def extensions(batch_key: str | None, as_json: bool) -> None:
+    """List the deadline extensions on record: who, when, why, and which were revoked."""
+    call_and_print(lambda engine: engine.extensions(batch_key), as_json, must_exist=True,
+                   to_json=output.each(output.extension_dict), to_text=extensions_text)
+
+
+def extensions_text(rows: list[Extension], policy: Policy) -> None:
+    output.table(
+        ("id", "batch", "phase", "until", "by", "at", "reason", "follows", "revoked"),
+        ((x.id, x.batch, x.phase, x.until, f"{x.actor} ({x.role})", output.shown(x.at, policy),
+          x.reason + (" [override]" if x.override else ""), x.follows,
+          f"{output.shown(x.revoked_at, policy)} by {x.revoked_by}: {x.revoke_reason}"
+          if x.revoked_at else None)
+         for x in rows))
+    click.echo(f"{len(rows)} extension(s)", err=True)

@@ -74,7 +74,9 @@ def test_show_json_spells_out_every_part_with_iso_dates(run):
     assert result.exit_code == 0
     doc = json.loads(result.stdout)
     assert list(doc) == ["timezone", "targets_by", "province", "regions", "materials",
-                         "categories", "roles", "permissions", "batches", "escalation"]
+                         "categories", "roles", "permissions", "batches", "extensions",
+                         "escalation"]
+    assert doc["extensions"] == {"reopen_within_days": 30}
     assert doc["province"] == "320000"
     assert doc["targets_by"] == "2022-12-31"
     assert doc["categories"][2] == {

@@ -46,15 +46,23 @@ def test_extended_window_closes_at_end_of_new_day(engine, clock):
     assert err.value.guard == "window"
 
 
-def test_extension_moves_only_its_own_phase(engine, clock):
-    """Extending the application window leaves the recommendation window closing on 2020-08-30."""
-    project = drive(engine, clock.set, "applied")
-    _extend(engine)
-    clock.set(cst(2020, 8, 31))
-    with pytest.raises(Refused) as err:
-        fire(engine, "recommend", project)
-    assert err.value.message == ("recommend refused: the recommendation window of batch 2020-1 "
-                                 "closed at 2020-08-30 23:59:59 +08:00")
+def test_extension_carries_along_only_later_phases_that_would_close_first(engine, clock):
+    """Application extended to 09-15: recommendation (closing 08-30) is carried to 09-15 in the
+    same act; review (closing 09-30) and docking (an earlier phase) stay as they were. An
+    application filed on the last day can still be recommended."""
+    project = drive(engine, clock.set, "docked")
+    record = _extend(engine)
+    assert record.carried == ("recommendation",)
+    clock.set(cst(2020, 9, 15, 23, 0))
+    project = fire(engine, "apply", project)
+    assert fire(engine, "recommend", project).state == "recommended"
+    closes = {w.phase: (w.closes_at, w.extended) for w in engine.batches()[0].windows}
+    assert closes["recommendation"] == (cst(2020, 9, 15, 23, 59, 59, 999_999), True)
+    assert closes["review"] == (cst(2020, 9, 30, 23, 59, 59, 999_999), False)
+    assert closes["docking"][1] is False
+    (first, carried) = engine.extensions()
+    assert (carried.phase, carried.follows, carried.until) == ("recommendation", first.id,
+                                                               date(2020, 9, 15))
 
 
 def test_extension_of_docking_opens_batch_for_docking_without_batch(engine, clock):
@@ -70,13 +78,15 @@ def test_extension_is_recorded_and_returned(engine, clock):
     record = _extend(engine, until=date(2020, 9, 15))
     assert record == Extension(batch="2020-1", phase="application", until=date(2020, 9, 15),
                                reason="疫情影响，延期受理", actor="prov", role="province",
-                               at=cst(2020, 8, 20, 10).astimezone(UTC))
-    assert len(snapshot(engine)["accel666_extension"]) == 1
+                               at=cst(2020, 8, 20, 10).astimezone(UTC), id=1,
+                               carried=("recommendation",))
+    assert len(snapshot(engine)["accel666_extension"]) == 2
     window = _window(engine, "application")
     assert (window.extended, window.closes_at, window.open) == (
         True, cst(2020, 9, 15, 23, 59, 59, 999_999), True)
     assert window.closes_at.utcoffset() is not None
-    others = [w for w in engine.batches()[0].windows if w.phase != "application"]
+    others = [w for w in engine.batches()[0].windows
+              if w.phase not in ("application", "recommendation")]
     assert not any(w.extended for w in others)
 
 
@@ -85,7 +95,7 @@ def test_second_extension_moves_the_close_again(engine, clock):
     _extend(engine, until="2020-09-15")
     _extend(engine, until="2020-09-20")
     assert _window(engine, "application").closes_at == cst(2020, 9, 20, 23, 59, 59, 999_999)
-    assert len(snapshot(engine)["accel666_extension"]) == 2
+    assert len(snapshot(engine)["accel666_extension"]) == 4  # each carried recommendation
 
 
 @pytest.mark.parametrize("actor", [TENCENT, city("suzhou"), enterprise(CODE_B)],

@@ -99,8 +99,8 @@ def test_permission(engine, clock, event, source, who, outcome):
     if outcome == OK:
         result = _attempt(engine, event, project, actor)
         after = snapshot(engine)
-        if event == "extend":
-            assert len(after["accel666_extension"]) == 1
+        if event == "extend":  # the application, and recommendation carried along
+            assert len(after["accel666_extension"]) == 2
             return
         assert result.state == DEST[event]
         assert result.version == (1 if project is None else project.version + 1)

@@ -115,12 +115,33 @@ def test_publish_batch_follows_an_extension_of_publication(engine, clock):
     assert [p.id for p in engine.publish_batch(PROVINCE, "2020-1")] == [project.id]
 
 
-def test_publish_batch_ignores_an_extension_of_signing(engine, clock):
-    """Signing extended to 2020-11-10 does not reopen publication: refused on 11-05."""
+def test_publish_batch_ignores_a_revoked_extension_of_publication(engine, clock):
+    """Publication extended to 2020-11-10, then revoked: refused on 11-05."""
     drive(engine, clock.set, "signed")
-    engine.extend(PROVINCE, "2020-1", phase="signing", until="2020-11-10", reason="延期")
+    extension = engine.extend(PROVINCE, "2020-1", phase="publication", until="2020-11-10",
+                              reason="延期")
+    engine.revoke_extension(PROVINCE, extension.id, reason="撤销")
     clock.set(cst(2020, 11, 5, 10))
     _publication_closed_changes_nothing(engine)
+
+
+def test_publish_batch_reads_publications_window_not_signings(engine, clock):
+    """Under a policy whose publication closes a week after signing, signing extended to
+    11-04 leaves publication as it was (it closes later): publish on 11-05 works, and refuses
+    once publication's own close (11-07) has passed."""
+    from accel666 import Engine
+    from tests.workflow.wf_support import later_publication_policy
+
+    with Engine(engine.db, policy=later_publication_policy(), clock=clock) as other:
+        project = drive(other, clock.set, "signed")
+        extension = other.extend(PROVINCE, "2020-1", phase="signing", until="2020-11-04",
+                                 reason="延期")
+        assert extension.carried == ()
+        clock.set(cst(2020, 11, 8, 10))
+        with pytest.raises(Refused):
+            other.publish_batch(PROVINCE, "2020-1")
+        clock.set(cst(2020, 11, 5, 10))
+        assert [p.id for p in other.publish_batch(PROVINCE, "2020-1")] == [project.id]
 
 
 def test_every_event_on_a_project_takes_the_one_transition_path(engine, clock, monkeypatch):

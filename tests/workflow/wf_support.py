@@ -145,6 +145,12 @@ def early_signing_policy():
                         "signing = { opens = 2020-07-01, closes = 2020-10-31 }"))
 
 
+def later_publication_policy():
+    """The built-in policy with publication closing a week after signing, on 2020-11-07."""
+    return policy_with(("publication = { opens = 2020-10-01, closes = 2020-10-31 }",
+                        "publication = { opens = 2020-10-01, closes = 2020-11-07 }"))
+
+
 # event -> (phase, the source state it needs, last day of its window in batch 2020-1)
 CLOSING = {
     "dock": ("docking", None, (2020, 7, 15)),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import Engine as SAEngine
 
@@ -11,7 +12,7 @@ from accel666.policies import Policy
 from accel666.policies import rules as policy_rules
 from accel666.workflow import store
 from accel666.workflow.actor import Actor
-from accel666.workflow.errors import InvalidInput
+from accel666.workflow.errors import InvalidInput, NotFound
 from accel666.workflow.lifecycle import audit, transition
 from accel666.workflow.lifecycle.guards import authorise, refuse
 from accel666.workflow.records import BatchStatus, Extension, Project, WindowStatus
@@ -46,13 +47,17 @@ def extend(
     phase: str,
     until: date,
     reason: str,
+    override: bool = False,
 ) -> Extension:
-    """Record that the `phase` window of `batch` now closes at the end of day `until`."""
+    """Record that the `phase` window of `batch` now closes at the end of day `until`, and in
+    the same act every later phase that would close before it. A window closed longer than the
+    policy's reopen_within_days is reopened only with `override`."""
     event = "extend"
     with audit.attempt(event, actor, None), models.writing(db) as conn:
         authorise(policy, actor, event, source=None, region="", credit_code=None)
-        window = policy.batches[batch].windows[phase]
-        current = policy_rules.effective_window(window, store.extended_until(conn, batch, phase))
+        spec = policy.batches[batch]
+        extended = store.all_extensions(conn)
+        current = policy_rules.effective_window(spec.windows[phase], extended.get((batch, phase)))
         if until <= current.closes:
             raise InvalidInput(
                 "until",
@@ -60,13 +65,70 @@ def extend(
                 f"{current.closes}; an extension must move it later",
                 until.isoformat(),
             )
-        record = Extension(batch=batch, phase=phase, until=until, reason=reason,
-                           actor=actor.name, role=actor.role, at=now)
-        store.insert_extension(conn, record.__dict__)
-    audit.log.info("extension", batch=batch, phase=phase, until=until.isoformat(),
-                   previous=current.closes.isoformat(), reason=reason, actor=actor.name,
-                   role=actor.role, at=now.isoformat())
+        denial = policy_rules.check_reopen(policy, spec, current, now, override)
+        if denial is not None:
+            raise refuse(event, denial, None)
+        act = {"batch": batch, "until": until, "reason": reason, "actor": actor.name,
+               "role": actor.role, "at": now}
+        first = store.insert_extension(conn, {**act, "phase": phase, "override": override})
+        carried = []
+        for later in policy_rules.later_phases(spec, phase):
+            window = policy_rules.effective_window(spec.windows[later],
+                                                   extended.get((batch, later)))
+            if window.closes < until:
+                store.insert_extension(conn, {**act, "phase": later, "follows": first})
+                carried.append(later)
+    record = Extension(batch=batch, phase=phase, until=until, reason=reason, actor=actor.name,
+                       role=actor.role, at=now, id=first, override=override,
+                       carried=tuple(carried))
+    audit.log.info("extension", id=first, batch=batch, phase=phase, until=until.isoformat(),
+                   previous=current.closes.isoformat(), carried=carried, override=override,
+                   reason=reason, actor=actor.name, role=actor.role, at=now.isoformat())
     return record
+
+
+def revoke(db: SAEngine, policy: Policy, now: datetime, actor: Actor, extension_id: int,
+           reason: str) -> Extension:
+    """Undo an extension, and the later phases its act carried along: the windows close as
+    they would without it. Who may extend may revoke; the revocation is recorded on the row."""
+    event = "extend"
+    with audit.attempt(event, actor, None), models.writing(db) as conn:
+        authorise(policy, actor, event, source=None, region="", credit_code=None)
+        found = store.extensions(conn, extension_id=extension_id)
+        if not found:
+            raise NotFound("extension", extension_id)
+        row = found[0]
+        if row.follows is not None:
+            raise refuse(event, policy_rules.Denial(
+                "revoke", f"extension {extension_id} was made by extension {row.follows}'s act; "
+                f"revoke {row.follows}", {"extension_id": extension_id, "follows": row.follows}),
+                None)
+        if row.revoked_at is not None:
+            raise refuse(event, policy_rules.Denial(
+                "revoke", f"extension {extension_id} was revoked already",
+                {"extension_id": extension_id}), None)
+        store.revoke_extension(conn, extension_id, {
+            "revoked_at": now, "revoked_by": actor.name, "revoked_role": actor.role,
+            "revoke_reason": reason})
+        record = extension_from(store.extensions(conn, extension_id=extension_id)[0])
+    audit.log.info("extension_revoked", id=extension_id, batch=record.batch,
+                   phase=record.phase, until=record.until.isoformat(), reason=reason,
+                   actor=actor.name, role=actor.role, at=now.isoformat())
+    return record
+
+
+def extensions(db: SAEngine, batch: str | None = None) -> list[Extension]:
+    """Every extension on record, oldest first, revoked ones included."""
+    with models.reading(db) as conn:
+        return [extension_from(row) for row in store.extensions(conn, batch=batch)]
+
+
+def extension_from(row: Any) -> Extension:
+    return Extension(
+        id=row.id, batch=row.batch, phase=row.phase, until=row.until, reason=row.reason,
+        actor=row.actor, role=row.role, at=row.at, follows=row.follows,
+        override=bool(row.override), revoked_at=row.revoked_at, revoked_by=row.revoked_by,
+        revoked_role=row.revoked_role, revoke_reason=row.revoke_reason)
 
 
 def status(db: SAEngine, policy: Policy, now: datetime) -> list[BatchStatus]:
