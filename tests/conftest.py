@@ -8,6 +8,7 @@ fail instead of skipping.
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterator
 from datetime import UTC
@@ -133,3 +134,19 @@ def _reset_logging() -> Iterator[None]:
 @pytest.fixture
 def run(db_url: str, tmp_path) -> Cli:
     return Cli(db_url, tmp_path)
+
+
+# Mutation testing (README, Development): a mutant of these modules runs the policy tests only.
+# Every engine test loads a policy, so each of their mutants would otherwise run the whole
+# suite; the policy tests are the ones written to catch them.
+POLICY_ONLY_MUTANTS = tuple(f"accel666.policies.{m}." for m in (
+    "loader", "reader", "document", "model", "credit_code"))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    mutant = os.environ.get("MUTANT_UNDER_TEST", "")
+    if not mutant.startswith(POLICY_ONLY_MUTANTS):
+        return
+    keep = [i for i in items if "tests/policies/" in i.nodeid]
+    config.hook.pytest_deselected(items=[i for i in items if i not in keep])
+    items[:] = keep

@@ -103,8 +103,9 @@ def test_acknowledging_an_unknown_escalation(engine):
 
 
 def test_an_acknowledgement_in_one_phase_does_not_stop_another_phases_ladder(engine, clock):
-    """A's application L1 is acknowledged; after an extension A applies, misses the (already
-    closed) recommendation window, and that phase's ladder climbs on: L1 and L2 are recorded."""
+    """A's application L1 is acknowledged; after an extension (which carries recommendation
+    along to 09-06) A applies, is not recommended in time, and that phase's ladder climbs on:
+    L1 and L2 are recorded."""
     a = drive(engine, clock.set, "docked")
     engine.sweep(cst(2020, 8, 31, 0, 0, 1))
     (application_l1,) = engine.escalations()
@@ -114,7 +115,7 @@ def test_an_acknowledgement_in_one_phase_does_not_stop_another_phases_ladder(eng
     clock.set(cst(2020, 9, 2, 9))
     engine.apply(Actor("ent", "enterprise", a.credit_code), a.id, paper_copies=2,
                  document=b"%PDF", document_name="a.pdf")
-    now = cst(2020, 9, 3, 0, 0, 1)  # recommendation L2 is due (closed 08-31 00:00, +3 days)
+    now = cst(2020, 9, 10, 0, 0, 1)  # recommendation L2 is due (closed 09-07 00:00, +3 days)
     dry = engine.sweep(now, dry_run=True)
     assert sorted(dry.planned) == [(a.id, "recommendation", 1), (a.id, "recommendation", 2)]
     engine.sweep(now)
