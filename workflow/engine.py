@@ -384,9 +384,11 @@ class Engine:
         """Acknowledge an escalation (its target role and scope, or the supervisor)."""
         return self.deadlines.ack(actor, escalation_id, note)
 
-    def rearm(self, actor: Actor, escalation_id: int) -> Escalation:
-        """Give an escalation's failed deliveries a fresh set of attempts (the supervisor)."""
-        return self.deadlines.rearm(actor, escalation_id)
+    def rearm(self, actor: Actor, escalation_id: int, *,
+              webhook: str | None = None) -> Escalation:
+        """Give an escalation's failed deliveries a fresh set of attempts (the supervisor);
+        with `webhook`, its webhook delivery goes to that URL from now on."""
+        return self.deadlines.rearm(actor, escalation_id, webhook=webhook)
 
     # -- the shared path of one state change --------------------------------------------------
 

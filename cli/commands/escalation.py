@@ -130,16 +130,20 @@ def ack(escalation_id: int, note: str, as_: str, actor: str, as_json: bool) -> N
 
 @click.command()
 @escalation_id_argument
+@click.option("--webhook", default=None, metavar="URL",
+              help="Send its webhook delivery to URL from now on (one is queued if it had none).")
 @acting
 @json_option
-def rearm(escalation_id: int, as_: str, actor: str, as_json: bool) -> None:
+def rearm(escalation_id: int, webhook: str | None, as_: str, actor: str, as_json: bool) -> None:
     """Give the failed deliveries of an escalation a fresh set of attempts (province).
 
     The next `escalate` (or scheduler tick) tries them again.
 
     \b
-    Example:
+    Examples:
       accel666 rearm 12 --as province
+      accel666 rearm 12 --webhook https://ops.example/hook --as province
     """
-    call_and_print(lambda engine: engine.rearm(actor_from(as_, actor), escalation_id),
+    call_and_print(lambda engine: engine.rearm(actor_from(as_, actor), escalation_id,
+                                               webhook=webhook),
                    as_json, to_json=fmt.escalation_dict, to_text=fmt.rearm_text)

@@ -62,7 +62,7 @@ def sweep_dict(result: SweepResult, policy: Policy) -> dict[str, Any]:
         "recorded": [{"batch": c.batch, "phase": c.phase, "level": c.level, "count": c.count}
                      for c in result.recorded],
         "total": result.total, "first_id": result.first_id, "last_id": result.last_id,
-        "resolved": result.resolved, "enqueued": result.enqueued,
+        "resolved": result.resolved, "enqueued": result.enqueued, "adopted": result.adopted,
     }
     if result.dry_run:
         data["planned"] = [{"project_id": p, "phase": ph, "level": lv}

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from click.testing import CliRunner
 
-from accel666 import NotPermitted, Refused
+from accel666 import InvalidInput, NotPermitted, Refused
 from tests.escalation.esc_support import PROVINCE, city, drive, receiver
 from tests.helpers import CODE_B, cst, events
 
@@ -117,3 +117,54 @@ def test_the_log_notifier_emits_one_event_per_escalation(engine, clock, caplog):
     assert (event["phase"], event["escalation_level"], event["target_role"], event["target_scope"]) == (
         "application", 1, "city", "320500")
     assert event["idempotency_key"] == "accel666-escalation:1:application:L1"
+
+
+def test_a_webhook_configured_later_is_posted_the_open_escalations(engine, clock):
+    """A plain sweep recorded the escalations with the log alone; cron's later
+    `escalate --webhook URL` used to never post them. Now the webhook of the sweep adopts
+    every open escalation that has no webhook delivery, and redirects pending ones."""
+    a = drive(engine, clock.set, "docked")
+    engine.escalate(CLOSE)  # log only
+    with receiver(failures=0) as hook:
+        run = engine.escalate(CLOSE + timedelta(minutes=5), webhook=hook.url)
+        assert (run.sweep.total, run.sweep.adopted) == (0, 1)
+        assert run.delivery.delivered == 1
+        (e,) = engine.escalations()
+        assert set(hook.accepted) == {e.idempotency_key}
+        assert hook.accepted[e.idempotency_key]["project_id"] == a.id
+        again = engine.escalate(CLOSE + timedelta(minutes=10), webhook=hook.url)
+        assert (again.sweep.adopted, again.delivery.attempted) == (0, 0)  # nothing twice
+
+
+def test_a_changed_webhook_applies_to_undelivered_deliveries(engine, clock):
+    drive(engine, clock.set, "docked")
+    engine.sweep(CLOSE, webhook="http://127.0.0.1:9/old")  # recorded, not yet delivered
+    with receiver(failures=0) as hook:
+        run = engine.escalate(CLOSE + timedelta(minutes=5), webhook=hook.url)
+        assert run.sweep.adopted == 1 and run.delivery.delivered == 2  # the log and the hook
+        assert len(hook.accepted) == 1
+
+
+def test_rearm_with_a_webhook_redirects_a_failed_delivery(engine, clock):
+    drive(engine, clock.set, "docked")
+    engine.escalate(CLOSE, webhook="http://127.0.0.1:9/dead", max_attempts=1)
+    (e,) = engine.escalations()
+    assert next(d for d in e.deliveries if d.notifier == "webhook").status == "failed"
+    with receiver(failures=0) as hook:
+        rearmed = engine.rearm(PROVINCE, e.id, webhook=hook.url)
+        web = next(d for d in rearmed.deliveries if d.notifier == "webhook")
+        assert (web.status, web.attempts, web.endpoint) == ("pending", 0, hook.url)
+        assert engine.deliver(CLOSE + timedelta(minutes=1)).delivered == 1
+        assert set(hook.accepted) == {e.idempotency_key}
+
+
+def test_rearm_with_a_webhook_queues_one_where_there_was_none(engine, clock):
+    drive(engine, clock.set, "docked")
+    engine.escalate(CLOSE)  # the log alone, delivered
+    (e,) = engine.escalations()
+    with receiver(failures=0) as hook:
+        rearmed = engine.rearm(PROVINCE, e.id, webhook=hook.url)
+        assert [d.notifier for d in rearmed.deliveries] == ["log", "webhook"]
+        assert engine.deliver(CLOSE + timedelta(minutes=1)).delivered == 1
+    with pytest.raises(InvalidInput):
+        engine.rearm(PROVINCE, e.id, webhook="ftp://nope")

@@ -16,7 +16,7 @@ import uuid
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, or_, select, update
+from sqlalchemy import Connection, bindparam, case, insert, or_, select, update
 from sqlalchemy import Engine as SAEngine
 
 from accel666 import models
@@ -199,24 +199,34 @@ def deliver(db: SAEngine, policy: Policy, now: datetime, *, max_attempts: int | 
     return report
 
 
-def rearm(db: SAEngine, policy: Policy, now: datetime, actor: Actor, escalation_id: int) -> int:
-    """Give the failed deliveries of an escalation a fresh set of attempts (the supervisor)."""
+def rearm(db: SAEngine, policy: Policy, now: datetime, actor: Actor, escalation_id: int,
+          webhook: str | None = None) -> int:
+    """Give the failed deliveries of an escalation a fresh set of attempts (the supervisor);
+    with `webhook`, its failed webhook delivery goes to that URL instead (one is queued if it
+    had none)."""
     supervisor = policy.escalation.supervisor
     if actor.role != supervisor:
         raise NotPermitted("rearm", "role", f"only {supervisor} may re-arm deliveries",
                            role=actor.role, scope=actor.scope)
+    fresh = {"status": "pending", "attempts": 0, "next_attempt_at": now, "lease_owner": None,
+             "lease_until": None}
     with models.writing(db) as conn:
         if conn.execute(select(E.id).where(E.id == escalation_id)).first() is None:
             raise NotFound("escalation", escalation_id)
         count = conn.execute(
             update(models.delivery_table)
             .where(D.escalation_id == escalation_id, D.status == "failed")
-            .values(status="pending", attempts=0, next_attempt_at=now, lease_owner=None,
-                    lease_until=None)
+            .values(**fresh, **({} if webhook is None else {"endpoint": case(
+                (D.notifier == WEBHOOK, webhook), else_=D.endpoint)}))
         ).rowcount
+        if webhook is not None and conn.execute(select(D.id).where(
+                D.escalation_id == escalation_id, D.notifier == WEBHOOK)).first() is None:
+            conn.execute(insert(models.delivery_table).values(
+                escalation_id=escalation_id, notifier=WEBHOOK, endpoint=webhook, **fresh))
+            count += 1
     if count == 0:
         raise Refused("rearm", "state", f"escalation {escalation_id} has no failed delivery",
                       facts={"escalation_id": escalation_id})
-    log.info("rearm", escalation=escalation_id, deliveries=count, actor=actor.name,
-             role=actor.role, at=now.isoformat())
+    log.info("rearm", escalation=escalation_id, deliveries=count, webhook=webhook,
+             actor=actor.name, role=actor.role, at=now.isoformat())
     return count

@@ -87,6 +87,9 @@ class SweepResult:
     last_id: int | None
     resolved: int
     enqueued: int
+    # Deliveries queued for, or redirected to, the webhook of this sweep for escalations
+    # recorded earlier (by a sweep without a webhook, or with another one).
+    adopted: int = 0
     planned: tuple[tuple[int, str, int], ...] = ()  # (project_id, phase, level), dry runs only
 
     @property

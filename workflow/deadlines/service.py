@@ -91,10 +91,14 @@ class Deadlines:
             inputs.text("note", note, inputs.MAX_TEXT))
 
     @models.retry_when_busy
-    def rearm(self, actor: Actor, escalation_id: int) -> Escalation:
-        """Give an escalation's failed deliveries a fresh set of attempts (the supervisor)."""
+    def rearm(self, actor: Actor, escalation_id: int, *,
+              webhook: str | None = None) -> Escalation:
+        """Give an escalation's failed deliveries a fresh set of attempts (the supervisor);
+        with `webhook`, its webhook delivery goes to that URL from now on."""
         eid = inputs.integer("escalation id", escalation_id, 1)
-        outbox.rearm(self.db, self.policy, self.now(), resolve_actor(self.policy, actor), eid)
+        url = None if webhook is None else check_webhook(webhook)
+        outbox.rearm(self.db, self.policy, self.now(), resolve_actor(self.policy, actor), eid,
+                     url)
         return self.escalation(eid)
 
     def escalation(self, escalation_id: int) -> Escalation:

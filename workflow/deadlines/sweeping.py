@@ -131,10 +131,12 @@ def sweep(
             first = conn.execute(select(func.min(E.id)).where(E.id > before)).scalar_one()
             last = _last_id(conn)
             enqueued = _enqueue(conn, first, last, now, notifiers)
+        adopted = sum(_adopt(conn, endpoint, now) for name, endpoint in notifiers
+                      if name == "webhook" and endpoint is not None)
     result = SweepResult(now=now, dry_run=False, recorded=tuple(counts), first_id=first,
-                         last_id=last, resolved=resolved, enqueued=enqueued)
+                         last_id=last, resolved=resolved, enqueued=enqueued, adopted=adopted)
     log.info("sweep", now=now.isoformat(), recorded=result.total, resolved=resolved,
-             enqueued=enqueued,
+             enqueued=enqueued, adopted=adopted,
              by_level={f"{c.batch}/{c.phase}/L{c.level}": c.count for c in counts})
     return result
 
@@ -179,6 +181,31 @@ def _enqueue(conn: Connection, first: int, last: int, now: datetime,
             .execution_options(preserve_rowcount=True)
         ).rowcount
     return total
+
+
+def _adopt(conn: Connection, endpoint: str, now: datetime) -> int:
+    """The webhook configured now is the one that counts: queue a delivery to it for every
+    open escalation that has no webhook delivery (recorded by a sweep without one), and point
+    every webhook delivery still pending at it. Delivered and failed ones keep their endpoint
+    (`rearm --webhook` redirects a failed one). How many deliveries were queued or redirected."""
+    has_webhook = exists().where(D.escalation_id == E.id, D.notifier == "webhook")
+    rows = select(
+        E.id, literal("webhook", String), literal(endpoint, String), literal("pending", String),
+        literal(0, Integer), literal(now, UTCDateTime),
+    ).where(E.resolved_at.is_(None), E.acked_at.is_(None), ~has_webhook)
+    queued = conn.execute(
+        insert_for(conn)(models.delivery_table)
+        .from_select(("escalation_id", "notifier", "endpoint", "status", "attempts",
+                      "next_attempt_at"), rows)
+        .on_conflict_do_nothing()
+        .execution_options(preserve_rowcount=True)
+    ).rowcount
+    redirected = conn.execute(
+        update(models.delivery_table)
+        .where(D.notifier == "webhook", D.status == "pending", D.endpoint != endpoint)
+        .values(endpoint=endpoint)
+    ).rowcount
+    return int(queued) + int(redirected)
 
 
 def _dry_run(db: SAEngine, policy: Policy, now: datetime) -> SweepResult:
