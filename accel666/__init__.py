@@ -47,6 +47,7 @@ _WHERE = {
     "Problem": "accel666.workflow.verify",
     "Project": "accel666.workflow.records",
     "Refused": "accel666.workflow.errors",
+    "StoredPolicy": "accel666.workflow.stored_policy",
     "SweepResult": "accel666.workflow.deadlines.records",
     "Transition": "accel666.workflow.records",
     "Unavailable": "accel666.workflow.errors",
@@ -85,6 +86,7 @@ if TYPE_CHECKING:
     from accel666.workflow.records import Project as Project
     from accel666.workflow.records import Transition as Transition
     from accel666.workflow.records import WindowStatus as WindowStatus
+    from accel666.workflow.stored_policy import StoredPolicy as StoredPolicy
     from accel666.workflow.verify import Problem as Problem
     from accel666.workflow.verify import VerifyReport as VerifyReport
 
@@ -112,6 +114,7 @@ __all__ = [
     "Problem",
     "Project",
     "Refused",
+    "StoredPolicy",
     "SweepResult",
     "Transition",
     "Unavailable",

@@ -45,7 +45,8 @@ class Settings:
         from accel666 import Engine
 
         self.configure_logging()
-        return Engine(self.db, policy=self.policy, **options)
+        options.setdefault("policy", self.policy)
+        return Engine(self.db, **options)
 
 
 def library_loaded() -> None:

@@ -93,8 +93,10 @@ class LazyGroup(click.Group):
                    "SQLite file. Env: ACCEL666_DB.")
 @click.option("--policy", envvar="ACCEL666_POLICY", default=None, metavar="PATH",
               type=click.Path(dir_okay=False),
-              help="A policy file (TOML) to use instead of the built-in programme, e.g. to add a "
-                   "later batch. Env: ACCEL666_POLICY.")
+              help="A policy file (TOML) instead of the built-in programme, e.g. to add a later "
+                   "batch. A database records the policy of its first use and runs under it "
+                   "from then on; a different file is refused until `policy apply`. "
+                   "Env: ACCEL666_POLICY.")
 @click.option("--log-json", is_flag=True, default=None,
               help="Log JSON lines to stderr even on a terminal (the default elsewhere).")
 @click.option("--log-level", type=click.Choice(LEVELS), default="info", show_default=True,

@@ -16,6 +16,7 @@ from sqlalchemy import (
     LargeBinary,
     MetaData,
     String,
+    Text,
     UniqueConstraint,
     false,
     text,
@@ -161,8 +162,25 @@ class ExtensionRow(Base, table=True):
     revoke_reason: str | None = Field(default=None, sa_column=Column(String(2000), nullable=True))
 
 
+
+class PolicyRow(Base, table=True):
+    """The policy the database runs under: each applied policy, the latest in force. `text` is
+    the effective policy as canonical TOML, `sha256` its digest."""
+
+    __tablename__ = "accel666_policy"
+
+    id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True))
+    sha256: str = Field(sa_column=Column(String(64), nullable=False))
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    applied_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    actor: str = Field(sa_column=Column(String(200), nullable=False))
+    role: str = Field(sa_column=Column(String(32), nullable=False))
+    reason: str = Field(sa_column=Column(String(2000), nullable=False))
+
+
 metadata = Base.metadata
 project_table = metadata.tables["accel666_project"]
 transition_table = metadata.tables["accel666_transition"]
 document_table = metadata.tables["accel666_document"]
 extension_table = metadata.tables["accel666_extension"]
+policy_table = metadata.tables["accel666_policy"]

@@ -19,7 +19,7 @@ from sqlalchemy.exc import ArgumentError, DatabaseError
 from accel666 import models
 from accel666.policies import Policy, PolicyError
 from accel666.policies import load as load_policy
-from accel666.workflow import store, verify
+from accel666.workflow import store, stored_policy, verify
 from accel666.workflow.actor import Actor
 from accel666.workflow.deadlines.records import (
     DeliveryReport,
@@ -42,6 +42,7 @@ from accel666.workflow.records import (
     project_from,
     transition_from,
 )
+from accel666.workflow.stored_policy import StoredPolicy
 from accel666.workflow.verify import VerifyReport
 
 Clock = Callable[[], datetime]
@@ -69,6 +70,13 @@ def _missing_file(db: SAEngine) -> str | None:
     if db.dialect.name != "sqlite" or not name or name == ":memory:" or name.startswith("file:"):
         return None
     return None if Path(name).exists() else name
+
+
+def _load(path: str | os.PathLike[str]) -> Policy:
+    try:
+        return load_policy(os.fspath(path))
+    except PolicyError as exc:
+        raise InvalidInput("policy", str(exc), str(path)) from exc
 
 
 def utc_now() -> datetime:
@@ -100,15 +108,12 @@ class Engine:
         must_exist: bool = False,
     ) -> None:
         if isinstance(policy, Policy):
-            self.policy = policy
+            given: Policy | None = policy
         elif policy is not None and not isinstance(policy, str | os.PathLike):
             raise InvalidInput("policy", "expected a Policy, a path to a policy file or None, "
                                f"got {type(policy).__name__}", None)
         else:
-            try:
-                self.policy = load_policy(None if policy is None else os.fspath(policy))
-            except PolicyError as exc:
-                raise InvalidInput("policy", str(exc), str(policy)) from exc
+            given = None if policy is None else _load(policy)
         self._clock: Clock = clock or utc_now
         if isinstance(bind, SAEngine):
             self.db, self._owns_db = bind, False
@@ -118,13 +123,16 @@ class Engine:
                 self.close()
                 raise NotFound("database", missing, f"no database at {missing}; `accel666 db "
                                "upgrade` creates one, as does any command that writes")
-        self.deadlines = Deadlines(self.db, self.policy, self.now)
         try:
             if create_schema:
                 models.create_schema(self.db)
+                # The database's own policy from now on (recorded at its first use).
+                self.policy = stored_policy.bind(self.db, self.now(), given,
+                                                 record=not must_exist)
             else:  # a database that cannot be opened (a directory, a file of another kind)
                 with self.db.connect():  # says so now, as with create_schema
                     pass
+                self.policy = given or load_policy(None)
         except DatabaseError as exc:
             self.close()
             if models.unavailable_reason(exc) is not None:
@@ -134,6 +142,10 @@ class Engine:
         except (models.SchemaOutdated, models.SchemaNewer) as exc:
             self.close()
             raise InvalidInput("database", str(exc), exc.current) from exc
+        except Exception:  # InvalidInput from the policy, a naive clock, …: nothing left open
+            self.close()
+            raise
+        self.deadlines = Deadlines(self.db, self.policy, self.now)
 
     def close(self) -> None:
         """Release the database connections, if this Engine opened them."""
@@ -262,6 +274,24 @@ class Engine:
             self.db, self.policy, self.now(), resolve_actor(self.policy, actor),
             inputs.integer("extension id", extension_id, 1),
             inputs.text("reason", reason, inputs.MAX_TEXT))
+
+    @models.retry_when_busy
+    def apply_policy(self, actor: Actor, policy: Policy | str | os.PathLike[str],
+                     reason: str) -> StoredPolicy:
+        """Put another policy in force for this database (who may extend deadlines: the
+        province), after checking every project keeps a batch, region and category it knows;
+        recorded with who, when and why. This Engine runs under it from now on."""
+        new = policy if isinstance(policy, Policy) else _load(policy)
+        stored = stored_policy.apply(self.db, self.policy, new, self.now(),
+                                     resolve_actor(self.policy, actor),
+                                     inputs.text("reason", reason, inputs.MAX_TEXT))
+        self.policy = new
+        self.deadlines = Deadlines(self.db, new, self.now)
+        return stored
+
+    def policies(self) -> builtins.list[StoredPolicy]:
+        """Every policy put in force on this database, oldest first (the last is in force)."""
+        return stored_policy.history(self.db)
 
     def extensions(self, batch: str | None = None) -> builtins.list[Extension]:
         """Every deadline extension on record (of `batch`), oldest first, revoked included."""

@@ -1,4 +1,5 @@
-"""`accel666 policy check` and `policy show`: the programme's policy file, no database needed."""
+"""`accel666 policy check` and `policy show` (the programme's policy file, no database needed);
+`policy apply` and `policy history` (the policy a database runs under)."""
 
 from __future__ import annotations
 
@@ -7,15 +8,19 @@ from typing import TYPE_CHECKING
 import click
 
 from accel666.cli import output
-from accel666.cli.context import json_option, settings
+from accel666.cli.context import acting, actor_from, call_and_print, json_option, settings
 
 if TYPE_CHECKING:
+    from accel666 import StoredPolicy
     from accel666.policies import Policy
 
 
 @click.group()
 def policy() -> None:
-    """The policy file: check one, or show the built-in programme."""
+    """The policy: check a file, show the built-in programme, apply one to the database.
+
+    A database runs under the policy it was first used with, whatever --policy later says;
+    `policy apply` changes it, as a recorded act of the province."""
 
 
 @policy.command()
@@ -58,3 +63,43 @@ def emit(effective: Policy, as_json: bool) -> None:
     else:
         click.echo(f"# The effective policy of {effective.source}, every default spelled out.\n"
                    + tomli_w.dumps(document), nl=False)
+
+
+@policy.command()
+@click.argument("file", metavar="FILE")
+@click.option("--reason", required=True, help="Why the rules change; recorded.")
+@acting
+@json_option
+def apply(file: str, reason: str, as_: str, actor: str, as_json: bool) -> None:
+    """Put the policy in FILE in force for the database (province only).
+
+    Every project on record must keep a batch, region and category the new policy knows.
+    From then on every command on the database runs under it, with or without --policy.
+
+    \b
+    Example:
+      accel666 policy apply examples/later-batch.toml --reason "第二批" --as province
+    """
+    call_and_print(lambda engine: engine.apply_policy(actor_from(as_, actor), file, reason),
+                   as_json, to_json=stored_dict, to_text=lambda s, _p: (
+                       f"policy {s.sha256[:12]} in force from {output.local(s.applied_at, _p)}"),
+                   policy=None)
+
+
+@policy.command()
+@json_option
+def history(as_json: bool) -> None:
+    """List the policies the database has run under, oldest first (the last is in force)."""
+    call_and_print(lambda engine: engine.policies(), as_json, must_exist=True, policy=None,
+                   to_json=output.each(stored_dict), to_text=history_text)
+
+
+def stored_dict(s: StoredPolicy, policy: Policy) -> dict[str, object]:
+    return {"id": s.id, "sha256": s.sha256, "applied_at": output.local(s.applied_at, policy),
+            "actor": s.actor, "role": s.role, "reason": s.reason}
+
+
+def history_text(rows: list[StoredPolicy], policy: Policy) -> None:
+    output.table(("id", "sha256", "applied", "by", "reason"),
+                 ((s.id, s.sha256[:12], output.shown(s.applied_at, policy),
+                   f"{s.actor} ({s.role})", s.reason) for s in rows))

@@ -129,19 +129,18 @@ def test_publish_batch_reads_publications_window_not_signings(engine, clock):
     """Under a policy whose publication closes a week after signing, signing extended to
     11-04 leaves publication as it was (it closes later): publish on 11-05 works, and refuses
     once publication's own close (11-07) has passed."""
-    from accel666 import Engine
     from tests.workflow.wf_support import later_publication_policy
 
-    with Engine(engine.db, policy=later_publication_policy(), clock=clock) as other:
-        project = drive(other, clock.set, "signed")
-        extension = other.extend(PROVINCE, "2020-1", phase="signing", until="2020-11-04",
-                                 reason="延期")
-        assert extension.carried == ()
-        clock.set(cst(2020, 11, 8, 10))
-        with pytest.raises(Refused):
-            other.publish_batch(PROVINCE, "2020-1")
-        clock.set(cst(2020, 11, 5, 10))
-        assert [p.id for p in other.publish_batch(PROVINCE, "2020-1")] == [project.id]
+    engine.apply_policy(PROVINCE, later_publication_policy(), reason="公示期延长")
+    project = drive(engine, clock.set, "signed")
+    extension = engine.extend(PROVINCE, "2020-1", phase="signing", until="2020-11-04",
+                              reason="延期")
+    assert extension.carried == ()
+    clock.set(cst(2020, 11, 8, 10))
+    with pytest.raises(Refused):
+        engine.publish_batch(PROVINCE, "2020-1")
+    clock.set(cst(2020, 11, 5, 10))
+    assert [p.id for p in engine.publish_batch(PROVINCE, "2020-1")] == [project.id]
 
 
 def test_every_event_on_a_project_takes_the_one_transition_path(engine, clock, monkeypatch):

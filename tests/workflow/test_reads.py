@@ -142,13 +142,11 @@ def test_engine_disposes_an_engine_it_created(db_url, clock):
 
 
 def test_clock_must_be_aware(db_url):
-    """A clock returning naive datetimes is a programming error, refused on first use."""
+    """A clock returning naive datetimes is a programming error, refused on first use (the
+    Engine records the database's policy with the time on opening a new database)."""
     from datetime import datetime
 
-    engine = Engine(db_url, clock=lambda: datetime(2020, 7, 1, 12))
-    try:
-        with pytest.raises(ValueError, match=r"^the engine's clock must return an aware datetime$"):
-            dock(engine)
+    with pytest.raises(ValueError, match=r"^the engine's clock must return an aware datetime$"):
+        Engine(db_url, clock=lambda: datetime(2020, 7, 1, 12))
+    with Engine(db_url) as engine:
         assert engine.list() == []
-    finally:
-        engine.close()
