@@ -351,9 +351,11 @@ class Engine:
                         sha256=row.sha256, uploaded_at=row.uploaded_at, content=bytes(row.content))
 
     def verify(self) -> VerifyReport:
-        """Check every hash chain, each project's state and version against its log, and that
-        documents and escalations reference existing projects and recorded hashes."""
-        return verify.verify(self.db)
+        """Check every hash chain, each project's state and version against its log, that
+        documents and escalations reference existing projects and recorded hashes, that every
+        project belongs to a batch, region and category of the policy in force, and that each
+        stored policy still has its digest."""
+        return verify.verify(self.db, self.policy)
 
     def schema_revision(self) -> str | None:
         """The database's schema revision (None for an empty database)."""

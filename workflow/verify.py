@@ -19,17 +19,19 @@ from accel666.models import (
     delivery_table,
     document_table,
     escalation_table,
+    policy_table,
     project_table,
     transition_table,
 )
+from accel666.policies import Policy
 
 _CHUNK = 5000
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing that does not hold. `kind` is chain, sequence, state, head, orphan, document
-    or escalation."""
+    """One thing that does not hold. `kind` is chain, sequence, state, head, orphan, document,
+    escalation or policy."""
 
     kind: str
     message: str
@@ -52,17 +54,20 @@ class VerifyReport:
         return not self.problems
 
 
-def verify(db: SAEngine) -> VerifyReport:
+def verify(db: SAEngine, policy: Policy | None = None) -> VerifyReport:
+    """Check the record; with `policy` (the one in force), also that every project belongs to
+    a batch, region and category it knows."""
     with db.connect() as conn:
         if conn.dialect.name == "postgresql":
             conn = conn.execution_options(isolation_level="REPEATABLE READ")
         with conn.begin():
-            return _Checker(conn).run()
+            return _Checker(conn, policy).run()
 
 
 class _Checker:
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, policy: Policy | None) -> None:
         self.conn = conn
+        self.policy = policy
         self.problems: list[Problem] = []
         self.sha256s: dict[int, set[str]] = {}  # document hashes named in each project's log
         self.counts = {"projects": 0, "log_rows": 0, "documents": 0, "escalations": 0}
@@ -74,6 +79,7 @@ class _Checker:
         self.projects_and_logs()
         self.documents()
         self.escalations()
+        self.stored_policies()
         return VerifyReport(problems=tuple(self.problems), **self.counts)
 
     def stream(self, query: Any) -> Iterator[Any]:
@@ -103,6 +109,12 @@ class _Checker:
 
     def one_project(self, project: Any, rows: list[Any]) -> None:
         pid = project.id
+        if self.policy is not None:
+            for name, known in (("batch", self.policy.batches), ("region", self.policy.regions),
+                                ("category", self.policy.categories)):
+                if getattr(project, name) not in known:
+                    self.problem("policy", f"project {pid}: {name} {getattr(project, name)!r} is "
+                                 "not in the policy in force: no rule applies to it", pid)
         self.counts["log_rows"] += len(rows)
         prev, state, last_seq = chain.GENESIS, None, 0
         for row in rows:
@@ -130,6 +142,13 @@ class _Checker:
         if project.head_hash != prev:
             self.problem("head", f"project {pid}: its chain head is not the hash of its last "
                          "log row", pid)
+
+    def stored_policies(self) -> None:
+        """Each stored policy's text still has the digest recorded with it."""
+        for row in self.conn.execute(select(policy_table).order_by(policy_table.c.id)):
+            if hashlib.sha256(row.text.encode("utf-8")).hexdigest() != row.sha256:
+                self.problem("policy", f"stored policy {row.id}: its text does not match its "
+                             "SHA-256: it was changed")
 
     def documents(self) -> None:
         D, P = document_table.c, project_table.c

@@ -154,3 +154,22 @@ def test_cli_verify_exits_7_naming_each_problem(run, db_url, history):
     assert data["problems"] == [{"kind": "chain", "project_id": a, "message": (
         f"project {a}: log row seq 1 (dock) does not match its hash: the row or one before it "
         "was changed")}]
+
+
+def test_a_project_moved_out_of_the_policy_is_named(engine, db_url, history):
+    """A batch, region or category no rule covers is a problem, never a project the sweeps
+    silently pass over."""
+    a, b = history
+    behind_the_back(db_url, "UPDATE accel666_project SET batch = '2099-9' WHERE id = :a",
+                    "UPDATE accel666_project SET region = '110000' WHERE id = :b", a=a, b=b)
+    found = [(p.kind, p.project_id) for p in engine.verify().problems]
+    assert ("policy", a) in found and ("policy", b) in found
+    messages = [p.message for p in engine.verify().problems if p.kind == "policy"]
+    assert f"project {a}: batch '2099-9' is not in the policy in force: no rule applies to it" \
+        in messages
+
+
+def test_an_edited_stored_policy_is_named(engine, db_url, history):
+    behind_the_back(db_url, "UPDATE accel666_policy SET text = text || '\n# edited'")
+    assert [(p.kind, p.message) for p in engine.verify().problems] == [
+        ("policy", "stored policy 1: its text does not match its SHA-256: it was changed")]

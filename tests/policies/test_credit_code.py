@@ -192,3 +192,14 @@ def test_transposing_neighbours_that_differ_invalidates(first17, position):
         return
     swapped = code[:position] + b + a + code[position + 2:]
     assert not is_valid(swapped)
+
+
+@pytest.mark.parametrize(("check", "length"), [(check_character, 17),
+                                                (org_check_character, 8)])
+def test_the_check_functions_take_exactly_their_characters(check, length):
+    """Each weighs exactly its own characters: one too few or too many is a programming error,
+    never a silently shorter or truncated sum."""
+    for wrong in (length - 1, length + 1):
+        with pytest.raises(ValueError):
+            check("1" * wrong)
+    assert check("1" * length)  # the right length gives a character
