@@ -17,6 +17,7 @@ from accel666.models.escalations import (
     delivery_table,
     escalation_table,
 )
+from accel666.models.ledger import AnchorRow, LedgerRow, anchor_table, ledger_table
 from accel666.models.schema import HEAD as SCHEMA_HEAD
 from accel666.models.schema import SchemaNewer, SchemaOutdated, upgrade
 from accel666.models.schema import ensure as create_schema
@@ -40,15 +41,18 @@ __all__ = [
     "LIVE",
     "NOTIFIERS",
     "SCHEMA_HEAD",
+    "AnchorRow",
     "DeliveryRow",
     "DocumentRow",
     "EscalationRow",
     "ExtensionRow",
+    "LedgerRow",
     "PolicyRow",
     "ProjectRow",
     "SchemaNewer",
     "SchemaOutdated",
     "TransitionRow",
+    "anchor_table",
     "chain",
     "create",
     "create_schema",
@@ -56,6 +60,7 @@ __all__ = [
     "document_table",
     "escalation_table",
     "extension_table",
+    "ledger_table",
     "metadata",
     "policy_table",
     "project_table",

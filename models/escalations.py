@@ -36,6 +36,7 @@ class EscalationRow(Base, table=True):
         UniqueConstraint("project_id", "phase", "level"),
         UniqueConstraint("idempotency_key"),
         Index("ix_accel666_escalation_phase_resolved_at", "phase", "resolved_at"),
+        Index("ix_accel666_escalation_resolved_in", "resolved_in"),
         CheckConstraint(one_of("phase", PHASES), name="phase"),
         CheckConstraint(one_of("state_seen", STATES), name="state_seen"),
     )
@@ -64,6 +65,8 @@ class EscalationRow(Base, table=True):
     resolved_at: datetime | None = Field(
         default=None, sa_column=Column(UTCDateTime, nullable=True)
     )
+    # The sweep (its seq in the `sweeps` ledger chain) that set resolved_at.
+    resolved_in: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
 
 
 class DeliveryRow(Base, table=True):

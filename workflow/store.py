@@ -117,13 +117,13 @@ def extensions(conn: Connection, batch: str | None = None,
     return list(conn.execute(query).all())
 
 
-def revoke_extension(conn: Connection, extension_id: int, values: dict[str, Any]) -> int:
-    """Mark an extension, and those its act carried along, revoked; how many rows."""
-    return conn.execute(
+def revoke_extension(conn: Connection, extension_id: int, values: dict[str, Any]) -> list[int]:
+    """Mark an extension, and those its act carried along, revoked; the ids, ascending."""
+    return sorted(conn.execute(
         update(extension_table)
         .where((X.id == extension_id) | (X.follows == extension_id), X.revoked_at.is_(None))
-        .values(**values)
-    ).rowcount
+        .values(**values).returning(X.id)
+    ).scalars())
 
 
 def history(conn: Connection, project_id: int) -> list[Any]:

@@ -20,8 +20,9 @@ from sqlalchemy import Connection, insert, select
 from sqlalchemy import Engine as SAEngine
 
 from accel666 import models
+from accel666.models import chain, proofs
 from accel666.policies import Policy, as_document, parse
-from accel666.workflow import logs
+from accel666.workflow import ledger, logs
 from accel666.workflow.actor import Actor
 from accel666.workflow.errors import InvalidInput, Refused
 from accel666.workflow.lifecycle.guards import authorise
@@ -131,9 +132,11 @@ def _misfits(conn: Connection, policy: Policy) -> dict[str, list[str]]:
 def _insert(conn: Connection, text: str, now: datetime, actor: str, role: str,
             reason: str) -> StoredPolicy:
     sha = digest(text)
-    new_id = conn.execute(insert(models.policy_table).values(
-        sha256=sha, text=text, applied_at=now, actor=actor, role=role, reason=reason,
-    ).returning(Y.id)).scalar_one()
+    values = {"sha256": sha, "applied_at": now, "actor": actor, "role": role, "reason": reason}
+    new_id = conn.execute(insert(models.policy_table).values(text=text, **values)
+                          .returning(Y.id)).scalar_one()
+    ledger.append(conn, ledger.POLICY, "apply", now, actor, role,
+                  chain.fields({"id": new_id, **values}, proofs.POLICY))
     return StoredPolicy(int(new_id), sha, now, actor, role, reason)
 
 

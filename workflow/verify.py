@@ -83,7 +83,7 @@ class _Checker:
         return VerifyReport(problems=tuple(self.problems), **self.counts)
 
     def stream(self, query: Any) -> Iterator[Any]:
-        result = self.conn.execution_options(yield_per=_CHUNK).execute(query)
+        result = self.conn.execute(query.execution_options(yield_per=_CHUNK))
         yield from result
 
     def projects_and_logs(self) -> None:

@@ -9,10 +9,11 @@ from sqlalchemy import Connection, exists, func, select, update
 from sqlalchemy import Engine as SAEngine
 
 from accel666 import models
+from accel666.models import chain, proofs
 from accel666.policies import Policy
 from accel666.policies import escalation as ladder_rules
 from accel666.policies.rules import show_time
-from accel666.workflow import logs, store
+from accel666.workflow import ledger, logs, store
 from accel666.workflow.actor import Actor
 from accel666.workflow.deadlines.records import (
     Escalation,
@@ -117,14 +118,16 @@ def ack(db: SAEngine, policy: Policy, now: datetime, actor: Actor, escalation_id
         if denial is not None:
             raise NotPermitted(event, denial.guard, denial.message, role=actor.role,
                                scope=actor.scope, project_id=current.project_id)
+        values = {"acked_at": now, "acked_by": actor.name, "ack_role": actor.role,
+                  "ack_scope": actor.scope, "ack_note": note}
         done = conn.execute(
             update(models.escalation_table)
-            .where(E.id == escalation_id, E.acked_at.is_(None))
-            .values(acked_at=now, acked_by=actor.name, ack_role=actor.role,
-                    ack_scope=actor.scope, ack_note=note)
+            .where(E.id == escalation_id, E.acked_at.is_(None)).values(**values)
         ).rowcount
         if done != 1:
             raise _already(conn, escalation_id, policy)
+        ledger.append(conn, ledger.escalation_chain(escalation_id), "ack", now, actor.name,
+                      actor.role, chain.fields(values, proofs.ACK))
         record = get(conn, escalation_id)
     log.info("ack", escalation=escalation_id, project=record.project_id, phase=record.phase,
              level=record.level, actor=actor.name, role=actor.role, scope=actor.scope,

@@ -32,10 +32,11 @@ from sqlalchemy import Engine as SAEngine
 from sqlalchemy.dialects import postgresql, sqlite
 
 from accel666 import models
+from accel666.models import chain, proofs
 from accel666.models.types import UTCDateTime
 from accel666.policies import Policy
 from accel666.policies import escalation as ladder_rules
-from accel666.workflow import logs, store
+from accel666.workflow import ledger, logs, store
 from accel666.workflow.deadlines.records import LevelCount, SweepResult
 from accel666.workflow.lifecycle.inputs import MAX_INT
 
@@ -118,6 +119,8 @@ def sweep(
         # Counts and the id range only, never the new rows themselves: memory stays flat in the
         # number of projects. Sweeps queue up, so the range holds this sweep's rows alone.
         before = _last_id(conn)
+        ledger.lock(conn, ledger.SWEEPS)
+        seq = ledger.head(conn, ledger.SWEEPS)[0] + 1
         for rung in ladder_rules.due_rungs(policy, store.all_extensions(conn), now):
             stmt = (insert(models.escalation_table)
                     .from_select(INSERTED, candidates(rung, now, ladder.ack_stops_ladder))
@@ -126,11 +129,13 @@ def sweep(
             added = conn.execute(stmt).rowcount
             if added:
                 counts.append(LevelCount(rung.batch, rung.phase, rung.level, added))
-        resolved = _resolve(conn, policy, now)
+        resolved = _resolve(conn, policy, now, seq)
         if counts:
             first = conn.execute(select(func.min(E.id)).where(E.id > before)).scalar_one()
             last = _last_id(conn)
             enqueued = _enqueue(conn, first, last, now, notifiers)
+        if counts or resolved:
+            _chain(conn, now, first, last, seq)
         adopted = sum(_adopt(conn, endpoint, now) for name, endpoint in notifiers
                       if name == "webhook" and endpoint is not None)
     result = SweepResult(now=now, dry_run=False, recorded=tuple(counts), first_id=first,
@@ -145,9 +150,30 @@ def _last_id(conn: Connection) -> int:
     return int(conn.execute(select(func.coalesce(func.max(E.id), 0))).scalar_one())
 
 
-def _resolve(conn: Connection, policy: Policy, now: datetime) -> int:
+def _chain(conn: Connection, now: datetime, first: int | None, last: int | None,
+           seq: int) -> None:
+    """The sweep's entry in the `sweeps` chain: a digest of the escalations it recorded (ids
+    first..last) and of the resolutions it made (marked with its seq), streamed in id order."""
+    recorded, resolved = chain.Digest(), chain.Digest()
+    if first is not None and last is not None:
+        for row in _stream(conn, select(*(E[n] for n in proofs.RECORDED))
+                           .where(E.id.between(first, last))):
+            recorded.add(chain.fields(row, proofs.RECORDED))
+    for row in _stream(conn, select(E.id, E.resolved_at).where(E.resolved_in == seq)):
+        resolved.add(chain.fields(row, proofs.RESOLUTION))
+    body = {"now": chain.stamp(now), "first": first, "last": last,
+            "recorded": recorded.summary(), "resolved": resolved.summary()}
+    ledger.append(conn, ledger.SWEEPS, "sweep", now, "accel666", "system", body)
+
+
+def _stream(conn: Connection, query: Select[Any]) -> Any:
+    return conn.execute(query.order_by(E.id).execution_options(yield_per=5000))
+
+
+def _resolve(conn: Connection, policy: Policy, now: datetime, seq: int) -> int:
     """Set resolved_at on open escalations whose project is no longer in an overdue state of
-    their phase: the moment it left (from its log), or `now` if the log does not say."""
+    their phase: the moment it left (from its log), or `now` if the log does not say; and
+    resolved_in, the seq of the sweep's entry in the `sweeps` chain."""
     total = 0
     for phase, rule in policy.escalation.phases.items():
         left = (select(func.max(T.at))
@@ -157,7 +183,7 @@ def _resolve(conn: Connection, policy: Policy, now: datetime) -> int:
         total += conn.execute(
             update(models.escalation_table)
             .where(E.phase == phase, E.resolved_at.is_(None), ~still)
-            .values(resolved_at=func.coalesce(left, literal(now, UTCDateTime)))
+            .values(resolved_at=func.coalesce(left, literal(now, UTCDateTime)), resolved_in=seq)
         ).rowcount
     return total
 

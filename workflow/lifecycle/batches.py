@@ -8,9 +8,10 @@ from typing import Any
 from sqlalchemy import Engine as SAEngine
 
 from accel666 import models
+from accel666.models import chain, proofs
 from accel666.policies import Policy
 from accel666.policies import rules as policy_rules
-from accel666.workflow import store
+from accel666.workflow import ledger, store
 from accel666.workflow.actor import Actor
 from accel666.workflow.errors import InvalidInput, NotFound
 from accel666.workflow.lifecycle import audit, transition
@@ -70,14 +71,19 @@ def extend(
             raise refuse(event, denial, None)
         act = {"batch": batch, "until": until, "reason": reason, "actor": actor.name,
                "role": actor.role, "at": now}
-        first = store.insert_extension(conn, {**act, "phase": phase, "override": override})
+        rows = [{**act, "phase": phase, "override": override, "follows": None}]
+        rows[0]["id"] = first = store.insert_extension(conn, rows[0])
         carried = []
         for later in policy_rules.later_phases(spec, phase):
             window = policy_rules.effective_window(spec.windows[later],
                                                    extended.get((batch, later)))
             if window.closes < until:
-                store.insert_extension(conn, {**act, "phase": later, "follows": first})
+                carry = {**act, "phase": later, "override": False, "follows": first}
+                carry["id"] = store.insert_extension(conn, carry)
+                rows.append(carry)
                 carried.append(later)
+        ledger.append(conn, ledger.batch_chain(batch), "extend", now, actor.name, actor.role,
+                      {"extensions": [chain.fields(r, proofs.EXTENSION_ACT) for r in rows]})
     record = Extension(batch=batch, phase=phase, until=until, reason=reason, actor=actor.name,
                        role=actor.role, at=now, id=first, override=override,
                        carried=tuple(carried))
@@ -107,9 +113,11 @@ def revoke(db: SAEngine, policy: Policy, now: datetime, actor: Actor, extension_
             raise refuse(event, policy_rules.Denial(
                 "revoke", f"extension {extension_id} was revoked already",
                 {"extension_id": extension_id}), None)
-        store.revoke_extension(conn, extension_id, {
-            "revoked_at": now, "revoked_by": actor.name, "revoked_role": actor.role,
-            "revoke_reason": reason})
+        revocation = {"revoked_at": now, "revoked_by": actor.name, "revoked_role": actor.role,
+                      "revoke_reason": reason}
+        revoked = store.revoke_extension(conn, extension_id, revocation)
+        ledger.append(conn, ledger.batch_chain(row.batch), "revoke", now, actor.name,
+                      actor.role, {"ids": revoked, **chain.fields(revocation, proofs.REVOCATION)})
         record = extension_from(store.extensions(conn, extension_id=extension_id)[0])
     audit.log.info("extension_revoked", id=extension_id, batch=record.batch,
                    phase=record.phase, until=record.until.isoformat(), reason=reason,

@@ -14,7 +14,7 @@ from sqlalchemy import Engine as SAEngine
 from sqlalchemy.exc import IntegrityError
 
 from accel666 import lifecycle, models
-from accel666.models import chain
+from accel666.models import chain, proofs
 from accel666.policies import Policy
 from accel666.policies import rules as policy_rules
 from accel666.workflow import store
@@ -47,7 +47,9 @@ def dock(db: SAEngine, policy: Policy, now: datetime, actor: Actor, values: dict
                        "created_at": now, "updated_at": now, "head_hash": ""}
                 # The live-project key is the duplicate check: no read before the insert.
                 project_id = store.insert_project(conn, row)
-                entry = audit.log_row(project_id, 1, event, None, state, actor, now, {},
+                # The identity decides who may act on the project: its chain holds it.
+                payload = {"identity": {name: row[name] for name in proofs.IDENTITY}}
+                entry = audit.log_row(project_id, 1, event, None, state, actor, now, payload,
                                       chain.GENESIS)
                 store.log(conn, entry)
                 store.set_head(conn, project_id, entry["hash"])
@@ -57,7 +59,7 @@ def dock(db: SAEngine, policy: Policy, now: datetime, actor: Actor, values: dict
             raise _duplicate(values, key, _live_holder(db, values, key)) from exc
         record = Project(id=project_id, paper_copies=None,
                          **{**row, "head_hash": entry["hash"]})
-    audit.transitioned(record, event, None, actor, {})
+    audit.transitioned(record, event, None, actor, entry["payload"])
     return record
 
 

@@ -1,0 +1,76 @@
+"""What the record's chains prove about each table, as lists of columns, and the adoption
+digests over the rows a database held when it was upgraded to schema 0007.
+
+Rows written later are proved one by one by their chain entries (workflow.ledger and the
+transition log); rows written before could only be fixed as they were found, one digest per
+table, recorded in the `adopted` chain by migration 0007 and recomputed by `verify`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Container
+from typing import Any
+
+from sqlalchemy import Connection, Table, select
+
+from accel666.models import chain
+from accel666.models.escalations import escalation_table
+from accel666.models.tables import extension_table, policy_table, project_table
+
+# A project's identity, recorded in its dock entry.
+IDENTITY = ("title", "enterprise", "credit_code", "region", "category", "batch")
+EXTENSION_ACT = ("id", "batch", "phase", "until", "reason", "actor", "role", "at", "follows",
+                 "override")
+REVOCATION = ("revoked_at", "revoked_by", "revoked_role", "revoke_reason")
+RECORDED = ("id", "project_id", "batch", "phase", "deadline", "level", "due_at", "fired_at",
+            "lateness_seconds", "target_role", "target_scope", "state_seen", "idempotency_key",
+            "lapsed")
+ACK = ("acked_at", "acked_by", "ack_role", "ack_scope", "ack_note")
+RESOLUTION = ("id", "resolved_at")
+POLICY = ("id", "sha256", "applied_at", "actor", "role", "reason")
+
+ADOPTED_CHAIN = "adopted"
+_CHUNK = 5000
+
+
+def _without(values: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
+    return {**values, **dict.fromkeys(names)}
+
+
+def adoption(conn: Connection, through: dict[str, int], *, acked_later: Container[int] = (),
+             resolved_later: Container[int] = (), revoked_later: Container[int] = ()
+             ) -> dict[str, dict[str, Any]]:
+    """The digest of each table's rows up to `through[table]` as they stood at adoption: what
+    later chain entries changed (an acknowledgement, a resolution, a revocation) is taken out."""
+    def digest(table: Table, names: tuple[str, ...], key: str, adjust: Any,
+               extra: tuple[str, ...] = ()) -> dict[str, Any]:
+        d = chain.Digest()
+        # Only the columns named: a migration runs this against the schema of its revision.
+        columns = [table.c[n] for n in dict.fromkeys(("id", *names, *extra))]
+        rows = conn.execute(select(*columns).where(table.c.id <= through[key])
+                            .order_by(table.c.id).execution_options(yield_per=_CHUNK))
+        for row in rows:
+            d.add(adjust(row, chain.fields(row, names)))
+        return {"through": through[key], **d.summary()}
+
+    def project(row: Any, values: dict[str, Any]) -> dict[str, Any]:
+        return values
+
+    def extension(row: Any, values: dict[str, Any]) -> dict[str, Any]:
+        return _without(values, REVOCATION) if row.id in revoked_later else values
+
+    def escalation(row: Any, values: dict[str, Any]) -> dict[str, Any]:
+        if row.id in acked_later:
+            values = _without(values, ACK)
+        if row.resolved_in is not None or row.id in resolved_later:
+            values = _without(values, ("resolved_at",))
+        return values
+
+    return {
+        "projects": digest(project_table, ("id", *IDENTITY, "created_at"), "projects", project),
+        "extensions": digest(extension_table, EXTENSION_ACT + REVOCATION, "extensions",
+                             extension),
+        "escalations": digest(escalation_table, RECORDED + ACK + ("resolved_at",),
+                              "escalations", escalation, ("resolved_in",)),
+        "policies": digest(policy_table, POLICY, "policies", project),
+    }
