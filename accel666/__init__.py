@@ -28,6 +28,7 @@ _WHERE = {
     "FINAL_STATES": "accel666.lifecycle",
     "STATES": "accel666.lifecycle",
     "Actor": "accel666.workflow.actor",
+    "Anchor": "accel666.workflow.anchoring",
     "BatchStatus": "accel666.workflow.records",
     "Conflict": "accel666.workflow.errors",
     "Delivery": "accel666.workflow.deadlines.records",
@@ -65,6 +66,7 @@ if TYPE_CHECKING:
     from accel666.policies.loader import load as load_policy
     from accel666.policies.model import Policy as Policy
     from accel666.workflow.actor import Actor as Actor
+    from accel666.workflow.anchoring import Anchor as Anchor
     from accel666.workflow.deadlines.records import Delivery as Delivery
     from accel666.workflow.deadlines.records import DeliveryReport as DeliveryReport
     from accel666.workflow.deadlines.records import Escalation as Escalation
@@ -95,6 +97,7 @@ __all__ = [
     "FINAL_STATES",
     "STATES",
     "Actor",
+    "Anchor",
     "BatchStatus",
     "Conflict",
     "Delivery",

@@ -29,6 +29,8 @@ PROVINCE: Who = ("bench-province", "province", None)
 _COLUMNS = ("id, title, enterprise, credit_code, region, category, batch, state, version, "
             "paper_copies, head_hash, created_at, updated_at")
 _STATE, _VERSION, _HEAD = 7, 8, 10  # positions in _COLUMNS
+# The identity the dock entry records (models/proofs.py; the floor test catches a drift).
+IDENTITY = ("title", "enterprise", "credit_code", "region", "category", "batch")
 
 
 def chain_hash(pid: int, seq: int, event: str, source: str | None, dest: str, who: Who,
@@ -123,10 +125,12 @@ class _Floor:
     def dock(self, code: str, at: datetime) -> int:
         when = self._time(at)
         with self._transaction() as c:
-            pid = self._insert_project(_project(code, when))
-            head = chain_hash(pid, 1, "dock", None, "docked", CITY, at, {}, "")
-            c.execute(self.LOG, (pid, 1, "dock", None, "docked", *CITY, when, self._json({}),
-                                 head))
+            row = _project(code, when)
+            pid = self._insert_project(row)
+            payload = {"identity": dict(zip(IDENTITY, row[:6], strict=True))}
+            head = chain_hash(pid, 1, "dock", None, "docked", CITY, at, payload, "")
+            c.execute(self.LOG, (pid, 1, "dock", None, "docked", *CITY, when,
+                                 self._json(payload), head))
             c.execute(self.SET_HEAD, (head, pid))
         return pid
 

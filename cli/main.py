@@ -36,6 +36,7 @@ COMMANDS = {
     "batch": "accel666.cli.commands.batches:batch",
     "policy": "accel666.cli.commands.policy:policy",
     "verify": "accel666.cli.commands.maintenance:verify",
+    "anchor": "accel666.cli.commands.maintenance:anchor",
     "db": "accel666.cli.commands.maintenance:db",
     "demo": "accel666.cli.commands.demo:demo",
     "escalate": "accel666.cli.commands.escalation:escalate",

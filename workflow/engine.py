@@ -7,7 +7,7 @@ from __future__ import annotations
 import builtins
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -19,8 +19,9 @@ from sqlalchemy.exc import ArgumentError, DatabaseError
 from accel666 import models
 from accel666.policies import Policy, PolicyError
 from accel666.policies import load as load_policy
-from accel666.workflow import store, stored_policy, verify
+from accel666.workflow import anchoring, store, stored_policy, verify
 from accel666.workflow.actor import Actor
+from accel666.workflow.anchoring import Anchor
 from accel666.workflow.deadlines.records import (
     DeliveryReport,
     Escalation,
@@ -350,12 +351,20 @@ class Engine:
         return Document(id=row.id, project_id=row.project_id, name=row.name, size=row.size,
                         sha256=row.sha256, uploaded_at=row.uploaded_at, content=bytes(row.content))
 
-    def verify(self) -> VerifyReport:
-        """Check every hash chain, each project's state and version against its log, that
-        documents and escalations reference existing projects and recorded hashes, that every
-        project belongs to a batch, region and category of the policy in force, and that each
-        stored policy still has its digest."""
-        return verify.verify(self.db, self.policy)
+    def verify(self, anchors: Sequence[Anchor] = ()) -> VerifyReport:
+        """Replay every chain and compare every row with it: each project's identity, state,
+        version, head, times and materials against its log; documents against their SHA-256
+        and the apply entry; extensions, escalations (recorded, acknowledged, resolved) and
+        stored policies against the ledger; projects against the policy in force. With
+        `anchors` (from `anchor` or `anchoring.parse`), also that the record still extends each:
+        a chain recomputed end to end after an edit passes the rest, not this."""
+        return verify.verify(self.db, self.policy, anchors)
+
+    def anchor(self) -> Anchor:
+        """Take an anchor: one digest over every chain head, recorded with the heads. Keep its
+        digest outside the database; `verify(anchors=[...])` proves the record still extends
+        it."""
+        return anchoring.take(self.db, self.now())
 
     def schema_revision(self) -> str | None:
         """The database's schema revision (None for an empty database)."""

@@ -1,13 +1,16 @@
-"""Checking the record: hash chains, states against logs, documents and escalations.
+"""Checking the record: every chain replayed, every row compared with what its chain says.
 
 `verify` reads everything in one snapshot, streaming rows in order so memory stays flat, and
-names each problem it finds. It never writes.
+names each problem it finds. Projects are checked against their transition log (identity from
+the dock entry, materials from the apply entry, state, version, head and times from the last
+row); the other tables against the ledger's chains (workflow.replay); the whole against any
+anchors given, which a chain recomputed end to end no longer extends. It never writes.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,17 +24,19 @@ from accel666.models import (
     escalation_table,
     policy_table,
     project_table,
+    proofs,
     transition_table,
 )
 from accel666.policies import Policy
+from accel666.workflow import anchoring, replay
 
 _CHUNK = 5000
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing that does not hold. `kind` is chain, sequence, state, head, orphan, document,
-    escalation or policy."""
+    """One thing that does not hold. `kind` is chain, sequence, state, head, identity, orphan,
+    document, ledger, extension, escalation, policy, adopted or anchor."""
 
     kind: str
     message: str
@@ -40,13 +45,17 @@ class Problem:
 
 @dataclass(frozen=True)
 class VerifyReport:
-    """What `verify` checked (counts) and every problem it found."""
+    """What `verify` checked (counts), every problem it found, and what the record cannot
+    prove (`unproven`: rows held before their acts were chained, proved only as found then)."""
 
     projects: int
     log_rows: int
     documents: int
     escalations: int
     problems: tuple[Problem, ...] = field(default_factory=tuple)
+    ledger_rows: int = 0
+    anchors: int = 0
+    unproven: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -54,37 +63,125 @@ class VerifyReport:
         return not self.problems
 
 
-def verify(db: SAEngine, policy: Policy | None = None) -> VerifyReport:
+def verify(db: SAEngine, policy: Policy | None = None,
+           anchors: Sequence[anchoring.Anchor] = ()) -> VerifyReport:
     """Check the record; with `policy` (the one in force), also that every project belongs to
-    a batch, region and category it knows."""
+    a batch, region and category it knows; with `anchors`, that the record still extends each."""
     with db.connect() as conn:
         if conn.dialect.name == "postgresql":
             conn = conn.execution_options(isolation_level="REPEATABLE READ")
         with conn.begin():
-            return _Checker(conn, policy).run()
+            return _Checker(conn, policy, anchors).run()
 
 
 class _Checker:
-    def __init__(self, conn: Connection, policy: Policy | None) -> None:
+    def __init__(self, conn: Connection, policy: Policy | None,
+                 anchors: Sequence[anchoring.Anchor]) -> None:
         self.conn = conn
         self.policy = policy
         self.problems: list[Problem] = []
-        self.sha256s: dict[int, set[str]] = {}  # document hashes named in each project's log
+        # The documents each project's apply entries recorded: SHA-256 -> the entry's payload
+        # and moment.
+        self.filed: dict[int, dict[str, tuple[dict[str, Any], Any]]] = {}
         self.counts = {"projects": 0, "log_rows": 0, "documents": 0, "escalations": 0}
+        self.ledger = replay.Ledger(conn, self.stream, self.problem)
+        self.anchors = list(anchors)
+        self.anchored: dict[str, dict[int, tuple[str, str]]] = {}  # chain -> seq -> (hash, of)
+        self.unproven_identity = 0
 
     def problem(self, kind: str, message: str, project_id: int | None = None) -> None:
         self.problems.append(Problem(kind, message, project_id))
 
     def run(self) -> VerifyReport:
+        self.ledger.read()
+        self.load_anchors()
         self.projects_and_logs()
         self.documents()
         self.escalations()
         self.stored_policies()
-        return VerifyReport(problems=tuple(self.problems), **self.counts)
+        self.ledger.check_extensions()
+        self.ledger.check_escalations()
+        self.ledger.check_policies()
+        self.ledger.check_adoption()
+        self.ledger_heads_anchored()
+        self.missing_anchored()
+        return VerifyReport(problems=tuple(self.problems), ledger_rows=self.ledger.rows,
+                            anchors=len(self.anchors), unproven=self.unproven(),
+                            **self.counts)
+
+    def unproven(self) -> tuple[str, ...]:
+        adopted = self.ledger.adopted
+        if adopted is None:
+            return ()
+        held = ", ".join(f"{adopted[k]['count']} {k}" for k in
+                         ("projects", "extensions", "escalations", "policies"))
+        return (f"the ledger began at {chain.stamp(self.ledger.adopted_at)} (schema 0007) with "
+                f"{held} already on record: they are proved as they were found then, not "
+                f"from their acts; {self.unproven_identity} of those projects' dock entries do "
+                "not record their identity",)
 
     def stream(self, query: Any) -> Iterator[Any]:
         result = self.conn.execute(query.execution_options(yield_per=_CHUNK))
         yield from result
+
+    # --- anchors -------------------------------------------------------------------------
+
+    def load_anchors(self) -> None:
+        """Each anchor's heads, checked against its digest; a digest alone is looked up among
+        the anchors the database recorded."""
+        known = []
+        for given in self.anchors:
+            anchor = given
+            if anchor.heads is None:
+                found = anchoring.stored(self.conn, given.digest)
+                if found is None:
+                    self.problem("anchor", f"anchor {given.digest[:16]}…: no anchor with this "
+                                 "digest is on record here (its record was deleted, or it was "
+                                 "taken of another database); check the file `anchor -o` "
+                                 "wrote instead")
+                    continue
+                anchor = found
+            if anchoring.digest_of(anchor.projects, anchor.heads or ()) != given.digest:
+                self.problem("anchor", f"anchor {given.digest[:16]}…: the heads recorded with "
+                             "it do not hash to its digest: they were changed")
+                continue
+            known.append(anchor)
+            for name, seq, hash_ in anchor.heads or ():
+                self.anchored.setdefault(name, {})[seq] = (hash_, given.digest[:16])
+
+    def anchored_row(self, name: str, seq: int, hash_: str) -> None:
+        """A chain row an anchor holds: it must still have the hash anchored."""
+        held = self.anchored.get(name)
+        if held is None or seq not in held:
+            return
+        want, of = held.pop(seq)
+        if want != hash_:
+            self.problem("anchor", f"{name}: entry {seq} is not the one anchor {of}… holds: "
+                         "the chain was rewritten after that anchor was taken",
+                         _project_of(name))
+
+    def ledger_heads_anchored(self) -> None:
+        for name, held in self.anchored.items():
+            if _project_of(name) is not None:
+                continue
+            for seq, (want, of) in list(held.items()):
+                found = self.conn.execute(select(replay.L.hash).where(
+                    replay.L.chain == name, replay.L.seq == seq)).scalar()
+                if found is not None:
+                    held.pop(seq)
+                    if found != want:
+                        self.problem("anchor", f"ledger {name}: entry {seq} is not the one "
+                                     f"anchor {of}… holds: the chain was rewritten after that "
+                                     "anchor was taken")
+
+    def missing_anchored(self) -> None:
+        for name, held in self.anchored.items():
+            for seq, (_, of) in held.items():
+                self.problem("anchor", f"{name}: entry {seq}, held by anchor {of}…, is no "
+                             "longer on record: the chain was cut or deleted",
+                             _project_of(name))
+
+    # --- projects ------------------------------------------------------------------------
 
     def projects_and_logs(self) -> None:
         """Walk projects and log rows side by side, both in order (a merge join)."""
@@ -96,16 +193,19 @@ class _Checker:
             rows = []
             while pending is not None and pending.project_id <= project.id:
                 if pending.project_id < project.id:
-                    self.problem("orphan", f"log row {pending.id} names project "
-                                 f"{pending.project_id}, which does not exist", pending.project_id)
+                    self.orphan_row(pending)
                 else:
                     rows.append(pending)
                 pending = next(logs, None)
             self.one_project(project, rows)
         while pending is not None:
-            self.problem("orphan", f"log row {pending.id} names project {pending.project_id}, "
-                         "which does not exist", pending.project_id)
+            self.orphan_row(pending)
             pending = next(logs, None)
+
+    def orphan_row(self, row: Any) -> None:
+        self.problem("orphan", f"log row {row.id} names project {row.project_id}, which does "
+                     "not exist: it was deleted", row.project_id)
+        self.anchored_row(anchoring.project_chain(row.project_id), row.seq, row.hash)
 
     def one_project(self, project: Any, rows: list[Any]) -> None:
         pid = project.id
@@ -131,8 +231,9 @@ class _Checker:
                 self.problem("chain", f"{where} does not match its hash: the row or one before "
                              "it was changed", pid)
             prev, state = row.hash, row.to_state
-            if row.payload and isinstance(row.payload.get("sha256"), str):
-                self.sha256s.setdefault(pid, set()).add(row.payload["sha256"])
+            self.anchored_row(anchoring.project_chain(pid), row.seq, row.hash)
+            if row.event == "apply" and isinstance((row.payload or {}).get("sha256"), str):
+                self.filed.setdefault(pid, {})[row.payload["sha256"]] = (row.payload, row.at)
         if project.version != len(rows):
             self.problem("state", f"project {pid}: version {project.version} but "
                          f"{len(rows)} log rows", pid)
@@ -142,6 +243,33 @@ class _Checker:
         if project.head_hash != prev:
             self.problem("head", f"project {pid}: its chain head is not the hash of its last "
                          "log row", pid)
+        if rows:
+            self.identity(project, rows)
+
+    def identity(self, project: Any, rows: list[Any]) -> None:
+        """The project row says what its log says: identity (dock entry), paper copies (last
+        apply entry), created and updated (first and last rows)."""
+        pid, dock = project.id, rows[0]
+        said = (dock.payload or {}).get("identity") if dock.event == "dock" else None
+        if said is None:
+            if pid > self.ledger.through("projects"):
+                self.problem("identity", f"project {pid}: its dock entry does not record its "
+                             "identity", pid)
+            else:
+                self.unproven_identity += 1  # the adoption digest holds it as found
+        else:
+            changed = [k for k in proofs.IDENTITY if getattr(project, k) != said.get(k)]
+            if changed:
+                self.problem("identity", f"project {pid}: {', '.join(changed)} differ from "
+                             "what its dock entry records: the project row was changed", pid)
+        applies = [r for r in rows if r.event == "apply"]
+        copies = (applies[-1].payload or {}).get("paper_copies") if applies else None
+        if project.paper_copies != copies:
+            self.problem("identity", f"project {pid}: paper copies {project.paper_copies} but "
+                         f"its apply entry records {copies}", pid)
+        if project.created_at != dock.at or project.updated_at != rows[-1].at:
+            self.problem("identity", f"project {pid}: its created or updated time is not that "
+                         "of its first or last log row", pid)
 
     def stored_policies(self) -> None:
         """Each stored policy's text still has the digest recorded with it."""
@@ -157,6 +285,7 @@ class _Checker:
         for doc in self.conn.execute(orphans):
             self.problem("orphan", f"document {doc.id}: project {doc.project_id} does not exist",
                          doc.project_id)
+        seen: set[tuple[int, str]] = set()
         for doc in self.stream(select(document_table).order_by(D.id)):
             self.counts["documents"] += 1
             pid = doc.project_id
@@ -165,9 +294,23 @@ class _Checker:
             if hashlib.sha256(content).hexdigest() != doc.sha256 or len(content) != doc.size:
                 self.problem("document", f"{what}: its bytes do not match their SHA-256 and "
                              "size: the content was changed", pid)
-            if doc.sha256 not in self.sha256s.get(pid, ()):
+            filed = self.filed.get(pid, {}).get(doc.sha256)
+            if filed is None:
                 self.problem("document", f"{what}: its SHA-256 is not the one the project's "
                              "log recorded when it was filed", pid)
+                continue
+            seen.add((pid, doc.sha256))
+            payload, at = filed
+            if (doc.name != payload.get("document", doc.name)
+                    or doc.size != payload.get("size", doc.size) or doc.uploaded_at != at):
+                self.problem("document", f"{what}: its name, size or upload time is not what "
+                             "the project's apply entry records", pid)
+        for pid, filed_docs in self.filed.items():
+            for sha in filed_docs:
+                if (pid, sha) not in seen:
+                    self.problem("document", f"project {pid}: the document its apply entry "
+                                 f"records (SHA-256 {sha[:16]}…) is not on record: it was "
+                                 "deleted", pid)
 
     def escalations(self) -> None:
         """Each escalation names an existing project in a state its log went through."""
@@ -189,3 +332,8 @@ class _Checker:
             escalation_table, E.id == DL.escalation_id).where(E.id.is_(None))
         for d in self.conn.execute(lost):
             self.problem("orphan", f"delivery {d.id}: escalation {d.escalation_id} does not exist")
+
+
+def _project_of(chain_name: str) -> int | None:
+    kind, _, key = chain_name.partition(":")
+    return int(key) if kind == "project" and key.isdigit() else None

@@ -72,7 +72,7 @@ def history_text(rows: list[Transition], policy: Policy) -> None:
         ("#", "at", "event", "from → to", "actor", "details"),
         ((t.seq, output.shown(t.at, policy), t.event, f"{t.from_state or '∅'} → {t.to_state}",
           f"{t.actor} ({t.role}{':' + t.scope if t.scope else ''})",
-          ", ".join(f"{k}={v}" for k, v in t.payload.items() if k != "sha256"))
+          ", ".join(f"{k}={v}" for k, v in t.payload.items() if k not in ("sha256", "identity")))
          for t in rows),
     )
 

@@ -14,7 +14,7 @@ from sqlalchemy import MetaData, Table, create_engine, insert, select
 
 from accel666 import Actor, Engine, InvalidInput, models
 from accel666.models import schema
-from tests.audit.audit_support import at_revision, empty_database
+from tests.audit.audit_support import at_revision, behind_the_back, empty_database
 from tests.helpers import CODE_A, CODE_B, cst
 
 AT = datetime(2020, 7, 1, 4, 0, tzinfo=UTC)
@@ -149,3 +149,39 @@ def test_an_engine_can_work_after_upgrade_with_actors(db_url):
         assert engine.verify().ok
         assert select(models.project_table.c.id) is not None
         assert p.version == 1
+
+
+def test_the_upgrade_to_the_ledger_adopts_what_the_database_held(db_url):
+    """Rows from before schema 0007 are adopted as found: verify names what they cannot prove,
+    and an edit of one of them after the upgrade still shows."""
+    at_revision(db_url, "0001")
+    fill_first_schema(db_url)
+    eng = models.create(db_url)
+    try:
+        schema.upgrade(eng)
+    finally:
+        eng.dispose()
+    with Engine(db_url) as engine:
+        report = engine.verify()
+        assert [p.kind for p in report.problems] == ["document"]  # the fixture's fake bytes
+        assert len(report.unproven) == 1
+        assert "with 2 projects, 1 extensions, 1 escalations, 0 policies already on record" \
+            in report.unproven[0]
+        assert "2 of those projects' dock entries do not record their identity" \
+            in report.unproven[0]
+    behind_the_back(db_url, "UPDATE accel666_project SET region = '320583' WHERE id = 2",
+                    "UPDATE accel666_extension SET until = '2999-12-31'")
+    with Engine(db_url) as engine:
+        found = [(p.kind, p.message) for p in engine.verify().problems]
+    assert ("adopted", "the projects held when the ledger began (ids up to 2) are no longer as "
+            "they were found then: a row was changed, inserted or deleted") in found
+    assert ("adopted", "the extensions held when the ledger began (ids up to 1) are no longer "
+            "as they were found then: a row was changed, inserted or deleted") in found
+
+
+def test_a_new_database_begins_its_ledger_with_nothing_to_adopt(engine, actors):
+    engine.dock(actors.tencent, title="T", enterprise="E", credit_code=CODE_A, region="suzhou",
+                category="demo")
+    report = engine.verify()
+    assert report.ok and report.unproven == ()
+    assert report.ledger_rows == 1  # the policy recorded at first use

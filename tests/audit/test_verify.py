@@ -125,9 +125,12 @@ def test_a_document_replaced_with_its_own_hash_is_still_caught(engine, db_url, h
     behind_the_back(db_url, "UPDATE accel666_document SET content = :c, sha256 = :h, size = :s "
                     "WHERE project_id = :p", c=forged, h=hashlib.sha256(forged).hexdigest(),
                     s=len(forged), p=a)
+    filed = hashlib.sha256(DOCUMENT_A).hexdigest()
     assert problems(engine) == [
         ("document", f"document 1 of project {a}: its SHA-256 is not the one the project's log "
-         "recorded when it was filed")]
+         "recorded when it was filed"),
+        ("document", f"project {a}: the document its apply entry records (SHA-256 "
+         f"{filed[:16]}…) is not on record: it was deleted")]
 
 
 def test_an_escalation_claiming_a_state_never_held_is_caught(engine, db_url, history):
@@ -135,7 +138,9 @@ def test_an_escalation_claiming_a_state_never_held_is_caught(engine, db_url, his
     behind_the_back(db_url, "UPDATE accel666_escalation SET state_seen = 'signed'")
     assert problems(engine) == [
         ("escalation", f"escalation 1: project {b} was never signed, as the escalation says it "
-         "saw")]
+         "saw"),
+        ("escalation", "sweep 1 at 2020-08-31T16:00:01.000000Z: the escalations it recorded are "
+         "not those it chained (a row was changed, inserted or deleted)")]
 
 
 def test_cli_verify_exits_7_naming_each_problem(run, db_url, history):
@@ -148,7 +153,8 @@ def test_cli_verify_exits_7_naming_each_problem(run, db_url, history):
     assert result.stdout.splitlines() == [
         f"chain: project {a}: log row seq 1 (dock) does not match its hash: the row or one "
         "before it was changed",
-        "checked 2 projects, 7 log rows, 1 documents, 1 escalations: 1 problem(s)"]
+        "checked 2 projects, 7 log rows, 1 documents, 1 escalations, 2 ledger rows, 0 anchors: "
+        "1 problem(s)"]
     data = json.loads(run("verify", "--json").stdout)
     assert data["ok"] is False
     assert data["problems"] == [{"kind": "chain", "project_id": a, "message": (

@@ -1,0 +1,211 @@
+"""Replaying the ledger's chains (workflow.ledger) and comparing every row they prove:
+extensions and revocations, escalations (recorded, acknowledged, resolved), stored policies,
+and what the `adopted` chain fixed of the rows held before schema 0007. Used by `verify`.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from accel666.models import (
+    chain,
+    escalation_table,
+    extension_table,
+    ledger_table,
+    policy_table,
+    proofs,
+)
+
+L = ledger_table.c
+E = escalation_table.c
+X = extension_table.c
+Y = policy_table.c
+
+Report = Callable[[str, str], None]  # (kind, message)
+Stream = Callable[[Any], Iterator[Any]]
+
+
+@dataclass
+class _Sweep:
+    seq: int
+    body: dict[str, Any]
+    recorded: chain.Digest = field(default_factory=chain.Digest)
+    resolved: chain.Digest = field(default_factory=chain.Digest)
+
+
+class Ledger:
+    """What the ledger's chains say the tables hold, read in one pass over the ledger."""
+
+    def __init__(self, conn: Connection, stream: Stream, report: Report) -> None:
+        self.conn = conn
+        self.stream = stream
+        self.report = report
+        self.rows = 0
+        self.heads: dict[str, tuple[int, str]] = {}
+        self.adopted: dict[str, Any] | None = None
+        self.adopted_at: Any = None
+        self.extensions: dict[int, dict[str, Any]] = {}  # id -> fields the chain says
+        self.revoked_later: set[int] = set()
+        self.acks: dict[int, dict[str, Any]] = {}
+        self.sweeps: list[_Sweep] = []
+        self.policies: dict[int, dict[str, Any]] = {}
+
+    def through(self, table: str) -> int:
+        """The last id of `table` held before the ledger began (0 if none were)."""
+        return int(self.adopted[table]["through"]) if self.adopted else 0
+
+    def read(self) -> None:
+        prev, name, last = chain.GENESIS, None, 0
+        for row in self.stream(select(ledger_table).order_by(L.chain, L.seq)):
+            self.rows += 1
+            if row.chain != name:
+                prev, name, last = chain.GENESIS, row.chain, 0
+            where = f"ledger {row.chain} entry {row.seq} ({row.kind})"
+            if row.seq != last + 1:
+                self.report("ledger", f"ledger {row.chain}: entry {row.seq} follows entry "
+                            f"{last}: an entry is missing")
+            if chain.entry_hash(row._mapping, prev) != row.hash:
+                self.report("ledger", f"{where} does not match its hash: the entry or one "
+                            "before it was changed")
+            prev, last = row.hash, row.seq
+            self.heads[row.chain] = (row.seq, row.hash)
+            self._take(row, where)
+
+    def _take(self, row: Any, where: str) -> None:
+        body, kind = row.body, row.kind
+        try:
+            if kind == "extend":
+                for ext in body["extensions"]:
+                    self.extensions[int(ext["id"])] = {
+                        **ext, **dict.fromkeys(proofs.REVOCATION)}
+            elif kind == "revoke":
+                for ext_id in body["ids"]:
+                    revocation = {k: body[k] for k in proofs.REVOCATION}
+                    if ext_id in self.extensions:
+                        self.extensions[ext_id].update(revocation)
+                    else:
+                        self.revoked_later.add(ext_id)
+                        self.extensions[ext_id] = {"revocation_only": revocation}
+            elif kind == "ack":
+                self.acks[int(row.chain.split(":", 1)[1])] = {k: body[k] for k in proofs.ACK}
+            elif kind == "sweep":
+                self.sweeps.append(_Sweep(row.seq, body))
+            elif kind == "apply":
+                self.policies[int(body["id"])] = body
+            elif kind == "adopt":
+                self.adopted, self.adopted_at = body, row.at
+            else:
+                self.report("ledger", f"{where}: no such kind of act")
+        except (KeyError, TypeError, ValueError, IndexError) as exc:
+            self.report("ledger", f"{where}: its body is not what such an act records ({exc})")
+
+    # --- extensions ----------------------------------------------------------------------
+
+    def check_extensions(self) -> None:
+        legacy = self.through("extensions")
+        seen: set[int] = set()
+        for row in self.stream(select(extension_table).order_by(X.id)):
+            seen.add(row.id)
+            said = self.extensions.get(row.id)
+            found = chain.fields(row, proofs.EXTENSION_ACT + proofs.REVOCATION)
+            if row.id <= legacy:  # the adoption digest holds the rest
+                if said is not None and {k: found[k] for k in proofs.REVOCATION} != \
+                        said["revocation_only"]:
+                    self.report("extension", f"extension {row.id}: its revocation is not "
+                                "the one its batch's chain records")
+                continue
+            if said is None or "revocation_only" in said:
+                self.report("extension", f"extension {row.id} ({row.batch}, {row.phase}) is "
+                            "not in its batch's chain: it was inserted behind the record's back")
+            elif said != found:
+                changed = sorted(k for k in found if found[k] != said.get(k))
+                self.report("extension", f"extension {row.id} ({row.batch}, {row.phase}): "
+                            f"{', '.join(changed)} differ from what its batch's chain records")
+        for ext_id, said in self.extensions.items():
+            if ext_id not in seen and "revocation_only" not in said:
+                self.report("extension", f"extension {ext_id} ({said.get('batch')}, "
+                            f"{said.get('phase')}) is in its batch's chain but not on record: "
+                            "it was deleted")
+
+    # --- escalations ---------------------------------------------------------------------
+
+    def check_escalations(self) -> None:
+        legacy = self.through("escalations")
+        sweeps = sorted((s for s in self.sweeps if s.body.get("first") is not None),
+                        key=lambda s: s.body["first"])
+        firsts = [s.body["first"] for s in sweeps]
+        by_seq = {s.seq: s for s in self.sweeps}
+        seen: set[int] = set()
+        columns = dict.fromkeys(proofs.RECORDED + proofs.ACK + ("resolved_at", "resolved_in"))
+        for row in self.stream(select(*(E[c] for c in columns)).order_by(E.id)):
+            seen.add(row.id)
+            what = f"escalation {row.id} (project {row.project_id}, {row.phase} L{row.level})"
+            if row.id > legacy:
+                i = bisect.bisect_right(firsts, row.id) - 1
+                if i >= 0 and row.id <= sweeps[i].body["last"]:
+                    sweeps[i].recorded.add(chain.fields(row, proofs.RECORDED))
+                else:
+                    self.report("escalation", f"{what} was recorded by no sweep: it was "
+                                "inserted behind the record's back")
+            if row.resolved_in is not None:
+                sweep = by_seq.get(row.resolved_in)
+                if sweep is None:
+                    self.report("escalation", f"{what} names sweep {row.resolved_in} as its "
+                                "resolver, which the sweeps' chain does not hold")
+                else:
+                    sweep.resolved.add(chain.fields(row, proofs.RESOLUTION))
+            elif row.resolved_at is not None and row.id > legacy:
+                self.report("escalation", f"{what} was resolved by no sweep: its resolution "
+                            "was written behind the record's back")
+            ack = chain.fields(row, proofs.ACK)
+            said = self.acks.get(row.id)
+            if said is not None and said != ack:
+                self.report("escalation", f"{what}: its acknowledgement is not the one its "
+                            "chain records")
+            elif said is None and row.acked_at is not None and row.id > legacy:
+                self.report("escalation", f"{what} is acknowledged, but its chain records no "
+                            "acknowledgement")
+        for esc_id in sorted(set(self.acks) - seen):
+            self.report("escalation", f"escalation {esc_id} has an acknowledgement in the "
+                        "ledger but is not on record: it was deleted")
+        for sweep in self.sweeps:
+            for part in ("recorded", "resolved"):
+                if getattr(sweep, part).summary() != sweep.body.get(part):
+                    self.report("escalation", f"sweep {sweep.seq} at {sweep.body.get('now')}: "
+                                f"the escalations it {part} are not those it chained (a row "
+                                "was changed, inserted or deleted)")
+
+    # --- policies and adoption -----------------------------------------------------------
+
+    def check_policies(self) -> None:
+        legacy = self.through("policies")
+        seen: set[int] = set()
+        for row in self.stream(select(*(Y[c] for c in proofs.POLICY)).order_by(Y.id)):
+            seen.add(row.id)
+            if row.id <= legacy:
+                continue
+            if self.policies.get(row.id) != chain.fields(row, proofs.POLICY):
+                self.report("policy", f"stored policy {row.id} is not the one the policy "
+                            "chain records: it was inserted or changed")
+        for pol_id in sorted(set(self.policies) - seen):
+            self.report("policy", f"stored policy {pol_id} is in the policy chain but not on "
+                        "record: it was deleted")
+
+    def check_adoption(self) -> None:
+        """The rows held before the ledger began are still as they were found."""
+        if self.adopted is None:
+            return
+        through = {k: self.through(k) for k in ("projects", "extensions", "escalations",
+                                                "policies")}
+        now = proofs.adoption(self.conn, through, acked_later=self.acks,
+                              revoked_later=self.revoked_later)
+        for table, summary in now.items():
+            if summary != self.adopted[table]:
+                self.report("adopted", f"the {table} held when the ledger began (ids up to "
+                            f"{through[table]}) are no longer as they were found then: a row "
+                            "was changed, inserted or deleted")
