@@ -81,7 +81,7 @@ def anchor(out: str | None, force: bool, as_json: bool) -> None:
 
     target = files.check_output(out, force) if out is not None else None
     taken = call_and_print(lambda engine: engine.anchor(), as_json, to_json=anchor_dict,
-                           to_text=anchor_text)
+                           to_text=anchor_text, must_exist=True)
     if out is not None:
         content = json.dumps(taken.to_dict(), ensure_ascii=False, indent=1) + "\n"
         files.write_output(target, content.encode("utf-8"))
