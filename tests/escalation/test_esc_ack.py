@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC
 
 import pytest
 
-from accel666 import Actor, Engine, NotFound, NotPermitted, Refused
+from accel666 import Actor, Engine, InvalidInput, NotFound, NotPermitted, Refused
 from tests.escalation.esc_support import PROVINCE, city, drive, ladder, policy_with
-from tests.helpers import CODE_B, cst
+from tests.helpers import CODE_B, cst, events
 
 
 def _two_overdue_with_l1(engine, clock):
@@ -60,19 +61,25 @@ def test_an_acknowledged_l2_stops_l3(engine, clock):
                               (project.id, "recommendation", 2)]
 
 
-@pytest.mark.parametrize(("actor", "message"), [
-    (Actor("nj", "city", "nanjing"),
+@pytest.mark.parametrize(("actor", "guard", "scope", "message"), [
+    (Actor("nj", "city", "nanjing"), "scope", "320100",
      "ack not permitted: city:320100 may not acknowledge an escalation addressed to "
      "city:320500"),
-    (Actor("tx", "tencent"),
+    (Actor("tx", "tencent"), "role", None,
      "ack not permitted: role tencent may not acknowledge an escalation addressed to city "
      "(allowed: city, province)"),
 ])
-def test_only_the_target_or_the_province_may_acknowledge(engine, clock, actor, message):
-    _, _, first_a = _two_overdue_with_l1(engine, clock)
-    with pytest.raises(NotPermitted) as err:
+def test_only_the_target_or_the_province_may_acknowledge(engine, clock, caplog, actor, guard,
+                                                         scope, message):
+    a, _, first_a = _two_overdue_with_l1(engine, clock)
+    with caplog.at_level(logging.INFO, logger="accel666"), pytest.raises(NotPermitted) as err:
         engine.ack(actor, first_a.id, "x")
     assert err.value.message == message
+    assert (err.value.event, err.value.guard, err.value.role, err.value.scope,
+            err.value.project_id) == ("ack", guard, actor.role, scope, a.id)
+    (refused,) = events(caplog.records, "refused")
+    assert (refused["trigger"], refused["guard"], refused["project_id"]) == ("ack", guard, a.id)
+    assert events(caplog.records, "ack") == []
     assert engine.escalation(first_a.id).acked_at is None
 
 
@@ -86,20 +93,44 @@ def test_a_city_may_not_acknowledge_a_provincial_level(engine, clock):
 
 
 def test_an_escalation_is_acknowledged_once(engine, clock):
-    _, _, first_a = _two_overdue_with_l1(engine, clock)
+    a, _, first_a = _two_overdue_with_l1(engine, clock)
     clock.set(cst(2020, 9, 1, 10))
     engine.ack(city("suzhou"), first_a.id, "一")
     with pytest.raises(Refused) as err:
         engine.ack(PROVINCE, first_a.id, "二")
     assert err.value.message == ("ack refused: escalation 1 was already acknowledged by "
                                  "city-suzhou (city) at 2020-09-01 10:00:00 +08:00")
+    assert (err.value.event, err.value.guard, err.value.project_id) == ("ack", "acknowledged",
+                                                                        a.id)
+    assert err.value.facts == {"escalation_id": first_a.id, "acked_by": "city-suzhou"}
     assert engine.escalation(first_a.id).ack_note == "一"
+
+
+def test_an_acknowledgement_is_logged_with_who_and_what(engine, clock, caplog):
+    a, _, first_a = _two_overdue_with_l1(engine, clock)
+    clock.set(cst(2020, 9, 1, 9, 30))
+    with caplog.at_level(logging.INFO, logger="accel666"):
+        engine.ack(city("suzhou"), first_a.id, "已电话催办")
+    assert events(caplog.records, "ack") == [{
+        "event": "ack", "escalation": first_a.id, "project": a.id, "phase": "application",
+        "level": 1, "actor": "city-suzhou", "role": "city", "scope": "320500",
+        "note": "已电话催办", "at": "2020-09-01T01:30:00+00:00"}]
 
 
 def test_acknowledging_an_unknown_escalation(engine):
     with pytest.raises(NotFound) as err:
         engine.ack(PROVINCE, 99, "x")
     assert err.value.message == "escalation 99 not found"
+
+
+def test_reading_an_unknown_or_invalid_escalation(engine):
+    with pytest.raises(NotFound) as missing:
+        engine.escalation(99)
+    assert (missing.value.kind, missing.value.key) == ("escalation", 99)
+    with pytest.raises(InvalidInput) as invalid:
+        engine.escalation(0)
+    assert (invalid.value.field, invalid.value.message) == (
+        "escalation id", "invalid escalation id: must be 1 or more (got 0)")
 
 
 def test_an_acknowledgement_in_one_phase_does_not_stop_another_phases_ladder(engine, clock):

@@ -97,6 +97,15 @@ def test_backoff_doubles_up_to_the_cap(attempts, seconds):
 def test_who_may_acknowledge(role, scope, target, guard):
     denial = rules.may_acknowledge(LADDER, role, scope, *target)
     assert (denial and denial.guard) == guard
+    if denial is not None:
+        assert denial.facts == {"role": role, "scope": scope, "target_role": target[0],
+                                "target_scope": target[1]}
+
+
+@pytest.mark.parametrize(("reached", "following"), [(None, 1), (1, 2), (2, 3), (3, None)])
+def test_next_level_after_the_one_reached(reached, following):
+    level = rules.next_level(LADDER, reached)
+    assert (level and level.level) == following
 
 
 def test_idempotency_key():

@@ -9,8 +9,18 @@ from freezegun import freeze_time
 from sqlalchemy import func, select
 
 from accel666 import Engine, models
-from tests.escalation.esc_support import PROVINCE, SECOND, TICK, WINDOWS, city, drive, ladder
-from tests.helpers import CODE_B, CODE_C, cst
+from accel666.workflow.deadlines.records import SweepResult
+from tests.escalation.esc_support import (
+    PROVINCE,
+    SECOND,
+    TICK,
+    WINDOWS,
+    city,
+    drive,
+    ladder,
+    policy_with,
+)
+from tests.helpers import CODE_B, CODE_C, CODE_D, cst
 
 DAY = timedelta(days=1)
 
@@ -70,6 +80,8 @@ def test_catch_up_after_a_week_of_downtime(engine, clock):
         (docked.id, "application", 2), (applied.id, "recommendation", 2),
         (docked.id, "application", 3), (applied.id, "recommendation", 3)]
     assert (result.first_id, result.last_id) == (records[0].id, records[-1].id)
+    assert [result.recorded_id(i) for i in (records[0].id - 1, records[0].id, records[-1].id,
+                                            records[-1].id + 1)] == [False, True, True, False]
     assert [e.id for e in records] == sorted(e.id for e in records)
     assert [(c.phase, c.level, c.count) for c in result.recorded] == [
         ("application", 1, 1), ("recommendation", 1, 1), ("application", 2, 1),
@@ -81,7 +93,15 @@ def test_catch_up_after_a_week_of_downtime(engine, clock):
         7 * 86400 + 12 * 3600, 4 * 86400 + 12 * 3600, 12 * 3600]
     again = engine.sweep(now + timedelta(hours=1))
     assert (again.total, again.first_id, again.last_id) == (0, None, None)
+    assert not again.recorded_id(records[0].id)
     assert len(engine.escalations()) == 6
+
+
+@pytest.mark.parametrize(("first", "last"), [(None, None), (None, 3), (3, None)])
+def test_a_sweep_result_without_its_id_range_recorded_no_id(first, last):
+    result = SweepResult(now=cst(2020, 9, 1), dry_run=False, recorded=(), first_id=first,
+                         last_id=last, resolved=0, enqueued=0)
+    assert result.recorded_id(3) is False
 
 
 def test_a_project_that_moves_on_is_not_escalated_further(engine, clock):
@@ -166,6 +186,25 @@ def test_dry_run_writes_nothing_and_predicts_the_sweep(engine, clock):
     assert engine.sweep(now, dry_run=True).total == 0
 
 
+def test_dry_run_counts_the_resolutions_the_sweep_makes(engine, clock):
+    """Of four overdue projects with an L1, one left and was resolved by a sweep, a second
+    left since, two stay: the dry run announces that one resolution, queues nothing, and the
+    sweep then makes exactly that resolution."""
+    left_first = drive(engine, clock.set, "docked")
+    left_later = drive(engine, clock.set, "docked", code=CODE_B)
+    stays = [drive(engine, clock.set, "docked", code=code).id for code in (CODE_C, CODE_D)]
+    engine.sweep(cst(2020, 8, 31, 0, 0, 1))
+    clock.set(cst(2020, 9, 1, 9, 0, 0))
+    engine.withdraw(city("suzhou"), left_first.id, reason="撤回")
+    assert engine.sweep(cst(2020, 9, 1, 10, 0, 0)).resolved == 1
+    engine.withdraw(city("suzhou"), left_later.id, reason="撤回")
+    now = cst(2020, 9, 2, 10, 0, 0)
+    dry = engine.sweep(now, dry_run=True)
+    assert (dry.resolved, dry.enqueued, dry.total) == (1, 0, 0)
+    assert engine.sweep(now).resolved == dry.resolved
+    assert [e.project_id for e in engine.escalations(open_only=True)] == stays
+
+
 def test_the_sweep_queues_one_delivery_per_notifier_in_the_same_transaction(engine, clock):
     drive(engine, clock.set, "docked")
     result = engine.sweep(cst(2020, 8, 31, 0, 0, 1), webhook="http://127.0.0.1:9/hook")
@@ -179,16 +218,34 @@ def test_overdue_lists_phase_deadline_lateness_and_level(engine, clock):
     docked = drive(engine, clock.set, "docked")
     drive(engine, clock.set, "docked", code=CODE_C, region="nanjing")
     assert engine.overdue(now=cst(2020, 8, 30, 23, 59, 59)) == []
+    (unswept,) = engine.overdue(region="苏州", now=cst(2020, 8, 31))
+    assert (unswept.level, unswept.next_level, unswept.next_due_at) == (
+        None, 1, cst(2020, 8, 31).astimezone(UTC))
     engine.sweep(cst(2020, 8, 31, 0, 0, 1))
     rows = engine.overdue(region="苏州", now=cst(2020, 9, 1, 6, 0, 0))
     assert len(rows) == 1
     (o,) = rows
     assert (o.project_id, o.phase, o.state, o.level, o.acknowledged) == (
         docked.id, "application", "docked", 1, False)
+    assert (o.title, o.enterprise, o.region, o.batch) == (
+        "云上工厂", "苏州某某科技有限公司", "320500", "2020-1")
     assert o.deadline == cst(2020, 8, 31).astimezone(UTC)
     assert o.late_by == timedelta(days=1, hours=6)
     assert (o.next_level, o.next_due_at) == (2, cst(2020, 9, 3).astimezone(UTC))
     assert len(engine.overdue(now=cst(2020, 9, 1))) == 2
+
+
+def test_overdue_lists_a_phase_that_closed_before_an_earlier_one(db_url, clock):
+    """Windows out of order: application closes after recommendation. A project overdue in
+    recommendation is listed while the application window is still open."""
+    policy = policy_with(
+        ('name = "2020年第一批"', 'name = "2020年第一批"\nwindows_out_of_order = true'),
+        ("application = { closes = 2020-08-30 }", "application = { closes = 2020-09-20 }"))
+    with Engine(db_url, clock=clock, policy=policy) as engine:
+        applied = drive(engine, clock.set, "applied")
+        (row,) = engine.overdue(now=cst(2020, 9, 5))
+        assert (row.project_id, row.phase, row.deadline) == (
+            applied.id, "recommendation", cst(2020, 8, 31).astimezone(UTC))
 
 
 def test_sweep_needs_an_aware_moment(engine):

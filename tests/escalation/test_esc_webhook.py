@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from click.testing import CliRunner
 
-from accel666 import InvalidInput, NotPermitted, Refused
+from accel666 import InvalidInput, NotFound, NotPermitted, Refused
 from tests.escalation.esc_support import PROVINCE, city, drive, receiver
-from tests.helpers import CODE_B, cst, events
+from tests.helpers import CODE_B, CODE_C, CODE_D, cst, events
 
 CLOSE = cst(2020, 8, 31, 0, 0, 1)
 
@@ -75,8 +75,11 @@ def test_a_webhook_that_keeps_failing_ends_failed_listed_and_rearmable(engine, c
         assert [(d["notifier"], d["status"], d["attempts"]) for d in listed["deliveries"]] == [
             ("log", "delivered", 1), ("webhook", "failed", 2)]
 
-        with pytest.raises(NotPermitted):
+        with pytest.raises(NotPermitted) as denied:
             engine.rearm(city("suzhou"), failed.id)
+        assert denied.value.message == "rearm not permitted: only province may re-arm deliveries"
+        assert (denied.value.event, denied.value.guard, denied.value.role, denied.value.scope) == (
+            "rearm", "role", "city", "320500")
         clock.set(CLOSE + timedelta(days=2))
         rearmed = engine.rearm(PROVINCE, failed.id)
         web = next(d for d in rearmed.deliveries if d.notifier == "webhook")
@@ -85,12 +88,20 @@ def test_a_webhook_that_keeps_failing_ends_failed_listed_and_rearmable(engine, c
         with pytest.raises(Refused) as err:
             engine.rearm(PROVINCE, failed.id)
         assert err.value.message == "rearm refused: escalation 1 has no failed delivery"
+        assert (err.value.guard, err.value.facts) == ("state", {"escalation_id": failed.id})
         hook.failures = 0  # the receiver is fixed
         done = engine.deliver(CLOSE + timedelta(days=2))
     assert (done.attempted, done.delivered) == (1, 1)
     assert set(hook.accepted) == {failed.idempotency_key}
     web = next(d for d in engine.escalation(failed.id).deliveries if d.notifier == "webhook")
     assert (web.status, web.attempts) == ("delivered", 1)
+
+
+def test_rearming_an_unknown_escalation(engine):
+    with pytest.raises(NotFound) as err:
+        engine.rearm(PROVINCE, 99)
+    assert (err.value.kind, err.value.key, err.value.message) == (
+        "escalation", 99, "escalation 99 not found")
 
 
 def test_an_unreachable_webhook_records_the_error(engine, clock):
@@ -136,6 +147,33 @@ def test_a_webhook_configured_later_is_posted_the_open_escalations(engine, clock
         assert (again.sweep.adopted, again.delivery.attempted) == (0, 0)  # nothing twice
 
 
+def test_a_later_webhook_adopts_only_the_open_escalations_without_one(engine, clock):
+    """Acknowledged and resolved escalations are not posted; one that already has a webhook
+    delivery keeps it (redirected, not doubled); the open one without is given one."""
+    acked = drive(engine, clock.set, "docked")
+    left = drive(engine, clock.set, "docked", code=CODE_B)
+    unposted = drive(engine, clock.set, "docked", code=CODE_C)
+    hooked = drive(engine, clock.set, "docked", code=CODE_D)
+    engine.escalate(CLOSE)  # the log alone
+    by_project = {e.project_id: e for e in engine.escalations()}
+    clock.set(cst(2020, 9, 1, 9))
+    engine.ack(city("suzhou"), by_project[acked.id].id, "已催办")
+    engine.withdraw(city("suzhou"), left.id, reason="撤回")
+    engine.rearm(PROVINCE, by_project[hooked.id].id, webhook="http://127.0.0.1:9/old")
+    with receiver(failures=0) as hook:
+        run = engine.escalate(cst(2020, 9, 1, 10), webhook=hook.url)
+    assert (run.sweep.resolved, run.sweep.adopted, run.delivery.delivered) == (1, 2, 2)
+    assert set(hook.accepted) == {by_project[p.id].idempotency_key for p in (unposted, hooked)}
+    for p in (unposted, hooked):
+        web = next(d for d in engine.escalation(by_project[p.id].id).deliveries
+                   if d.notifier == "webhook")
+        assert (web.status, web.attempts, web.endpoint) == ("delivered", 1, hook.url)
+    # Delivered ones keep the endpoint they were delivered to.
+    assert engine.sweep(cst(2020, 9, 1, 11), webhook="http://127.0.0.1:9/other").adopted == 0
+    assert {d.endpoint for e in engine.escalations() for d in e.deliveries
+            if d.notifier == "webhook"} == {hook.url}
+
+
 def test_a_changed_webhook_applies_to_undelivered_deliveries(engine, clock):
     drive(engine, clock.set, "docked")
     engine.sweep(CLOSE, webhook="http://127.0.0.1:9/old")  # recorded, not yet delivered
@@ -158,13 +196,21 @@ def test_rearm_with_a_webhook_redirects_a_failed_delivery(engine, clock):
         assert set(hook.accepted) == {e.idempotency_key}
 
 
-def test_rearm_with_a_webhook_queues_one_where_there_was_none(engine, clock):
+def test_rearm_with_a_webhook_queues_one_where_there_was_none(engine, clock, caplog):
+    """Each escalation without a webhook delivery is given one, whatever the others have."""
     drive(engine, clock.set, "docked")
+    drive(engine, clock.set, "docked", code=CODE_B)
     engine.escalate(CLOSE)  # the log alone, delivered
-    (e,) = engine.escalations()
-    with receiver(failures=0) as hook:
-        rearmed = engine.rearm(PROVINCE, e.id, webhook=hook.url)
+    first, second = engine.escalations()
+    clock.set(CLOSE + timedelta(seconds=30))
+    with receiver(failures=0) as hook, caplog.at_level(logging.INFO, logger="accel666"):
+        engine.rearm(PROVINCE, second.id, webhook=hook.url)
+        rearmed = engine.rearm(PROVINCE, first.id, webhook=hook.url)
         assert [d.notifier for d in rearmed.deliveries] == ["log", "webhook"]
-        assert engine.deliver(CLOSE + timedelta(minutes=1)).delivered == 1
+        assert engine.deliver(CLOSE + timedelta(minutes=1)).delivered == 2
+    assert events(caplog.records, "rearm") == [
+        {"event": "rearm", "escalation": e.id, "deliveries": 1, "webhook": hook.url,
+         "actor": "prov", "role": "province", "at": "2020-08-30T16:00:31+00:00"}
+        for e in (second, first)]
     with pytest.raises(InvalidInput):
-        engine.rearm(PROVINCE, e.id, webhook="ftp://nope")
+        engine.rearm(PROVINCE, first.id, webhook="ftp://nope")

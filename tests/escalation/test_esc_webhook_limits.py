@@ -8,14 +8,20 @@ Each receiver here is a raw socket server on the loopback, scripted byte by byte
 from __future__ import annotations
 
 import contextlib
+import http.client
 import socket
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, timedelta
 
+import pytest
+from sqlalchemy import select
+
+from accel666 import InvalidInput, models
 from accel666.workflow.adapters import webhook
+from accel666.workflow.deadlines import outbox
 from tests.escalation.esc_support import drive
 from tests.helpers import CODE_B, cst
 
@@ -113,6 +119,33 @@ def hang(conn: socket.socket, script: Script) -> None:
     script.stop.wait(60)
 
 
+LONGEST = "http://127.0.0.1:9/" + "a" * (webhook.MAX_ENDPOINT - 19)
+PRINTABLE = "expected a URL in printable ASCII without spaces (percent-encode other characters)"
+
+
+@pytest.mark.parametrize(("url", "reason", "value"), [
+    ("ftp://127.0.0.1/hook", "expected an http:// or https:// URL", "ftp://127.0.0.1/hook"),
+    ("http://127.0.0.1/a hook", PRINTABLE, "http://127.0.0.1/a hook"),
+    ("http://127.0.0.1/a\x07", PRINTABLE, "http://127.0.0.1/a\x07"),
+    ("http://127.0.0.1/café", PRINTABLE, "http://127.0.0.1/café"),
+    (LONGEST + "a", f"at most {webhook.MAX_ENDPOINT} characters (got {webhook.MAX_ENDPOINT + 1})",
+     LONGEST[:40] + "…"),
+    ("http://127.0.0.1:99999/hook", "not a valid URL: Port out of range 0-65535",
+     "http://127.0.0.1:99999/hook"),
+    ("http:///hook", "expected a URL with a host, e.g. https://ops.example/hook", "http:///hook"),
+])
+def test_a_webhook_that_cannot_be_posted_to_is_refused_before_anything_is_queued(url, reason,
+                                                                                 value):
+    with pytest.raises(InvalidInput) as err:
+        webhook.check_webhook(url)
+    assert (err.value.field, err.value.reason, err.value.value) == ("webhook", reason, value)
+
+
+def test_a_webhook_of_the_longest_length_is_accepted():
+    assert len(LONGEST) == webhook.MAX_ENDPOINT
+    assert webhook.check_webhook(LONGEST) == LONGEST
+
+
 def test_a_redirect_is_a_failed_attempt_naming_its_location():
     with scripted(redirect) as receiver:
         error = webhook.post_json(receiver.url, {"id": 1}, "k1", timeout=5)
@@ -150,6 +183,17 @@ def test_setting_cancel_ends_an_attempt_under_way():
         error = webhook.post_json(receiver.url, {"id": 1}, "k1", timeout=3600, cancel=cancel)
         stopper.join()
     assert error == f"interrupted posting to {receiver.url}: the process is stopping"
+
+
+def test_ending_an_attempt_whose_socket_is_already_closed_is_harmless():
+    conn = http.client.HTTPConnection("127.0.0.1", 9)
+    closed = socket.socket()
+    closed.close()
+    conn.sock = closed
+    watchdog = webhook.Watchdog(conn, 0, None)
+    assert watchdog.fired is None
+    watchdog._abort("deadline")  # what its thread does; shutting down a closed socket fails
+    assert watchdog.fired == "deadline"
 
 
 def test_a_delivery_redirected_is_not_marked_delivered(engine, clock):
@@ -204,3 +248,22 @@ def test_stopping_the_scheduler_ends_a_hung_delivery(engine, clock):
     (escalation,) = engine.escalations()
     web = next(d for d in escalation.deliveries if d.notifier == "webhook")
     assert web.last_error == f"interrupted posting to {receiver.url}: the process is stopping"
+
+
+def test_a_lease_is_given_back_by_its_holder_alone(engine, clock):
+    """A round gives back the deliveries it did not attempt, never one another round holds."""
+    drive(engine, clock.set, "docked")
+    engine.sweep(CLOSE)
+    now = CLOSE.astimezone(UTC)
+    (row,) = outbox.claim(engine.db, "log", "holder", now, 0, timedelta(minutes=1))
+    outbox.release(engine.db, "another", [row.id])
+    assert _lease(engine, row.id) == ("holder", now + timedelta(minutes=1))
+    outbox.release(engine.db, "holder", [row.id])
+    assert _lease(engine, row.id) == (None, None)
+
+
+def _lease(engine, delivery_id: int) -> tuple[object, object]:
+    d = models.delivery_table.c
+    with engine.db.connect() as conn:
+        return tuple(conn.execute(select(d.lease_owner, d.lease_until)
+                                  .where(d.id == delivery_id)).one())

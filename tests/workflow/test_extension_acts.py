@@ -39,7 +39,10 @@ def test_a_window_closed_longer_than_the_limit_is_not_reopened(engine, clock, mo
     assert caught.value.guard == "reopen"
     assert caught.value.facts == {"batch": "2020-1", "phase": "application", "closed_days": 30,
                                   "reopen_within_days": 30}
-    assert "pass --override" in caught.value.message
+    assert caught.value.message == (
+        "extend refused: the application window of batch 2020-1 closed at 2020-08-30 23:59:59 "
+        "+08:00, 30 days ago; an extension may reopen a window within 30 days of its close "
+        "(pass --override to do it anyway; the reason is recorded)")
     assert snapshot(engine) == before
 
 
