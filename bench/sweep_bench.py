@@ -30,6 +30,7 @@ Prints `name: value unit` lines, then the ratios.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import logging
 import random
@@ -287,17 +288,32 @@ class FloorSql:
             params += [rung.phase, rung.level]
         return text + " ORDER BY p.id ON CONFLICT DO NOTHING", params
 
-    def resolve(self, phase: str, states: tuple[str, ...]) -> tuple[str, list[Any]]:
+    def resolve(self, phase: str, states: tuple[str, ...], seq: int) -> tuple[str, list[Any]]:
         m, ts = self.mark, self.mark("::timestamptz" if self.pg else "")
         text = (
             "UPDATE accel666_escalation SET resolved_at = COALESCE((SELECT max(t.at)"
             " FROM accel666_transition t WHERE t.project_id = accel666_escalation.project_id"
-            f" AND t.from_state IN ({self.marks(len(states))})), {ts})"
+            f" AND t.from_state IN ({self.marks(len(states))})), {ts}),"
+            f" resolved_in = {m('::int' if self.pg else '')}"
             f" WHERE phase = {m()} AND resolved_at IS NULL AND NOT EXISTS (SELECT 1"
             " FROM accel666_project p WHERE p.id = accel666_escalation.project_id"
             f" AND p.state IN ({self.marks(len(states))}))"
         )
-        return text, [*states, self.when(NOW), phase, *states]
+        return text, [*states, self.when(NOW), seq, phase, *states]
+
+    def stamp(self, stored: Any) -> str:
+        """A moment as read from the driver, in the chain's encoding (UTC, microseconds, Z)."""
+        if self.pg:
+            return str(stored.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"))
+        return f"{str(stored).replace(' ', 'T')}Z"
+
+    def rung_entry(self, rung: ladder_rules.Rung, count: int) -> dict[str, Any]:
+        return {"batch": rung.batch, "phase": rung.phase, "level": rung.level,
+                "deadline": self.stamp(self.when(rung.deadline)),
+                "due_at": self.stamp(self.when(rung.due_at)),
+                "fired_at": self.stamp(self.when(NOW)),
+                "lateness_seconds": min(int((NOW - rung.due_at).total_seconds()), MAX_INT),
+                "target_role": rung.target_role, "lapsed": rung.lapses, "count": count}
 
     def enqueue(self, notifier: str, endpoint: str | None, after: int) -> tuple[str, list[Any]]:
         m, ts = self.mark, self.mark("::timestamptz" if self.pg else "")
@@ -311,23 +327,78 @@ class FloorSql:
         return text, [notifier, endpoint, self.when(NOW), after, self.when(NOW)]
 
 
+# The sweeps' ledger chain, as workflow/ledger.py and models/chain.py write it (re-done here on
+# the bare driver; the floor test checks the rows are the engine's).
+SWEEPS_LOCK = int.from_bytes(hashlib.sha256(b"sweeps").digest()[:8], "big", signed=True)
+RECORDED_ROW = "id, project_id, phase, level, state_seen, target_scope, idempotency_key"
+_ROW = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+def _canonical(doc: dict[str, Any]) -> str:
+    return json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def _digest(rows: Any) -> dict[str, Any]:
+    """Rows as JSON lines (a row, or a line already encoded), as chain.Digest takes them."""
+    sha, count = hashlib.sha256(), 0
+    for row in rows:
+        line = row if isinstance(row, str) else _ROW.encode(list(row))
+        sha.update(line.encode("utf-8") + b"\n")
+        count += 1
+    return {"count": count, "digest": sha.hexdigest()}
+
+
 def floor_sweep(cur: Any, floor: FloorSql) -> tuple[int, int]:
     """One sweep in the caller's transaction: (escalations recorded, deliveries queued)."""
+    m = floor.mark
     if floor.pg:
         cur.execute("SELECT pg_advisory_xact_lock(%s)", (0x0A666E5C,))
     cur.execute("SELECT coalesce(max(id), 0) FROM accel666_escalation")
     after = cur.fetchone()[0]
-    recorded = 0
+    if floor.pg:
+        cur.execute("SELECT pg_advisory_xact_lock(%s)", (SWEEPS_LOCK,))
+    cur.execute(f"SELECT seq, hash FROM accel666_ledger WHERE chain = {m()} ORDER BY seq DESC "
+                "LIMIT 1", ("sweeps",))
+    head = cur.fetchone()
+    seq, prev = (head[0] + 1, head[1]) if head else (1, "")
+    recorded, rungs = 0, []
     for rung in floor.rungs:
         cur.execute(*floor.rung(rung))
+        if cur.rowcount:
+            rungs.append(floor.rung_entry(rung, cur.rowcount))
         recorded += cur.rowcount
+    resolved = 0
     for phase, states in floor.phases:
-        cur.execute(*floor.resolve(phase, states))
+        cur.execute(*floor.resolve(phase, states, seq))
+        resolved += cur.rowcount
     enqueued = 0
+    first = last = None
     if recorded:
+        cur.execute(f"SELECT min(id), max(id) FROM accel666_escalation WHERE id > {m()}",
+                    (after,))
+        first, last = cur.fetchone()
         for name, endpoint in NOTIFIERS:
             cur.execute(*floor.enqueue(name, endpoint, after))
             enqueued += cur.rowcount
+    if recorded or resolved:
+        cur.execute(f"SELECT {RECORDED_ROW} FROM accel666_escalation WHERE id BETWEEN {m()} "
+                    f"AND {m()} ORDER BY id", (first or 0, last or -1))
+        done = _digest(cur)
+        cur.execute("SELECT id, resolved_at FROM accel666_escalation WHERE resolved_in = "
+                    f"{m()} ORDER BY id", (seq,))
+        fixed = _digest(_canonical({"id": i, "resolved_at": floor.stamp(at)})
+                        for i, at in cur.fetchall())
+        now = floor.stamp(floor.when(NOW))
+        body = {"now": now, "first": first, "last": last, "rungs": rungs, "recorded": done,
+                "resolved": fixed}
+        entry = {"chain": "sweeps", "seq": seq, "kind": "sweep", "at": now,
+                 "actor": "accel666", "role": "system", "body": body, "prev": prev}
+        hash_ = hashlib.sha256(_canonical(entry).encode("utf-8")).hexdigest()
+        ts, js = m("::timestamptz" if floor.pg else ""), m("::json" if floor.pg else "")
+        cur.execute("INSERT INTO accel666_ledger (chain, seq, kind, at, actor, role, body, hash) "
+                    f"VALUES ({m()}, {m()}, {m()}, {ts}, {m()}, {m()}, {js}, {m()})",
+                    ("sweeps", seq, "sweep", floor.when(NOW), "accel666", "system",
+                     json.dumps(body), hash_))
     return recorded, enqueued
 
 

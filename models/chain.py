@@ -23,6 +23,8 @@ FIELDS = ("project_id", "seq", "event", "from_state", "to_state", "actor", "role
           "payload")
 LEDGER_FIELDS = ("chain", "seq", "kind", "at", "actor", "role", "body")
 GENESIS = ""  # the "previous hash" of a chain's first row
+# One encoder for every row of a digest: json.dumps with options builds one per call.
+_ROW = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
 def stamp(moment: datetime) -> str:
@@ -79,6 +81,12 @@ class Digest:
 
     def add(self, values: Mapping[str, Any]) -> None:
         self._sha.update(_encode(values) + b"\n")
+        self.count += 1
+
+    def add_values(self, values: Iterable[Any]) -> None:
+        """A row of plain JSON values (ints, strings, None) in a fixed column order: the
+        cheaper form, for rows read by the thousand."""
+        self._sha.update(_ROW.encode(list(values)).encode("utf-8") + b"\n")
         self.count += 1
 
     def summary(self) -> dict[str, Any]:

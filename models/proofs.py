@@ -25,6 +25,13 @@ REVOCATION = ("revoked_at", "revoked_by", "revoked_role", "revoke_reason")
 RECORDED = ("id", "project_id", "batch", "phase", "deadline", "level", "due_at", "fired_at",
             "lateness_seconds", "target_role", "target_scope", "state_seen", "idempotency_key",
             "lapsed")
+# What a sweep's entry proves of each escalation it recorded: the columns that vary from row to
+# row go into its digest; the rest are the same for every row of a rung (batch, phase, level),
+# and the entry lists them once per rung.
+RECORDED_ROW = ("id", "project_id", "phase", "level", "state_seen", "target_scope",
+                "idempotency_key")
+RUNG = ("batch", "phase", "level", "deadline", "due_at", "fired_at", "lateness_seconds",
+        "target_role", "lapsed")
 ACK = ("acked_at", "acked_by", "ack_role", "ack_scope", "ack_note")
 RESOLUTION = ("id", "resolved_at")
 POLICY = ("id", "sha256", "applied_at", "actor", "role", "reason")

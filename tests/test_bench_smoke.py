@@ -111,5 +111,5 @@ def test_the_sweep_floor_writes_the_engines_rows(tmp_path: Path) -> None:
         assert (done.recorded, done.enqueued, done.again) == (
             engine.recorded, engine.enqueued, engine.again)
         assert engine.recorded > 0
-        for name in ("accel666_escalation", "accel666_delivery"):
+        for name in ("accel666_escalation", "accel666_delivery", "accel666_ledger"):
             assert table(engine_url, name) == table(floor_url, name), name

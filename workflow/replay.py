@@ -36,6 +36,21 @@ class _Sweep:
     body: dict[str, Any]
     recorded: chain.Digest = field(default_factory=chain.Digest)
     resolved: chain.Digest = field(default_factory=chain.Digest)
+    tally: dict[tuple[str, str, int], int] = field(default_factory=dict)
+
+    def rung(self, row: Any) -> dict[str, Any] | None:
+        """What the entry says every escalation of the row's rung shares, if it has the rung."""
+        for rung in self.body.get("rungs", ()):
+            if (rung["batch"], rung["phase"], rung["level"]) == (row.batch, row.phase,
+                                                                 row.level):
+                return {k: rung[k] for k in proofs.RUNG}
+        return None
+
+    def rungs_hold(self) -> bool:
+        """Each rung recorded as many escalations as the entry says."""
+        said = {(r["batch"], r["phase"], r["level"]): r["count"]
+                for r in self.body.get("rungs", ())}
+        return said == self.tally
 
 
 class Ledger:
@@ -142,23 +157,33 @@ class Ledger:
         by_seq = {s.seq: s for s in self.sweeps}
         seen: set[int] = set()
         columns = dict.fromkeys(proofs.RECORDED + proofs.ACK + ("resolved_at", "resolved_in"))
+        cached: dict[tuple[int, str, str, int], dict[str, Any] | None] = {}
         for row in self.stream(select(*(E[c] for c in columns)).order_by(E.id)):
             seen.add(row.id)
             what = f"escalation {row.id} (project {row.project_id}, {row.phase} L{row.level})"
             if row.id > legacy:
                 i = bisect.bisect_right(firsts, row.id) - 1
                 if i >= 0 and row.id <= sweeps[i].body["last"]:
-                    sweeps[i].recorded.add(chain.fields(row, proofs.RECORDED))
+                    sweep = sweeps[i]
+                    key = (sweep.seq, row.batch, row.phase, row.level)
+                    if key not in cached:
+                        cached[key] = sweep.rung(row)
+                    if cached[key] != chain.fields(row, proofs.RUNG):
+                        self.report("escalation", f"{what}: its rung's deadline, due time, "
+                                    "target or lapse is not what its sweep recorded")
+                    tally = (row.batch, row.phase, row.level)
+                    sweep.tally[tally] = sweep.tally.get(tally, 0) + 1
+                    sweep.recorded.add_values(getattr(row, n) for n in proofs.RECORDED_ROW)
                 else:
                     self.report("escalation", f"{what} was recorded by no sweep: it was "
                                 "inserted behind the record's back")
             if row.resolved_in is not None:
-                sweep = by_seq.get(row.resolved_in)
-                if sweep is None:
+                resolver = by_seq.get(row.resolved_in)
+                if resolver is None:
                     self.report("escalation", f"{what} names sweep {row.resolved_in} as its "
                                 "resolver, which the sweeps' chain does not hold")
                 else:
-                    sweep.resolved.add(chain.fields(row, proofs.RESOLUTION))
+                    resolver.resolved.add(chain.fields(row, proofs.RESOLUTION))
             elif row.resolved_at is not None and row.id > legacy:
                 self.report("escalation", f"{what} was resolved by no sweep: its resolution "
                             "was written behind the record's back")
@@ -174,6 +199,9 @@ class Ledger:
             self.report("escalation", f"escalation {esc_id} has an acknowledgement in the "
                         "ledger but is not on record: it was deleted")
         for sweep in self.sweeps:
+            if not sweep.rungs_hold():
+                self.report("escalation", f"sweep {sweep.seq} at {sweep.body.get('now')}: "
+                            "the escalations on record per rung are not as many as it recorded")
             for part in ("recorded", "resolved"):
                 if getattr(sweep, part).summary() != sweep.body.get(part):
                     self.report("escalation", f"sweep {sweep.seq} at {sweep.body.get('now')}: "

@@ -55,6 +55,8 @@ TAMPERING = {
     # escalations and acknowledgements
     "escalation edited": ("escalation", [f"UPDATE {ESC} SET target_scope = '320583' "
                                          "WHERE id = :b_esc"]),
+    "escalation rung edited": ("escalation", [f"UPDATE {ESC} SET lapsed = NOT lapsed "
+                                              "WHERE id = :b_esc"]),
     "escalation inserted": ("escalation", [
         f"INSERT INTO {ESC} (project_id, batch, phase, deadline, level, due_at, fired_at, "
         "lateness_seconds, target_role, target_scope, state_seen, idempotency_key, lapsed) "
@@ -101,6 +103,16 @@ def test_the_identity_problem_names_the_fields(engine, db_url, record):
     assert [(p.kind, p.message, p.project_id) for p in engine.verify().problems] == [
         ("identity", f"project {record['a']}: title, region differ from what its dock entry "
          "records: the project row was changed", record["a"])]
+
+
+def test_an_edited_rung_column_is_named_with_its_escalation(engine, db_url, record):
+    """Columns a rung shares are proved by the sweep's entry, not its digest: still named."""
+    behind_the_back(db_url, "UPDATE accel666_escalation SET due_at = fired_at WHERE id = :e",
+                    e=record["b_esc"])
+    messages = [p.message for p in engine.verify().problems]
+    assert any(m.startswith(f"escalation {record['b_esc']} (project {record['b']}, application "
+                            "L1): its rung's deadline, due time, target or lapse is not what "
+                            "its sweep recorded") for m in messages), messages
 
 
 # Rewritten so that every chain is consistent again: only an earlier anchor tells.

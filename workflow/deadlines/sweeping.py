@@ -121,6 +121,7 @@ def sweep(
         before = _last_id(conn)
         ledger.lock(conn, ledger.SWEEPS)
         seq = ledger.head(conn, ledger.SWEEPS)[0] + 1
+        rungs = []
         for rung in ladder_rules.due_rungs(policy, store.all_extensions(conn), now):
             stmt = (insert(models.escalation_table)
                     .from_select(INSERTED, candidates(rung, now, ladder.ack_stops_ladder))
@@ -129,13 +130,14 @@ def sweep(
             added = conn.execute(stmt).rowcount
             if added:
                 counts.append(LevelCount(rung.batch, rung.phase, rung.level, added))
+                rungs.append(_rung_entry(rung, now, added))
         resolved = _resolve(conn, policy, now, seq)
         if counts:
             first = conn.execute(select(func.min(E.id)).where(E.id > before)).scalar_one()
             last = _last_id(conn)
             enqueued = _enqueue(conn, first, last, now, notifiers)
         if counts or resolved:
-            _chain(conn, now, first, last, seq)
+            _chain(conn, now, first, last, seq, rungs)
         adopted = sum(_adopt(conn, endpoint, now) for name, endpoint in notifiers
                       if name == "webhook" and endpoint is not None)
     result = SweepResult(now=now, dry_run=False, recorded=tuple(counts), first_id=first,
@@ -150,18 +152,28 @@ def _last_id(conn: Connection) -> int:
     return int(conn.execute(select(func.coalesce(func.max(E.id), 0))).scalar_one())
 
 
+def _rung_entry(rung: ladder_rules.Rung, now: datetime, count: int) -> dict[str, Any]:
+    """What every escalation a rung recorded shares (proofs.RUNG), and how many there were."""
+    lateness = min(int((now - rung.due_at).total_seconds()), MAX_INT)
+    return {"batch": rung.batch, "phase": rung.phase, "level": rung.level,
+            "deadline": chain.stamp(rung.deadline), "due_at": chain.stamp(rung.due_at),
+            "fired_at": chain.stamp(now), "lateness_seconds": lateness,
+            "target_role": rung.target_role, "lapsed": rung.lapses, "count": count}
+
+
 def _chain(conn: Connection, now: datetime, first: int | None, last: int | None,
-           seq: int) -> None:
-    """The sweep's entry in the `sweeps` chain: a digest of the escalations it recorded (ids
-    first..last) and of the resolutions it made (marked with its seq), streamed in id order."""
+           seq: int, rungs: list[dict[str, Any]]) -> None:
+    """The sweep's entry in the `sweeps` chain: its rungs, a digest of the escalations it
+    recorded (ids first..last, the columns that vary by row) and of the resolutions it made
+    (marked with its seq), streamed in id order."""
     recorded, resolved = chain.Digest(), chain.Digest()
     if first is not None and last is not None:
-        for row in _stream(conn, select(*(E[n] for n in proofs.RECORDED))
+        for row in _stream(conn, select(*(E[n] for n in proofs.RECORDED_ROW))
                            .where(E.id.between(first, last))):
-            recorded.add(chain.fields(row, proofs.RECORDED))
+            recorded.add_values(row)
     for row in _stream(conn, select(E.id, E.resolved_at).where(E.resolved_in == seq)):
         resolved.add(chain.fields(row, proofs.RESOLUTION))
-    body = {"now": chain.stamp(now), "first": first, "last": last,
+    body = {"now": chain.stamp(now), "first": first, "last": last, "rungs": rungs,
             "recorded": recorded.summary(), "resolved": resolved.summary()}
     ledger.append(conn, ledger.SWEEPS, "sweep", now, "accel666", "system", body)
 
