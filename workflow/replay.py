@@ -129,8 +129,8 @@ class Ledger:
             said = self.extensions.get(row.id)
             found = chain.fields(row, proofs.EXTENSION_ACT + proofs.REVOCATION)
             if row.id <= legacy:  # the adoption digest holds the rest
-                if said is not None and {k: found[k] for k in proofs.REVOCATION} != \
-                        said["revocation_only"]:
+                if said is not None and "revocation_only" in said and \
+                        {k: found[k] for k in proofs.REVOCATION} != said["revocation_only"]:
                     self.report("extension", f"extension {row.id}: its revocation is not "
                                 "the one its batch's chain records")
                 continue
@@ -225,11 +225,24 @@ class Ledger:
                         "record: it was deleted")
 
     def check_adoption(self) -> None:
-        """The rows held before the ledger began are still as they were found."""
+        """The rows held before the ledger began are still as they were found, and nothing
+        chained since claims to be one of them (a forged adoption would exempt rows from
+        their acts' proof)."""
         if self.adopted is None:
             return
         through = {k: self.through(k) for k in ("projects", "extensions", "escalations",
                                                 "policies")}
+        later = {
+            "extensions": [i for i, e in self.extensions.items() if "revocation_only" not in e],
+            "policies": list(self.policies),
+            "escalations": [s.body["first"] for s in self.sweeps
+                            if s.body.get("first") is not None],
+        }
+        for table, ids in later.items():
+            if any(i <= through[table] for i in ids):
+                self.report("adopted", f"the ledger's adoption claims {table} up to id "
+                            f"{through[table]} were held before it began, but later acts "
+                            "created some of them: the adoption was forged")
         now = proofs.adoption(self.conn, through, acked_later=self.acks,
                               revoked_later=self.revoked_later)
         for table, summary in now.items():

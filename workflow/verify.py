@@ -258,6 +258,10 @@ class _Checker:
             else:
                 self.unproven_identity += 1  # the adoption digest holds it as found
         else:
+            if pid <= self.ledger.through("projects"):
+                self.problem("adopted", f"project {pid} records its identity when docked, "
+                             "yet the ledger's adoption claims it was held before: the "
+                             "adoption was forged", pid)
             changed = [k for k in proofs.IDENTITY if getattr(project, k) != said.get(k)]
             if changed:
                 self.problem("identity", f"project {pid}: {', '.join(changed)} differ from "

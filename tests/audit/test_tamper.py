@@ -115,6 +115,31 @@ def test_an_edited_rung_column_is_named_with_its_escalation(engine, db_url, reco
                             "its sweep recorded") for m in messages), messages
 
 
+def test_a_forged_adoption_cannot_exempt_rows_from_their_acts(engine, db_url, record):
+    """An `adopted` entry claiming everything was held before the ledger began (so that an
+    edited extension would be proved only by a digest the intruder recomputes) is named."""
+    from sqlalchemy import create_engine, func, insert, select
+
+    from accel666 import models
+    from accel666.models import chain, proofs
+
+    behind_the_back(db_url, "UPDATE accel666_extension SET until = '2999-12-31' WHERE id = :k",
+                    k=record["kept"])
+    eng = create_engine(db_url)
+    with eng.begin() as conn:
+        through = {key: conn.execute(select(func.max(t.c.id))).scalar_one() for key, t in (
+            ("projects", models.project_table), ("extensions", models.extension_table),
+            ("escalations", models.escalation_table), ("policies", models.policy_table))}
+        entry = {"chain": "adopted", "seq": 1, "kind": "adopt", "at": engine.now(),
+                 "actor": "accel666", "role": "system",
+                 "body": {"schema": "0007", **proofs.adoption(conn, through)}}
+        conn.execute(insert(models.ledger_table).values(
+            **entry, hash=chain.entry_hash(entry, chain.GENESIS)))
+    eng.dispose()
+    kinds = {p.kind for p in engine.verify().problems}
+    assert "adopted" in kinds
+
+
 # Rewritten so that every chain is consistent again: only an earlier anchor tells.
 REWRITES = {
     "chain recomputed": lambda url, ids: rechain_project(url, ids["b"], actor="mallory"),
