@@ -46,6 +46,7 @@ _WHERE = {
     "Policy": "accel666.policies.model",
     "PolicyError": "accel666.policies.loader",
     "Problem": "accel666.workflow.verify",
+    "ProgrammeReport": "accel666.workflow.views.report",
     "Project": "accel666.workflow.records",
     "Refused": "accel666.workflow.errors",
     "StoredPolicy": "accel666.workflow.stored_policy",
@@ -91,6 +92,7 @@ if TYPE_CHECKING:
     from accel666.workflow.stored_policy import StoredPolicy as StoredPolicy
     from accel666.workflow.verify import Problem as Problem
     from accel666.workflow.verify import VerifyReport as VerifyReport
+    from accel666.workflow.views.report import ProgrammeReport as ProgrammeReport
 
 __all__ = [
     "EVENTS",
@@ -115,6 +117,7 @@ __all__ = [
     "Policy",
     "PolicyError",
     "Problem",
+    "ProgrammeReport",
     "Project",
     "Refused",
     "StoredPolicy",

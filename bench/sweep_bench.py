@@ -505,6 +505,11 @@ def one(report: Report, label: str, copies: Copies, rows: list[dict[str, Any]],
         count(report, f"{label}.deliveries_done", delivered.delivered)
         listed = timed(report, f"{label}.overdue_query", lambda: engine.overdue(now=NOW))
         count(report, f"{label}.overdue_listed", len(listed))
+        # The operators' view over every project: grouped counts plus the same overdue list.
+        stands = timed(report, f"{label}.report", lambda: engine.report(now=NOW))
+        if stands.overdue != len(listed):
+            raise RuntimeError(f"report counts {stands.overdue} overdue, overdue lists "
+                               f"{len(listed)}")
         with engine.db.connect() as conn:
             stored = conn.execute(select(func.count()).select_from(models.escalation_table))
             if stored.scalar_one() != swept.total:

@@ -32,6 +32,7 @@ COMMANDS = {
     "list": "accel666.cli.commands.queries:list_projects",
     "history": "accel666.cli.commands.queries:history",
     "document": "accel666.cli.commands.queries:document",
+    "report": "accel666.cli.commands.report:report",
     "batches": "accel666.cli.commands.batches:batches",
     "batch": "accel666.cli.commands.batches:batch",
     "policy": "accel666.cli.commands.policy:policy",

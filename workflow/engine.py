@@ -45,6 +45,8 @@ from accel666.workflow.records import (
 )
 from accel666.workflow.stored_policy import StoredPolicy
 from accel666.workflow.verify import VerifyReport
+from accel666.workflow.views import report
+from accel666.workflow.views.report import ProgrammeReport
 
 Clock = Callable[[], datetime]
 
@@ -359,6 +361,17 @@ class Engine:
         `anchors` (from `anchor` or `anchoring.parse`), also that the record still extends each:
         a chain recomputed end to end after an edit passes the rest, not this."""
         return verify.verify(self.db, self.policy, anchors)
+
+    def report(self, *, batch: str | None = None, region: str | None = None,
+               now: datetime | None = None) -> ProgrammeReport:
+        """Where the programme stands at `now` (default: the engine's clock): projects by
+        state, each category's progress toward its target, the 16 regions by state with what
+        is overdue and escalated there; narrowed to `batch` and `region` (code, Chinese name or
+        pinyin) when given."""
+        return report.build(
+            self.db, self.policy, self.now() if now is None else inputs.moment("now", now),
+            batch=None if batch is None else inputs.batch(self.policy, batch),
+            region=None if region is None else inputs.region(self.policy, region))
 
     def anchor(self) -> Anchor:
         """Take an anchor: one digest over every chain head, recorded with the heads. Keep its

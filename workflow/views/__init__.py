@@ -1,0 +1,1 @@
+"""The operators' view: progress against the programme's targets, and the state diagram."""

@@ -1,0 +1,150 @@
+"""Where the programme stands against its targets (6 cloud bases, 60 backbone enterprises,
+600 demonstration enterprises), state by state, category by category and region by region.
+
+Every figure comes from grouped counts (one query over projects, one over open escalations)
+and the overdue list (`deadlines.queries.overdue`), read in one snapshot: a report over a
+hundred thousand projects holds a few hundred numbers, never the projects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+from sqlalchemy import Engine as SAEngine
+
+from accel666 import lifecycle, models
+from accel666.policies import Policy
+from accel666.workflow.deadlines import queries
+from accel666.workflow.deadlines.records import OverdueProject
+
+P = models.project_table.c
+E = models.escalation_table.c
+LIVE_STATES = tuple(s for s in lifecycle.STATES if s not in lifecycle.FINAL_STATES)
+
+
+@dataclass(frozen=True)
+class CategoryProgress:
+    """One category's progress toward its target: published projects over the target (may
+    exceed 1: targets are goals, not caps), and those still on their way."""
+
+    key: str
+    name: str
+    target: int
+    published: int
+    in_pipeline: int
+    due: date
+
+    @property
+    def progress(self) -> float:
+        """Published over target."""
+        return self.published / self.target if self.target else 0.0
+
+
+@dataclass(frozen=True)
+class RegionRow:
+    """One recommending bureau's projects by state, and what is overdue or escalated there."""
+
+    code: str
+    name: str
+    states: dict[str, int]
+    overdue: int
+    open_escalations: int
+
+
+@dataclass(frozen=True)
+class ProgrammeReport:
+    """The operators' view at `as_of`, narrowed to `batch` and `region` when given."""
+
+    as_of: datetime
+    batch: str | None
+    region: str | None
+    totals: dict[str, int]
+    categories: tuple[CategoryProgress, ...]
+    regions: tuple[RegionRow, ...]
+    overdue_projects: tuple[OverdueProject, ...] = field(default_factory=tuple)
+
+    @property
+    def overdue(self) -> int:
+        """What `accel666 overdue` lists at `as_of`, narrowed the same way."""
+        return len(self.overdue_projects)
+
+    @property
+    def open_escalations(self) -> int:
+        """Escalations neither acknowledged nor resolved."""
+        return sum(r.open_escalations for r in self.regions)
+
+    def to_dict(self, zone: Any) -> dict[str, Any]:
+        """The report as `report --json` prints it, times in the programme's zone."""
+        return {
+            "as_of": self.as_of.astimezone(zone).isoformat(), "batch": self.batch,
+            "region": self.region, "totals": dict(self.totals),
+            "categories": [{"key": c.key, "name": c.name, "target": c.target,
+                            "published": c.published, "in_pipeline": c.in_pipeline,
+                            "progress": c.progress, "due": c.due.isoformat()}
+                           for c in self.categories],
+            "regions": [{"code": r.code, "name": r.name, "states": dict(r.states),
+                         "overdue": r.overdue, "open_escalations": r.open_escalations}
+                        for r in self.regions],
+            "overdue": self.overdue, "open_escalations": self.open_escalations,
+        }
+
+
+def build(db: SAEngine, policy: Policy, now: datetime, *, batch: str | None = None,
+          region: str | None = None) -> ProgrammeReport:
+    """The report at `now` over the projects of `batch` and `region` (a code), or all."""
+    with models.reading(db) as conn:
+        counts = _counts(conn, batch, region)
+        escalated = _open_escalations(conn, batch, region)
+    overdue = tuple(o for o in queries.overdue(db, policy, now, region)
+                    if batch is None or o.batch == batch)
+    late: dict[str, int] = {}
+    for o in overdue:
+        late[o.region] = late.get(o.region, 0) + 1
+    totals = dict.fromkeys(lifecycle.STATES, 0)
+    by_region = {code: dict.fromkeys(lifecycle.STATES, 0) for code in policy.regions}
+    published: dict[str, int] = {}
+    pipeline: dict[str, int] = {}
+    for code, category, state, n in counts:
+        totals[state] += n
+        by_region.setdefault(code, dict.fromkeys(lifecycle.STATES, 0))[state] += n
+        if state == "published":
+            published[category] = published.get(category, 0) + n
+        elif state in LIVE_STATES:
+            pipeline[category] = pipeline.get(category, 0) + n
+    names = {code: r.name for code, r in policy.regions.items()}
+    shown = [region] if region is not None else list(by_region)
+    return ProgrammeReport(
+        as_of=now, batch=batch, region=region, totals=totals,
+        categories=tuple(CategoryProgress(c.key, c.name, c.target, published.get(c.key, 0),
+                                          pipeline.get(c.key, 0), policy.targets_by)
+                         for c in policy.categories.values()),
+        regions=tuple(RegionRow(code, names.get(code, code), by_region.get(
+            code, dict.fromkeys(lifecycle.STATES, 0)), late.get(code, 0),
+            escalated.get(code, 0)) for code in shown),
+        overdue_projects=overdue,
+    )
+
+
+def _narrowed(query: Any, batch: str | None, region: str | None) -> Any:
+    if batch is not None:
+        query = query.where(P.batch == batch)
+    if region is not None:
+        query = query.where(P.region == region)
+    return query
+
+
+def _counts(conn: Connection, batch: str | None, region: str | None) -> list[Any]:
+    """(region, category, state, projects) for every combination that has any."""
+    q = select(P.region, P.category, P.state, func.count()).group_by(
+        P.region, P.category, P.state)
+    return list(conn.execute(_narrowed(q, batch, region)).all())
+
+
+def _open_escalations(conn: Connection, batch: str | None, region: str | None
+                      ) -> dict[str, int]:
+    q = (select(P.region, func.count(E.id)).join(models.project_table, P.id == E.project_id)
+         .where(E.acked_at.is_(None), E.resolved_at.is_(None)).group_by(P.region))
+    return {code: n for code, n in conn.execute(_narrowed(q, batch, region)).all()}
