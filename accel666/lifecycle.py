@@ -8,6 +8,7 @@ validation, the command line's choices and the state diagram (`mermaid`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 NEW = "new"  # before `dock`: the project does not exist yet; never stored
@@ -83,11 +84,36 @@ def events_from(state: str) -> tuple[str, ...]:
     return tuple(e for e in EVENTS if state in sources(e))
 
 
-def mermaid() -> str:
-    """The state diagram as Mermaid text (GitHub renders it)."""
-    lines = ["stateDiagram-v2", f"    [*] --> {TRANSITIONS[0].dest}: dock"]
-    for edge in TRANSITIONS[1:]:
-        label = edge.event if edge.verdict is None else f"{edge.event} ({edge.verdict})"
-        lines += [f"    {source} --> {edge.dest}: {label}" for source in edge.sources]
+# Who may fire an event from a state, for the diagram's labels (the policy's permission table).
+Roles = Callable[[str, str], tuple[str, ...]]
+
+
+def _label(edge: Edge, source: str, roles: Roles | None) -> str:
+    label = edge.event if edge.verdict is None else f"{edge.event} ({edge.verdict})"
+    allowed = roles(edge.event, source) if roles is not None else ()
+    return f"{label} — {', '.join(allowed)}" if allowed else label
+
+
+def mermaid(roles: Roles | None = None) -> str:
+    """The state diagram as Mermaid text (GitHub renders it); with `roles`, each transition
+    names who may fire it."""
+    lines = ["stateDiagram-v2"]
+    for edge in TRANSITIONS:
+        for source in edge.sources:
+            start = "[*]" if source == NEW else source
+            lines.append(f"    {start} --> {edge.dest}: {_label(edge, source, roles)}")
     lines += [f"    {state} --> [*]" for state in STATES if state in FINAL_STATES]
+    return "\n".join(lines)
+
+
+def dot(roles: Roles | None = None) -> str:
+    """The state diagram in Graphviz's dot language (`dot -Tsvg`)."""
+    lines = ["digraph lifecycle {", "    rankdir=LR;", '    node [shape=box, style=rounded];',
+             '    new [shape=point, label=""];']
+    lines += [f'    {state} [peripheries=2];' for state in STATES if state in FINAL_STATES]
+    for edge in TRANSITIONS:
+        for source in edge.sources:
+            text = _label(edge, source, roles).replace('"', '\\"')
+            lines.append(f'    {source} -> {edge.dest} [label="{text}"];')
+    lines.append("}")
     return "\n".join(lines)

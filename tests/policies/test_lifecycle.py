@@ -94,8 +94,11 @@ def test_the_command_lines_choices_are_the_lifecycles():
 
 
 def test_the_readme_shows_the_lifecycles_diagram():
-    """The README's state diagram is `lifecycle.mermaid()` itself."""
-    assert f"```mermaid\n{lifecycle.mermaid()}\n```" in README.read_text(encoding="utf-8")
+    """The README's state diagram is what `accel666 diagram` draws under the built-in policy."""
+    from accel666.policies import load
+    from accel666.workflow.views.diagram import draw
+
+    assert f"```mermaid\n{draw(load(None))}\n```" in README.read_text(encoding="utf-8")
 
 
 def test_the_diagram_names_every_transition():

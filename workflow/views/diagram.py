@@ -1,0 +1,24 @@
+"""The state diagram the engine runs (accel666.lifecycle), labelled with who may fire each
+transition under a policy."""
+
+from __future__ import annotations
+
+from accel666 import lifecycle
+from accel666.policies import Policy
+
+FORMATS = ("mermaid", "dot")
+
+
+def roles(policy: Policy) -> lifecycle.Roles:
+    """Who the policy's permission table lets fire `event` from `source`, in its order."""
+    def allowed(event: str, source: str) -> tuple[str, ...]:
+        grants = policy.permissions.get(event, ())
+        return tuple(dict.fromkeys(g.role for g in grants
+                                   if g.sources is None or source in g.sources))
+    return allowed
+
+
+def draw(policy: Policy, fmt: str = "mermaid") -> str:
+    """The diagram as Mermaid (`stateDiagram-v2`) or Graphviz dot (`digraph`) text."""
+    draw_as = {"mermaid": lifecycle.mermaid, "dot": lifecycle.dot}[fmt]
+    return draw_as(roles(policy))
