@@ -2,38 +2,23 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from typing import TYPE_CHECKING
 
 import click
 
-from accel666.cli import files, output
+from accel666.cli import files, output, tabular
 from accel666.cli.commands.events import fire
 from accel666.cli.context import acting, actor_from, json_option, with_engine
 
 if TYPE_CHECKING:
     from accel666 import Policy, Project
 
-FORMATS = ("md", "csv", "json")
+FORMATS = ("md", "csv", "xlsx", "json")
 COLUMNS = ("id", "title", "enterprise", "credit_code", "region", "region_name", "category")
 
 
-def published_list(projects: list[Project], policy: Policy, fmt: str) -> str:
-    rows = [{k: output.project_dict(p, policy)[k] for k in COLUMNS} for p in projects]
-    if fmt == "json":
-        return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
-    if fmt == "csv":
-        buf = io.StringIO()
-        writer = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows({k: output.spreadsheet_cell(v) for k, v in row.items()} for row in rows)
-        return buf.getvalue()
-    lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
-    lines += ["| " + " | ".join(output.markdown_cell(r[k]) for k in COLUMNS) + " |"
-              for r in rows]
-    return "\n".join(lines) + "\n"
+def published_list(projects: list[Project], policy: Policy, fmt: str) -> bytes:
+    return tabular.render([output.project_dict(p, policy) for p in projects], COLUMNS, fmt)
 
 
 @click.command()
@@ -41,7 +26,7 @@ def published_list(projects: list[Project], policy: Policy, fmt: str) -> str:
 @click.option("--batch", default=None, metavar="KEY",
               help="Publish every signed project of this batch in one transaction.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
-              help="Format of the published list (with --batch): md, csv or json; by default "
+              help="Format of the published list (with --batch): md, csv, xlsx or json; by default "
                    "the one -o FILE's extension names, else md.")
 @click.option("-o", "--output", "out", default=None, metavar="FILE",
               help="Write the published list to FILE instead of stdout (with --batch); "
@@ -71,10 +56,11 @@ def publish(project_id: int | None, batch: str | None, fmt: str | None, out: str
     assert batch is not None
     target = None if out is None else files.check_output(out, force)  # before any change
     chosen = "json" if as_json else files.format_for(fmt, target, FORMATS, "md")
+    tabular.check_target(chosen, target)
     (newly, everyone), policy = with_engine(lambda engine: (
         engine.publish_batch(actor_from(as_, actor), batch),
         engine.list(batch=batch, state="published")))
-    files.write_output(target, published_list(everyone, policy, chosen).encode("utf-8"))
+    files.write_output(target, published_list(everyone, policy, chosen))
     where = "" if target is None else f" written to {out}"
     click.echo(f"published {len(newly)} project(s) of batch {batch}; "
                f"{len(everyone)} on the list{where}", err=True)

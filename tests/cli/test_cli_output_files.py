@@ -86,7 +86,7 @@ def test_publish_refuses_to_replace_a_file_without_force(run, tmp_path):
     assert out.read_text(encoding="utf-8") == "mine"
     assert {p["state"] for p in run.json("list")} == {"signed"}
     assert run(*PUBLISH, "-o", str(out), "--force").exit_code == 0
-    assert out.read_text(encoding="utf-8").startswith("id,title,")
+    assert out.read_text(encoding="utf-8-sig").startswith("id,title,")
 
 
 @pytest.mark.parametrize(("name", "fmt", "check"), [
@@ -101,7 +101,7 @@ def test_publish_takes_the_format_from_the_extension(run, tmp_path, name, fmt, c
     out = tmp_path / name
     result = run(*PUBLISH, "-o", str(out), *(["--format", fmt] if fmt else []))
     assert result.exit_code == 0, result.stderr
-    assert check(out.read_text(encoding="utf-8"))
+    assert check(out.read_text(encoding="utf-8-sig"))
 
 
 def test_publish_to_dev_null_writes_in_place(run):

@@ -32,7 +32,8 @@ def test_publish_batch_writes_csv_list(run, tmp_path):
     result = run("publish", "--batch", "2020-1", "--as", "province", "--format", "csv",
                  "-o", str(out))
     assert result.exit_code == 0, result.stderr
-    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+    assert out.read_bytes().startswith(b"\xef\xbb\xbfid,")  # a BOM: Excel reads it as UTF-8
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
     assert [int(r["id"]) for r in rows] == ids
     assert [r["region_name"] for r in rows] == ["苏州市", "昆山市"]
     assert "published 2 project(s) of batch 2020-1" in result.stderr

@@ -1,0 +1,66 @@
+"""Rows written as a file people open: CSV (UTF-8 with a BOM, so Excel reads Chinese right),
+XLSX, JSON or Markdown. Stored text stays data in every one of them: spreadsheet formulas are
+defused (output.spreadsheet_cell), Markdown punctuation escaped (output.markdown_cell)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+
+from accel666.cli import output
+
+FORMATS = ("csv", "xlsx", "json", "md")
+BINARY = ("xlsx",)  # not for a terminal: -o FILE only
+
+
+def check_target(fmt: str, target: Path | None) -> None:
+    """A binary format goes to a file, never to stdout (a usage error, before any change)."""
+    if fmt in BINARY and target is None:
+        raise click.UsageError(f"{fmt} is a binary file: give -o FILE.{fmt}")
+
+
+def render(rows: Sequence[dict[str, Any]], columns: Sequence[str], fmt: str) -> bytes:
+    """`rows` (their `columns`, in that order) as the bytes of a `fmt` file."""
+    if fmt == "json":
+        return (json.dumps([{k: r[k] for k in columns} for r in rows], ensure_ascii=False,
+                           indent=2) + "\n").encode("utf-8")
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\r\n")
+        writer.writerow(columns)
+        writer.writerows([_cell(r[k]) for k in columns] for r in rows)
+        return buf.getvalue().encode("utf-8-sig")
+    if fmt == "xlsx":
+        return _xlsx(rows, columns)
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(output.markdown_cell("" if r[k] is None else r[k])
+                                for k in columns) + " |" for r in rows]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def _cell(value: Any) -> Any:
+    """A value as a spreadsheet holds it: numbers as numbers, text defused, nothing as empty."""
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return output.spreadsheet_cell(value)
+    return value
+
+
+def _xlsx(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("accel666")
+    sheet.append(list(columns))
+    for r in rows:
+        sheet.append([_cell(r[k]) for k in columns])
+    buf = io.BytesIO()
+    book.save(buf)
+    return buf.getvalue()
