@@ -20,8 +20,8 @@ HOSTILE = ("=HYPERLINK(\"http://evil.example\",\"点击\")", "+1+1", "-2", "@SUM
 @pytest.fixture
 def three(engine, actors):
     """Three docked projects whose titles a spreadsheet would run as formulas."""
-    for title, code, region in zip(HOSTILE, (CODE_A, CODE_B, CODE_C), ("suzhou", "nanjing",
-                                                                       "kunshan")):
+    for title, code, region in zip(HOSTILE[:3], (CODE_A, CODE_B, CODE_C),
+                                   ("suzhou", "nanjing", "kunshan"), strict=True):
         engine.dock(actors.tencent, title=title, enterprise=HOSTILE[3], credit_code=code,
                     region=region, category="demo")
     return engine
