@@ -38,6 +38,7 @@ _WHERE = {
     "Escalation": "accel666.workflow.deadlines.records",
     "EscalationRun": "accel666.workflow.deadlines.records",
     "Extension": "accel666.workflow.records",
+    "ImportResult": "accel666.workflow.intake.bulk",
     "InvalidInput": "accel666.workflow.errors",
     "LevelCount": "accel666.workflow.deadlines.records",
     "NotFound": "accel666.workflow.errors",
@@ -83,6 +84,7 @@ if TYPE_CHECKING:
     from accel666.workflow.errors import Refused as Refused
     from accel666.workflow.errors import Unavailable as Unavailable
     from accel666.workflow.errors import WorkflowError as WorkflowError
+    from accel666.workflow.intake.bulk import ImportResult as ImportResult
     from accel666.workflow.records import BatchStatus as BatchStatus
     from accel666.workflow.records import Document as Document
     from accel666.workflow.records import Extension as Extension
@@ -109,6 +111,7 @@ __all__ = [
     "Escalation",
     "EscalationRun",
     "Extension",
+    "ImportResult",
     "InvalidInput",
     "LevelCount",
     "NotFound",

@@ -33,6 +33,7 @@ COMMANDS = {
     "history": "accel666.cli.commands.queries:history",
     "document": "accel666.cli.commands.queries:document",
     "report": "accel666.cli.commands.report:report",
+    "import": "accel666.cli.commands.intake:import_",
     "export": "accel666.cli.commands.export:export",
     "diagram": "accel666.cli.commands.diagram:diagram",
     "batches": "accel666.cli.commands.batches:batches",

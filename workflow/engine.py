@@ -32,6 +32,8 @@ from accel666.workflow.deadlines.records import (
 from accel666.workflow.deadlines.service import Deadlines
 from accel666.workflow.environment import translating
 from accel666.workflow.errors import InvalidInput, NotFound
+from accel666.workflow.intake import bulk, rows, sheets
+from accel666.workflow.intake.bulk import ImportResult
 from accel666.workflow.lifecycle import audit, batches, docking, inputs, transition
 from accel666.workflow.lifecycle.guards import resolve_actor
 from accel666.workflow.records import (
@@ -193,6 +195,32 @@ class Engine:
         }
         chosen = None if batch is None else inputs.batch(self.policy, batch)
         return docking.dock(self.db, self.policy, self.now(), actor, values, chosen)
+
+    def import_projects(
+        self,
+        actor: Actor,
+        source: str | os.PathLike[str],
+        *,
+        batch: str | None = None,
+        dry_run: bool = False,
+        encoding: str | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> ImportResult:
+        """Dock every project of a bureau's spreadsheet (`.xlsx`, first sheet, or `.csv` in
+        UTF-8 or GB18030) in one transaction, or none: headings in Chinese or English in any
+        order (项目名称/title, 企业名称/enterprise, 统一社会信用代码/credit_code, 地区/region,
+        类别/category; other columns ignored), every row checked as `dock` checks it. Failing
+        rows come back in `errors` (row, column, value, reason, kind) and nothing is written;
+        a file that is not such a table is InvalidInput. `progress(done, total)` follows the
+        writing."""
+        actor = resolve_actor(self.policy, actor)
+        sheet = sheets.read(Path(source), encoding)
+        where = rows.columns(sheet)
+        good, errors = rows.values(self.policy, sheet, where)
+        chosen = None if batch is None else inputs.batch(self.policy, batch)
+        headings = {f: sheet.header[i] for f, i in where.items()}
+        return bulk.dock_all(self.db, self.policy, self.now(), actor, good, errors, chosen,
+                             columns=headings, dry_run=dry_run, progress=progress)
 
     def apply(
         self,

@@ -39,7 +39,7 @@ def dock(db: SAEngine, policy: Policy, now: datetime, actor: Actor, values: dict
         key = chosen
         try:
             with models.writing(db) as conn:
-                key = chosen or _open_batch(conn, policy, now)
+                key = chosen or open_batch(conn, policy, now)
                 step = Step(policy, event, policy.batches[key], now,
                             extension=lambda: store.extended_until(conn, key, "docking"))
                 state = machine.fire(event, lifecycle.NEW, step)
@@ -63,7 +63,7 @@ def dock(db: SAEngine, policy: Policy, now: datetime, actor: Actor, values: dict
     return record
 
 
-def _open_batch(conn: Connection, policy: Policy, now: datetime) -> str:
+def open_batch(conn: Connection, policy: Policy, now: datetime) -> str:
     """The one batch whose docking window is open at `now`, extensions included."""
     batches = policy.batches.values()
     closed = [b for b in batches if now >= b.windows["docking"].closes_at]

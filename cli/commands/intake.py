@@ -1,0 +1,92 @@
+"""`accel666 import`: bulk docking from a bureau's spreadsheet, all rows or none."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+import click
+
+from accel666.cli import errors, output
+from accel666.cli.context import acting, actor_from, json_option, with_engine
+
+if TYPE_CHECKING:
+    from accel666.workflow.intake.bulk import ImportResult
+
+# Exit code of a rejected import: the gravest kind among its rows.
+EXIT_FOR = {"invalid": errors.USAGE, "not_permitted": errors.NOT_PERMITTED,
+            "refused": errors.REFUSED}
+
+
+@click.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, readable=True))
+@click.option("--batch", default=None, metavar="KEY",
+              help="The batch, e.g. 2020-1. Default: the batch whose docking window is open now.")
+@click.option("--dry-run", is_flag=True, help="Check every row and say what would be docked; "
+                                               "write nothing.")
+@click.option("--encoding", default=None, metavar="NAME",
+              help="The CSV file's encoding (utf-8 or gb18030). Default: UTF-8 (with or "
+                   "without BOM), else GB18030, as Excel saves CSV on a Chinese Windows.")
+@acting
+@json_option
+def import_(file: str, batch: str | None, dry_run: bool, encoding: str | None, as_: str,
+            actor: str, as_json: bool) -> None:
+    """Dock every project of a spreadsheet in one transaction, or none.
+
+    FILE is .xlsx (the first sheet) or .csv. Row 1 holds the headings, Chinese or English, in
+    any order: 项目名称/title, 企业名称/enterprise, 统一社会信用代码/credit_code, 地区/region
+    (code, Chinese name or pinyin), 类别/category (key or Chinese name); other columns are
+    ignored. Every row obeys what `dock` obeys (who may dock it, the registration region, the
+    docking window, one live project per enterprise, category and batch, in the database and
+    within the file). If any row fails, nothing is written and each failing row is listed
+    with its row number, column, value and reason; the exit code is 2 if any row is invalid,
+    else 5 if any is not permitted, else 4. An `export` file imports again.
+
+    \b
+    Examples:
+      accel666 import 苏州-2020-1.xlsx --as city:suzhou --dry-run
+      accel666 import candidates.csv --as tencent --batch 2020-1 --json
+    """
+    with _progress() as advance:
+        result, _policy = with_engine(lambda engine: engine.import_projects(
+            actor_from(as_, actor), file, batch=batch, dry_run=dry_run, encoding=encoding,
+            progress=advance))
+    if as_json:
+        output.emit_json(result.to_dict())
+    else:
+        _text(result)
+    if result.errors:
+        kinds = {e.kind for e in result.errors}
+        raise click.exceptions.Exit(next(EXIT_FOR[k] for k in EXIT_FOR if k in kinds))
+
+
+def _text(result: ImportResult) -> None:
+    if result.errors:
+        output.table(("row", "column", "value", "reason"),
+                     ((e.row, e.column, e.value, e.reason) for e in result.errors))
+        click.echo(f"{len(result.errors)} problem(s): nothing was imported", err=True)
+    elif result.dry_run:
+        click.echo(f"dry run: {result.imported} project(s) would be docked in batch "
+                   f"{result.batch}; nothing was written", err=True)
+    else:
+        click.echo(f"imported {result.imported} project(s) into batch {result.batch}: ids "
+                   f"{result.first_id}..{result.last_id}", err=True)
+
+
+@contextmanager
+def _progress() -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on a terminal (stderr) while the rows are written; nothing otherwise."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import Progress
+
+    with Progress(transient=True) as bar:
+        task = bar.add_task("docking", total=None)
+
+        def advance(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield advance
