@@ -19,10 +19,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from bench import databases, logs, memory, scale, startup, sweep_hook, throughput
+from bench import (
+    databases,
+    import_bench,
+    logs,
+    memory,
+    scale,
+    startup,
+    sweep_hook,
+    throughput,
+)
 from bench.report import Report
 
-SECTIONS = ("transitions", "memory", "startup", "scale", "sweep")
+SECTIONS = ("transitions", "memory", "startup", "scale", "sweep", "import")
 
 
 @dataclass(frozen=True)
@@ -34,11 +43,12 @@ class Plan:
     scale_rounds: int
     memory_projects: int
     sweep_sizes: tuple[int, ...]
+    import_rows: int = 100_000
 
 
 QUICK = Plan(throughput.Sizes(projects=4, rounds=3, workers=2, warmup=1), startup_runs=1,
              scale_sizes=(1_000, 2_000), scale_projects=3, scale_rounds=1, memory_projects=5,
-             sweep_sizes=(1_000,))
+             sweep_sizes=(1_000,), import_rows=200)
 DEFAULT = Plan(throughput.Sizes(projects=200, rounds=5), startup_runs=7,
                scale_sizes=(10_000, 100_000), scale_projects=60, scale_rounds=5,
                memory_projects=500, sweep_sizes=(100_000,))
@@ -111,6 +121,8 @@ def main(argv: list[str] | None = None) -> int:
             "scale": lambda: scale.run(report, plan.scale_sizes, plan.scale_projects,
                                        plan.scale_rounds, workdir, pg_url),
             "sweep": lambda: sweep_hook.run(report, plan.sweep_sizes, pg_url),
+            "import": lambda: import_bench.run(plan.import_rows, 1 if args.quick else
+                                               import_bench.RUNS, report),
         }
         for name, section in sections.items():
             if name in only:

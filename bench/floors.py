@@ -123,15 +123,18 @@ class _Floor:
             raise
 
     def dock(self, code: str, at: datetime) -> int:
-        when = self._time(at)
-        with self._transaction() as c:
-            row = _project(code, when)
-            pid = self._insert_project(row)
-            payload = {"identity": dict(zip(IDENTITY, row[:6], strict=True))}
-            head = chain_hash(pid, 1, "dock", None, "docked", CITY, at, payload, "")
-            c.execute(self.LOG, (pid, 1, "dock", None, "docked", *CITY, when,
-                                 self._json(payload), head))
-            c.execute(self.SET_HEAD, (head, pid))
+        with self._transaction():
+            return self.dock_row(_project(code, self._time(at)), at)
+
+    def dock_row(self, row: tuple[Any, ...], at: datetime) -> int:
+        """One project (a row as _project makes it), its dock log row and its chain head, in
+        the caller's transaction."""
+        pid = self._insert_project(row)
+        payload = {"identity": dict(zip(IDENTITY, row[:6], strict=True))}
+        head = chain_hash(pid, 1, "dock", None, "docked", CITY, at, payload, "")
+        self.conn.execute(self.LOG, (pid, 1, "dock", None, "docked", *CITY, self._time(at),
+                                     self._json(payload), head))
+        self.conn.execute(self.SET_HEAD, (head, pid))
         return pid
 
     def advance(self, pid: int, step: plan.Step, who: Who, apply: bool) -> None:

@@ -113,3 +113,23 @@ def test_the_sweep_floor_writes_the_engines_rows(tmp_path: Path) -> None:
         assert engine.recorded > 0
         for name in ("accel666_escalation", "accel666_delivery", "accel666_ledger"):
             assert table(engine_url, name) == table(floor_url, name), name
+
+
+def test_the_import_floor_writes_the_engines_rows(tmp_path: Path) -> None:
+    """The import benchmark's floor leaves exactly the rows `import` leaves (hash chain
+    included), so its ratio compares the same writes."""
+    from bench import databases, import_bench
+
+    sheet = import_bench.write_csv(tmp_path / "rows.csv", 5)
+    engine_db = databases.fresh_sqlite(tmp_path / "engine.db")
+    floor_db = databases.fresh_sqlite(tmp_path / "floor.db")
+    import_bench.engine_side(engine_db, sheet)
+    import_bench.floor_side(floor_db, sheet)
+
+    def rows(path: Path, table: str) -> list[tuple[object, ...]]:
+        with sqlite3.connect(path) as conn:
+            return conn.execute(f"SELECT * FROM {table} ORDER BY id").fetchall()
+
+    for table in ("accel666_project", "accel666_transition"):
+        assert rows(engine_db, table) == rows(floor_db, table), table
+    assert len(rows(floor_db, "accel666_project")) == 5
