@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from accel666.cli import output
-from accel666.cli.context import call_and_print, json_option
+from accel666.cli import files, output
+from accel666.cli.context import json_option, with_engine
 
 if TYPE_CHECKING:
     from accel666 import Policy
@@ -18,8 +18,13 @@ if TYPE_CHECKING:
 @click.option("--batch", default=None, help="Only this batch (e.g. 2020-1).")
 @click.option("--region", default=None,
               help="Only this region (code, Chinese name or pinyin, e.g. 320500, 苏州市, suzhou).")
+@click.option("--html", "html_out", default=None, metavar="FILE",
+              help="Also write the report as one self-contained HTML page (charts inline, "
+                   "opens without a network) to FILE.")
+@click.option("--force", is_flag=True, help="Replace the --html FILE if it exists.")
 @json_option
-def report(batch: str | None, region: str | None, as_json: bool) -> None:
+def report(batch: str | None, region: str | None, html_out: str | None, force: bool,
+           as_json: bool) -> None:
     """Where the programme stands now: projects by state, each category's progress toward its
     target (6 cloud bases, 60 backbone enterprises, 600 demonstration enterprises), and the 16
     regions by state with what is overdue and escalated there. Any role may read it; the
@@ -30,9 +35,17 @@ def report(batch: str | None, region: str | None, as_json: bool) -> None:
       accel666 report
       accel666 report --batch 2020-1 --region suzhou
       accel666 report --json
+      accel666 report --html 2020-10-31.html
     """
-    call_and_print(lambda engine: engine.report(batch=batch, region=region), as_json,
-                   to_json=report_dict, to_text=report_text, must_exist=True)
+    target = None if html_out is None else files.check_output(html_out, force)
+    result, policy = with_engine(lambda engine: engine.report(batch=batch, region=region),
+                                 must_exist=True)
+    if html_out != files.STDOUT:  # `--html -`: the page alone on stdout
+        output.render(result, policy, as_json, to_json=report_dict, to_text=report_text)
+    if html_out is not None:
+        from accel666.workflow.views import page
+
+        files.write_output(target, page.render(result, policy).encode("utf-8"))
 
 
 def report_dict(r: ProgrammeReport, policy: Policy) -> dict[str, Any]:
