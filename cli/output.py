@@ -84,30 +84,86 @@ def each(to_dict: Callable[[T, Policy], dict[str, Any]]
     return lambda rows, policy: [to_dict(row, policy) for row in rows]
 
 
+# Columns whose text may be shortened (in the middle, so that names sharing a beginning stay
+# apart) to fit a terminal; every other column, ids and times included, is shown whole.
+SHRINKABLE = frozenset({"title", "enterprise", "details", "reason", "value", "note",
+                        "deliveries", "column"})
+_MIN_SHRUNK = 12
+_GAP = "  "
+
+
 def table(headers: Sequence[str], rows: Iterable[Sequence[Any]], title: str | None = None) -> None:
-    """A text table on stdout that keeps Chinese text aligned; full width when not a terminal."""
-    from rich import box
-    from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
+    """A text table on stdout that keeps Chinese text aligned (by display width). On a
+    terminal it fits the width, shortening name-like columns in the middle; written to a file
+    or a pipe it is never cut. Stored text is shown as written (a tab or line break as a
+    space): nothing in a cell is markup."""
+    import shutil
 
-    # Every cell is a Text, never markup: a stored title such as "[/]" or "[link=…]" is shown
-    # as it was written (a tab, which a cell cannot show, as a space).
-    t = Table(*headers, box=box.SIMPLE_HEAD,
-              title=None if title is None else Text(title), title_justify="left")
-    for row in rows:
-        t.add_row(*(Text("-" if v is None else str(v).replace("\t", " ")) for v in row))
-    terminal = sys.stdout.isatty()
-    console = Console(file=sys.stdout, width=None if terminal else 400, highlight=False,
-                      soft_wrap=not terminal)
-    # rich ends the process with exit 1 when the reader has gone; the command line ends such
-    # a command quietly with 0, as for any other output (errors.ends_quietly).
-    console.on_broken_pipe = _reader_left  # type: ignore[method-assign]
-    console.print(t)
+    from rich.cells import cell_len
+
+    cells = [[_flat(h) for h in headers]]
+    cells += [[_flat(v) for v in row] for row in rows]
+    widths = [max(cell_len(r[i]) for r in cells) for i in range(len(headers))]
+    if sys.stdout.isatty():
+        widths = _fitted(widths, headers, shutil.get_terminal_size().columns)
+    lines = [] if title is None else [title]
+    for n, row in enumerate(cells):
+        lines.append(_GAP.join(_padded(cell, w, cell_len) for cell, w in zip(row, widths,
+                                                                             strict=True))
+                     .rstrip())
+        if n == 0:
+            lines.append(_GAP.join("─" * w for w in widths))
+    sys.stdout.write("\n".join(lines) + "\n")
+    sys.stdout.flush()
 
 
-def _reader_left() -> None:
-    raise BrokenPipeError
+def _flat(value: Any) -> str:
+    text = "-" if value is None else str(value)
+    return text.replace("\r\n", " ").replace("\n", " ").replace("\r", " ").replace("\t", " ")
+
+
+def _fitted(widths: list[int], headers: Sequence[str], room: int) -> list[int]:
+    """Widths that fit `room` columns, narrowing the widest shrinkable column first."""
+    widths = list(widths)
+    over = sum(widths) + len(_GAP) * (len(widths) - 1) - room
+    shrinkable = [i for i, h in enumerate(headers) if h in SHRINKABLE]
+    while over > 0 and shrinkable:
+        i = max(shrinkable, key=lambda k: widths[k])
+        if widths[i] <= _MIN_SHRUNK:
+            break
+        step = min(over, widths[i] - _MIN_SHRUNK)
+        widths[i] -= step
+        over -= step
+    return widths
+
+
+def _padded(cell: str, width: int, cell_len: Callable[[str], int]) -> str:
+    size = cell_len(cell)
+    if size > width:
+        cell = _middle_cut(cell, width)
+        size = cell_len(cell)
+    return cell + " " * (width - size)
+
+
+def _middle_cut(text: str, width: int) -> str:
+    """`text` in at most `width` columns: its beginning and its end around an ellipsis."""
+    from rich.cells import get_character_cell_size as size
+
+    budget = width - 1
+    head_room, tail_room = (budget + 1) // 2, budget // 2
+    head, used = [], 0
+    for ch in text:
+        if used + size(ch) > head_room:
+            break
+        head.append(ch)
+        used += size(ch)
+    tail, used = [], 0
+    for ch in reversed(text):
+        if used + size(ch) > tail_room:
+            break
+        tail.append(ch)
+        used += size(ch)
+    return "".join(head) + "…" + "".join(reversed(tail))
 
 
 def project_text(p: Project, policy: Policy, next_events: Sequence[str]) -> str:
