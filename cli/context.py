@@ -119,3 +119,11 @@ def json_option(f: F) -> F:
 
     return click.option("--json", "as_json", is_flag=True, callback=remember, expose_value=True,
                         is_eager=True, help="Print JSON instead of text.")(f)
+
+
+def paging(f: F) -> F:
+    """`--limit N` and `--offset N`: one page of a long list."""
+    f = click.option("--offset", type=int, default=0, show_default=True,
+                     help="Skip this many first (with --limit: pages).")(f)
+    f = click.option("--limit", type=int, default=None, help="At most this many.")(f)
+    return f

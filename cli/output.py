@@ -166,9 +166,41 @@ def _middle_cut(text: str, width: int) -> str:
     return "".join(head) + "…" + "".join(reversed(tail))
 
 
-def project_text(p: Project, policy: Policy, next_events: Sequence[str]) -> str:
+def facts(history: Sequence[Transition]) -> dict[str, Any]:
+    """What a project's log says beyond its state: the materials filed (the last apply
+    entry) and the decisions taken (opinion, review score and verdict, reasons)."""
+    found: dict[str, Any] = {"materials": None, "opinion": None, "review": None,
+                             "reasons": []}
+    for t in history:
+        p = t.payload
+        if t.event == "apply":
+            found["materials"] = {"paper_copies": p.get("paper_copies"),
+                                  "document": p.get("document"), "size": p.get("size"),
+                                  "sha256": p.get("sha256")}
+        elif t.event == "recommend":
+            found["opinion"] = p.get("opinion")
+        elif t.event == "review":
+            found["review"] = {"score": p.get("score"), "verdict": p.get("verdict")}
+        if "reason" in p:
+            found["reasons"].append({"event": t.event, "reason": p["reason"]})
+    return found
+
+
+def shown_project_dict(p: Project, history: Sequence[Transition], policy: Policy
+                       ) -> dict[str, Any]:
+    """`show --json`: the project, what can happen next, and what its log records."""
+    from accel666.lifecycle import events_from
+
+    return {**project_dict(p, policy), "next_events": list(events_from(p.state)),
+            **facts(history)}
+
+
+def project_text(p: Project, history: Sequence[Transition], policy: Policy) -> str:
+    from accel666.lifecycle import events_from
+
     region = policy.regions.get(p.region)
     category = policy.categories.get(p.category)
+    known = facts(history)
     lines = [
         f"#{p.id}  {p.title}",
         f"  enterprise  {p.enterprise} ({p.credit_code})",
@@ -177,12 +209,20 @@ def project_text(p: Project, policy: Policy, next_events: Sequence[str]) -> str:
         f"  batch       {p.batch}",
         f"  state       {p.state} (version {p.version})",
     ]
-    if p.paper_copies is not None:
-        lines.append(f"  materials   {p.paper_copies} paper copies, electronic document filed")
+    if known["materials"] is not None:
+        m = known["materials"]
+        size = f" ({m['size']} bytes)" if m["size"] is not None else ""
+        lines.append(f"  materials   {m['paper_copies']} paper copies; {m['document']}{size}")
+    if known["opinion"] is not None:
+        lines.append(f"  opinion     {known['opinion']}")
+    if known["review"] is not None:
+        lines.append(f"  review      score {known['review']['score']}, "
+                     f"{known['review']['verdict']}")
+    lines += [f"  reason      {r['event']}: {r['reason']}" for r in known["reasons"]]
     lines += [
         f"  docked      {shown(p.created_at, policy)}",
         f"  updated     {shown(p.updated_at, policy)}",
-        f"  next        {', '.join(next_events) or '- (final state)'}",
+        f"  next        {', '.join(events_from(p.state)) or '- (final state)'}",
     ]
     return "\n".join(lines)
 

@@ -348,15 +348,28 @@ class Engine:
         category: str | None = None,
         batch: str | None = None,
         limit: int | None = None,
+        offset: int = 0,
+        sort: str = "id",
+        search: str | None = None,
     ) -> builtins.list[Project]:
-        """Projects, oldest first, narrowed by state, region (code, name or pinyin), category,
-        batch, and at most `limit` of them."""
+        """Projects narrowed by state, region (code, name or pinyin), category, batch and
+        `search` (text in the title, the enterprise or the credit code), ordered by `sort` (a
+        column such as updated_at or title; a leading - for descending; ties by id), at most
+        `limit` of them after skipping `offset`."""
+        descending = isinstance(sort, str) and sort.startswith("-")
+        key = sort[1:] if descending else sort
+        if key not in store.SORTS:
+            raise InvalidInput("sort", f"use one of {', '.join(store.SORTS)} (a leading - "
+                               "sorts descending)", sort)
         filters: dict[str, Any] = {
             "state": None if state is None else inputs.state(state),
             "region": None if region is None else inputs.region(self.policy, region),
             "category": None if category is None else inputs.category(self.policy, category),
             "batch": None if batch is None else inputs.batch(self.policy, batch),
             "limit": None if limit is None else inputs.integer("limit", limit, 1),
+            "offset": inputs.integer("offset", offset, 0),
+            "sort": key, "descending": descending,
+            "search": None if search is None else inputs.text("search", search),
         }
         with models.reading(self.db) as conn:
             return [project_from(r) for r in store.projects(conn, **filters)]
@@ -446,17 +459,19 @@ class Engine:
         return self.deadlines.escalate(now, dry_run=dry_run, webhook=webhook,
                                        max_attempts=max_attempts, cancel=cancel)
 
-    def overdue(self, region: str | None = None,
-                now: datetime | None = None) -> builtins.list[OverdueProject]:
-        """Projects overdue at `now`: phase, deadline, how late, the level reached."""
-        return self.deadlines.overdue(region, now)
+    def overdue(self, region: str | None = None, now: datetime | None = None, *,
+                limit: int | None = None, offset: int = 0) -> builtins.list[OverdueProject]:
+        """Projects overdue at `now`: phase, deadline, how late, the level reached; at most
+        `limit` after skipping `offset`."""
+        return self.deadlines.overdue(region, now, limit=limit, offset=offset)
 
     def escalations(self, *, open_only: bool = False, failed_only: bool = False,
-                    project_id: int | None = None,
-                    limit: int | None = None) -> builtins.list[Escalation]:
-        """Escalations on record, oldest first, with their deliveries."""
+                    project_id: int | None = None, limit: int | None = None,
+                    offset: int = 0) -> builtins.list[Escalation]:
+        """Escalations on record, oldest first, with their deliveries; at most `limit` after
+        skipping `offset`."""
         return self.deadlines.escalations(open_only=open_only, failed_only=failed_only,
-                                          project_id=project_id, limit=limit)
+                                          project_id=project_id, limit=limit, offset=offset)
 
     def escalation(self, escalation_id: int) -> Escalation:
         """One escalation with its deliveries."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from accel666.models import (
@@ -134,6 +134,10 @@ def history(conn: Connection, project_id: int) -> list[Any]:
     )
 
 
+SORTS = ("id", "title", "enterprise", "credit_code", "region", "category", "batch", "state",
+         "created_at", "updated_at")
+
+
 def projects(
     conn: Connection,
     *,
@@ -142,14 +146,29 @@ def projects(
     category: str | None = None,
     batch: str | None = None,
     limit: int | None = None,
+    offset: int = 0,
+    sort: str = "id",
+    descending: bool = False,
+    search: str | None = None,
 ) -> list[Any]:
-    q = select(project_table).order_by(P.id)
+    """Projects narrowed by the filters and by `search` (a substring of the title, the
+    enterprise or the credit code, case-insensitive), ordered by `sort` then id."""
+    key = P[sort]
+    q = select(project_table).order_by(key.desc() if descending else key, P.id)
     for column, value in ((P.state, state), (P.region, region), (P.category, category),
                           (P.batch, batch)):
         if value is not None:
             q = q.where(column == value)
+    if search:
+        pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace(
+            "_", "\\_") + "%"
+        q = q.where(or_(P.title.ilike(pattern, escape="\\"),
+                        P.enterprise.ilike(pattern, escape="\\"),
+                        P.credit_code.ilike(pattern, escape="\\")))
     if limit is not None:
         q = q.limit(limit)
+    if offset:
+        q = q.offset(offset)
     return list(conn.execute(q).all())
 
 

@@ -9,7 +9,14 @@ import click
 
 from accel666.cli import errors, output
 from accel666.cli.commands import escalation_format as fmt
-from accel666.cli.context import acting, actor_from, call_and_print, json_option, with_engine
+from accel666.cli.context import (
+    acting,
+    actor_from,
+    call_and_print,
+    json_option,
+    paging,
+    with_engine,
+)
 
 webhook_option = click.option(
     "--webhook", default=None, metavar="URL",
@@ -76,15 +83,17 @@ def scheduler(every: timedelta, webhook: str | None, max_attempts: int | None) -
 
 @click.command()
 @click.option("--region", default=None, help="Only this region (code, Chinese name or pinyin).")
+@paging
 @json_option
-def overdue(region: str | None, as_json: bool) -> None:
+def overdue(region: str | None, limit: int | None, offset: int, as_json: bool) -> None:
     """List the projects overdue now: phase, deadline, how late, the level reached.
 
     \b
     Example:
       accel666 overdue --region kunshan --json
     """
-    call_and_print(lambda engine: engine.overdue(region=region), as_json, must_exist=True,
+    call_and_print(lambda engine: engine.overdue(region=region, limit=limit, offset=offset),
+                   as_json, must_exist=True,
                    to_json=output.each(fmt.overdue_dict), to_text=fmt.overdue_text)
 
 
@@ -95,9 +104,10 @@ def overdue(region: str | None, as_json: bool) -> None:
               help="Only escalations with a delivery that failed for good (see rearm).")
 @click.option("--project", "project_id", type=int, default=None, metavar="ID",
               help="Only this project's escalations.")
+@paging
 @json_option
 def escalations(open_only: bool, failed_only: bool, project_id: int | None,
-                as_json: bool) -> None:
+                limit: int | None, offset: int, as_json: bool) -> None:
     """List the escalations on record, oldest first, with their deliveries.
 
     \b
@@ -106,7 +116,8 @@ def escalations(open_only: bool, failed_only: bool, project_id: int | None,
       accel666 escalations --failed --json
     """
     call_and_print(lambda engine: engine.escalations(open_only=open_only, failed_only=failed_only,
-                                                     project_id=project_id),
+                                                     project_id=project_id, limit=limit,
+                                                     offset=offset),
                    as_json, to_json=output.each(fmt.escalation_dict), to_text=fmt.escalations_text,
                    must_exist=True)
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import click
 
 from accel666.cli import files, output
-from accel666.cli.context import call_and_print, json_option, with_engine
+from accel666.cli.context import call_and_print, json_option, paging, with_engine
 
 if TYPE_CHECKING:
     from accel666 import Policy, Project, Transition
@@ -19,12 +19,12 @@ project_id_argument = click.argument("project_id", type=int, metavar="ID")
 @project_id_argument
 @json_option
 def show(project_id: int, as_json: bool) -> None:
-    """Show one project: who, where, which batch, its state and what can happen next."""
-    from accel666.lifecycle import events_from
-
-    call_and_print(lambda engine: engine.get(project_id), as_json, must_exist=True,
-                   to_json=output.project_dict,
-                   to_text=lambda p, policy: output.project_text(p, policy, events_from(p.state)))
+    """Show one project: who, where, which batch, its state, what can happen next, its
+    materials and the decisions its log records (opinion, review score and verdict, reasons)."""
+    call_and_print(lambda engine: (engine.get(project_id), engine.history(project_id)),
+                   as_json, must_exist=True,
+                   to_json=lambda found, policy: output.shown_project_dict(*found, policy),
+                   to_text=lambda found, policy: output.project_text(*found, policy))
 
 
 @click.command("list")
@@ -32,18 +32,27 @@ def show(project_id: int, as_json: bool) -> None:
 @click.option("--region", default=None, help="Only this region (code, Chinese name or pinyin).")
 @click.option("--category", default=None, help="Only this category.")
 @click.option("--batch", default=None, help="Only this batch.")
-@click.option("--limit", type=int, default=None, help="At most this many projects.")
+@click.option("--search", default=None, metavar="TEXT",
+              help="Only projects whose title, enterprise or credit code holds TEXT "
+                   "(case-insensitive).")
+@click.option("--sort", default="id", show_default=True, metavar="COLUMN",
+              help="Order by id, title, enterprise, credit_code, region, category, batch, "
+                   "state, created_at or updated_at; -COLUMN for descending.")
+@paging
 @json_option
 def list_projects(state: str | None, region: str | None, category: str | None,
-                  batch: str | None, limit: int | None, as_json: bool) -> None:
+                  batch: str | None, search: str | None, sort: str, limit: int | None,
+                  offset: int, as_json: bool) -> None:
     """List projects, oldest first, optionally filtered.
 
     \b
-    Example:
+    Examples:
       accel666 list --region kunshan --state applied --json
+      accel666 list --search 苏州 --sort -updated_at --limit 20 --offset 40
     """
     call_and_print(lambda engine: engine.list(state=state, region=region, category=category,
-                                              batch=batch, limit=limit),
+                                              batch=batch, limit=limit, offset=offset,
+                                              sort=sort, search=search),
                    as_json, to_json=output.each(output.project_dict), to_text=list_text,
                    must_exist=True)
 

@@ -70,7 +70,8 @@ def overdue(db: SAEngine, policy: Policy, now: datetime,
 
 
 def escalations(db: SAEngine, *, open_only: bool = False, failed_only: bool = False,
-                project_id: int | None = None, limit: int | None = None) -> list[Escalation]:
+                project_id: int | None = None, limit: int | None = None,
+                offset: int = 0) -> list[Escalation]:
     """Escalations oldest first, with their deliveries. `open_only`: neither acknowledged nor
     resolved; `failed_only`: with a delivery that failed for good."""
     q = select(models.escalation_table).order_by(E.id)
@@ -82,6 +83,8 @@ def escalations(db: SAEngine, *, open_only: bool = False, failed_only: bool = Fa
         q = q.where(E.project_id == project_id)
     if limit is not None:
         q = q.limit(limit)
+    if offset:
+        q = q.offset(offset)
     with models.reading(db) as conn:
         rows = conn.execute(q).all()
         chosen = q.with_only_columns(E.id).subquery()

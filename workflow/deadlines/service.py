@@ -67,20 +67,26 @@ class Deadlines:
                   else self.deliver(moment, max_attempts=limit, cancel=cancel))
         return EscalationRun(result, report)
 
-    def overdue(self, region: str | None = None,
-                now: datetime | None = None) -> builtins.list[OverdueProject]:
-        """Projects overdue at `now`: phase, deadline, how late, the level reached."""
+    def overdue(self, region: str | None = None, now: datetime | None = None, *,
+                limit: int | None = None, offset: int = 0) -> builtins.list[OverdueProject]:
+        """Projects overdue at `now`: phase, deadline, how late, the level reached (by
+        deadline, then project); at most `limit` after skipping `offset`."""
         code = None if region is None else inputs.region(self.policy, region)
-        return queries.overdue(self.db, self.policy, self._moment(now), code)
+        found = queries.overdue(self.db, self.policy, self._moment(now), code)
+        start = inputs.integer("offset", offset, 0)
+        end = None if limit is None else start + inputs.integer("limit", limit, 1)
+        return found[start:end]
 
     def escalations(self, *, open_only: bool = False, failed_only: bool = False,
-                    project_id: int | None = None,
-                    limit: int | None = None) -> builtins.list[Escalation]:
-        """Escalations on record, oldest first, with their deliveries."""
+                    project_id: int | None = None, limit: int | None = None,
+                    offset: int = 0) -> builtins.list[Escalation]:
+        """Escalations on record, oldest first, with their deliveries; at most `limit` after
+        skipping `offset`."""
         return queries.escalations(
             self.db, open_only=open_only, failed_only=failed_only,
             project_id=None if project_id is None else inputs.integer("project id", project_id, 1),
-            limit=None if limit is None else inputs.integer("limit", limit, 1))
+            limit=None if limit is None else inputs.integer("limit", limit, 1),
+            offset=inputs.integer("offset", offset, 0))
 
     @models.retry_when_busy
     def ack(self, actor: Actor, escalation_id: int, note: str) -> Escalation:
