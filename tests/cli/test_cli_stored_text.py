@@ -8,6 +8,8 @@ import contextlib
 import csv
 import io
 import re
+from datetime import timedelta
+from html.parser import HTMLParser
 
 import pytest
 from hypothesis import given, settings
@@ -146,3 +148,42 @@ def test_any_text_survives_every_format(text):
 
     md = "| " + output.markdown_cell(text) + " | x |"
     assert _cells(md) == [text.strip(), "x"]
+
+
+def test_the_xlsx_export_defuses_formulas_and_keeps_the_rest(run, signed, tmp_path):
+    import openpyxl
+
+    out = tmp_path / "projects.xlsx"
+    assert run("export", "-o", str(out)).exit_code == 0
+    sheet = openpyxl.load_workbook(out).active
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert [r[0] for r in rows[1:]] == ["'" + t if t.startswith(FORMULA) else t for t in HOSTILE]
+    assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
+
+
+class _Elements(HTMLParser):
+    """The elements of a page and its text, as a browser's parser would split them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: set[str] = set()
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.add(tag)
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def test_the_html_report_shows_stored_text_as_text(run, signed, tmp_path):
+    """Every title and opinion is text on the page: no element comes from stored text."""
+    run.moment = LATE + timedelta(days=30)  # signed past its publication window: overdue
+    out = tmp_path / "report.html"
+    assert run("report", "--html", str(out)).exit_code == 0
+    page = _Elements()
+    page.feed(out.read_text(encoding="utf-8"))
+    assert not page.tags & {"script", "img", "a", "iframe", "link"}
+    shown = "".join(page.text)
+    for text in HOSTILE:
+        assert text in shown

@@ -178,22 +178,35 @@ def test_project_events(world: World, run: Cli) -> None:
 
 
 def test_reads(world: World, run: Cli) -> None:
-    """show, list, history and document with hostile arguments; documents land only in the
-    test's folder."""
+    """show, list, history, document, export and report with hostile arguments; files land
+    only in the test's folder."""
     out = world.tmp / "out"
 
     @CLI
     @given(data=st.data())
     def prop(data: st.DataObject) -> None:
-        command = data.draw(st.sampled_from(["show", "list", "history", "document"]),
-                            label="command")
-        a = Args(data, ("id", "state", "region", "category", "batch", "limit", "output"))
-        if command == "list":
+        command = data.draw(st.sampled_from(["show", "list", "history", "document", "export",
+                                             "report"]), label="command")
+        a = Args(data, ("id", "state", "region", "category", "batch", "limit", "output",
+                        "format", "search"))
+        if command == "export":
+            name = a.value("output", st.sampled_from(["p.csv", "p.xlsx", "p.json", "p.md"]))
+            args = ["export", *a.option("region", "--region", st.sampled_from(["kunshan"])),
+                    *a.option("format", "--format", st.sampled_from(["csv", "xlsx", "md"])),
+                    "-o", str(out / file_name(name)), "--force"]
+        elif command == "report":
+            args = ["report", *a.option("batch", "--batch", st.just("2020-1")),
+                    *a.option("region", "--region", st.sampled_from(["kunshan", "320500"]))]
+            if data.draw(st.booleans(), label="html"):
+                args += ["--html", str(out / file_name(a.value("output", st.just("r.html")))),
+                         "--force"]
+        elif command == "list":
             args = ["list", *a.option("state", "--state", st.sampled_from(STATES)),
                     *a.option("region", "--region", st.sampled_from(["kunshan", "320500"])),
                     *a.option("category", "--category", st.sampled_from(CATEGORIES)),
                     *a.option("batch", "--batch", st.just("2020-1")),
-                    *a.option("limit", "--limit", st.integers(1, 20).map(str))]
+                    *a.option("limit", "--limit", st.integers(1, 20).map(str)),
+                    *a.option("search", "--search", st.sampled_from(["云", "%", "_"]))]
         else:
             args = [command, a.value("id", id_text(world))]
         if command == "document":
