@@ -94,10 +94,12 @@ def _label(edge: Edge, source: str, roles: Roles | None) -> str:
     return f"{label} — {', '.join(allowed)}" if allowed else label
 
 
-def mermaid(roles: Roles | None = None) -> str:
+def mermaid(roles: Roles | None = None, names: Callable[[str], str] | None = None) -> str:
     """The state diagram as Mermaid text (GitHub renders it); with `roles`, each transition
-    names who may fire it."""
+    names who may fire it; with `names`, each state is shown by its name in a language."""
     lines = ["stateDiagram-v2"]
+    if names is not None:
+        lines += [f'    state "{names(s)}" as {s}' for s in STATES if names(s) != s]
     for edge in TRANSITIONS:
         for source in edge.sources:
             start = "[*]" if source == NEW else source
@@ -106,11 +108,13 @@ def mermaid(roles: Roles | None = None) -> str:
     return "\n".join(lines)
 
 
-def dot(roles: Roles | None = None) -> str:
-    """The state diagram in Graphviz's dot language (`dot -Tsvg`)."""
+def dot(roles: Roles | None = None, names: Callable[[str], str] | None = None) -> str:
+    """The state diagram in Graphviz's dot language (`dot -Tsvg`); `names` as for mermaid."""
     lines = ["digraph lifecycle {", "    rankdir=LR;", '    node [shape=box, style=rounded];',
              '    new [shape=point, label=""];']
     lines += [f'    {state} [peripheries=2];' for state in STATES if state in FINAL_STATES]
+    if names is not None:
+        lines += [f'    {s} [label="{names(s)}"];' for s in STATES if names(s) != s]
     for edge in TRANSITIONS:
         for source in edge.sources:
             text = _label(edge, source, roles).replace('"', '\\"')

@@ -106,10 +106,15 @@ class LazyGroup(click.Group):
               help="Log JSON lines to stderr even on a terminal (the default elsewhere).")
 @click.option("--log-level", type=click.Choice(LEVELS), default="info", show_default=True,
               help="Least important log events to show on stderr.")
+@click.option("--lang", envvar="ACCEL666_LANG", type=click.Choice(("en", "zh")), default="en",
+              show_default=True,
+              help="Language of what people read: states, phases, categories and regions by "
+                   "name, table headings and summaries, the HTML report, the diagram, an "
+                   "export's header row (JSON never changes). Env: ACCEL666_LANG.")
 @click.version_option(package_name="accel666", prog_name="accel666")
 @click.pass_context
 def cli(ctx: click.Context, db: str, policy: str | None, log_json: bool | None,
-        log_level: str) -> None:
+        log_level: str, lang: str) -> None:
     """accel666 — the lifecycle engine of the Jiangsu Industrial Internet Accelerator Project
     (江苏省工业互联网加速器工程, "666 工程").
 
@@ -124,6 +129,10 @@ def cli(ctx: click.Context, db: str, policy: str | None, log_json: bool | None,
     Data goes to stdout; log events and errors go to stderr. Every command that prints
     takes --json.
     """
+    from accel666.workflow.views import labels
+
+    labels.use(lang)
+
     def explicit(name: str) -> bool:
         return ctx.get_parameter_source(name) not in (None, click.core.ParameterSource.DEFAULT)
 

@@ -101,7 +101,9 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[Any]], title: str | No
 
     from rich.cells import cell_len
 
-    cells = [[_flat(h) for h in headers]]
+    from accel666.workflow.views.labels import _
+
+    cells = [[_flat(_(h)) for h in headers]]
     cells += [[_flat(v) for v in row] for row in rows]
     widths = [max(cell_len(r[i]) for r in cells) for i in range(len(headers))]
     if sys.stdout.isatty():

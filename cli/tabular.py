@@ -25,20 +25,23 @@ def check_target(fmt: str, target: Path | None) -> None:
         raise click.UsageError(f"{fmt} is a binary file: give -o FILE.{fmt}")
 
 
-def render(rows: Sequence[dict[str, Any]], columns: Sequence[str], fmt: str) -> bytes:
-    """`rows` (their `columns`, in that order) as the bytes of a `fmt` file."""
+def render(rows: Sequence[dict[str, Any]], columns: Sequence[str], fmt: str,
+           headings: Sequence[str] | None = None) -> bytes:
+    """`rows` (their `columns`, in that order) as the bytes of a `fmt` file; the header row
+    of a table format shows `headings` (the columns' names by default)."""
+    header = list(headings or columns)
     if fmt == "json":
         return (json.dumps([{k: r[k] for k in columns} for r in rows], ensure_ascii=False,
                            indent=2) + "\n").encode("utf-8")
     if fmt == "csv":
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\r\n")
-        writer.writerow(columns)
+        writer.writerow(header)
         writer.writerows([_cell(r[k]) for k in columns] for r in rows)
         return buf.getvalue().encode("utf-8-sig")
     if fmt == "xlsx":
-        return _xlsx(rows, columns)
-    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+        return _xlsx(rows, columns, header)
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(columns)]
     lines += ["| " + " | ".join(output.markdown_cell("" if r[k] is None else r[k])
                                 for k in columns) + " |" for r in rows]
     return ("\n".join(lines) + "\n").encode("utf-8")
@@ -53,12 +56,12 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def _xlsx(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> bytes:
+def _xlsx(rows: Sequence[dict[str, Any]], columns: Sequence[str], header: list[str]) -> bytes:
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet("accel666")
-    sheet.append(list(columns))
+    sheet.append(header)
     for r in rows:
         sheet.append([_cell(r[k]) for k in columns])
     buf = io.BytesIO()

@@ -126,9 +126,13 @@ def actors():
 
 @pytest.fixture(autouse=True)
 def _reset_logging() -> Iterator[None]:
-    """CLI runs send the library's events to their captured stderr; undo that after each test."""
+    """CLI runs send the library's events to their captured stderr, and set the language of
+    what people read (--lang); undo both after each test."""
+    from accel666.workflow.views import labels
+
     yield
     reset_logging()
+    labels.use("en")
 
 
 @pytest.fixture

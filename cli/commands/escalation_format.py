@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from accel666.cli import output
+from accel666.workflow.views import labels
 
 if TYPE_CHECKING:
     from accel666 import Escalation, EscalationRun, OverdueProject, Policy, SweepResult
@@ -104,7 +105,9 @@ def overdue_dict(o: OverdueProject, policy: Policy) -> dict[str, Any]:
 def overdue_row(o: OverdueProject, policy: Policy) -> tuple[Any, ...]:
     following = f"L{o.next_level} at {output.shown(o.next_due_at, policy)}" if o.next_level \
         else "-"
-    return (o.project_id, output.region_name(o.region, policy), o.batch, o.phase, o.state,
+    shown = labels.current()
+    return (o.project_id, shown.region(o.region, policy), o.batch, shown.phase(o.phase),
+            shown.state(o.state),
             output.shown(o.deadline, policy), span(o.late_by),
             f"L{o.level}{' (acked)' if o.acknowledged else ''}" if o.level else "-", following,
             o.title)
@@ -117,7 +120,7 @@ OVERDUE_HEADERS = ("project", "region", "batch", "phase", "state", "deadline", "
 def overdue_text(rows: list[OverdueProject], policy: Policy) -> None:
     """The table on stdout, the count on stderr."""
     output.table(OVERDUE_HEADERS, (overdue_row(o, policy) for o in rows))
-    click.echo(f"{len(rows)} overdue", err=True)
+    click.echo(labels._("{n} overdue").format(n=len(rows)), err=True)
 
 
 def escalation_dict(e: Escalation, policy: Policy) -> dict[str, Any]:
@@ -156,7 +159,7 @@ ESCALATION_HEADERS = ("id", "project", "phase", "level", "target", "fired", "lat
 def escalations_text(rows: list[Escalation], policy: Policy) -> None:
     """The table on stdout, the count on stderr."""
     output.table(ESCALATION_HEADERS, (escalation_row(e, policy) for e in rows))
-    click.echo(f"{len(rows)} escalation(s)", err=True)
+    click.echo(labels._("{n} escalation(s)").format(n=len(rows)), err=True)
 
 
 def ack_text(e: Escalation, _policy: Policy) -> str:

@@ -6,6 +6,7 @@ import click
 
 from accel666.cli import files, output, tabular
 from accel666.cli.context import with_engine
+from accel666.workflow.views.labels import HEADINGS, current
 
 # The import headers first (an export imports again), then what the record adds.
 COLUMNS = ("title", "enterprise", "credit_code", "region", "category", "id", "region_name",
@@ -44,6 +45,8 @@ def export(state: str | None, region: str | None, category: str | None, batch: s
     projects, policy = with_engine(lambda engine: engine.list(
         state=state, region=region, category=category, batch=batch), must_exist=True)
     rows = [output.project_dict(p, policy) for p in projects]
-    files.write_output(target, tabular.render(rows, COLUMNS, chosen))
+    files.write_output(target, tabular.render(rows, COLUMNS, chosen, headings=[
+        current().text(HEADINGS[c]) for c in COLUMNS] if chosen in ("csv", "xlsx", "md")
+        else None))
     if target is not None:
         click.echo(f"{len(rows)} project(s) written to {out}", err=True)

@@ -100,6 +100,6 @@ def stored_dict(s: StoredPolicy, policy: Policy) -> dict[str, object]:
 
 
 def history_text(rows: list[StoredPolicy], policy: Policy) -> None:
-    output.table(("id", "sha256", "applied", "by", "reason"),
+    output.table(("id", "sha256", "applied at", "by", "reason"),
                  ((s.id, s.sha256[:12], output.shown(s.applied_at, policy),
                    f"{s.actor} ({s.role})", s.reason) for s in rows))

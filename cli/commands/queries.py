@@ -59,12 +59,15 @@ def list_projects(state: str | None, region: str | None, category: str | None,
 
 def list_text(projects: list[Project], policy: Policy) -> None:
     """The table on stdout, the count on stderr."""
+    from accel666.workflow.views.labels import _, current
+
+    shown = current()
     output.table(
         ("id", "state", "region", "category", "batch", "enterprise", "title"),
-        ((p.id, p.state, output.region_name(p.region, policy), p.category, p.batch,
+        ((p.id, shown.state(p.state), shown.region(p.region, policy), p.category, p.batch,
           p.enterprise, p.title) for p in projects),
     )
-    click.echo(f"{len(projects)} project(s)", err=True)
+    click.echo(_("{n} project(s)").format(n=len(projects)), err=True)
 
 
 @click.command()

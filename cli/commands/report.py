@@ -54,20 +54,25 @@ def report_dict(r: ProgrammeReport, policy: Policy) -> dict[str, Any]:
 
 def report_text(r: ProgrammeReport, policy: Policy) -> None:
     """Three tables: the funnel, the categories, the regions; the headline on stderr."""
+    from accel666.workflow.views.labels import _, current
+
+    shown = current()
     states = list(r.totals)
-    narrowed = ", ".join(f"{k} {v}" for k, v in (("batch", r.batch), ("region", r.region)) if v)
-    output.table(("state", "projects"), ((s, r.totals[s]) for s in states),
-                 title=f"Projects by state at {output.shown(r.as_of, policy)}"
-                       + (f" ({narrowed})" if narrowed else ""))
+    narrowed = ", ".join(f"{_(k)} {v}" for k, v in (("batch", r.batch), ("region", r.region))
+                         if v)
+    title = _("Projects by state at {moment}").format(moment=output.shown(r.as_of, policy))
+    output.table(("state", "projects"), ((shown.state(s), r.totals[s]) for s in states),
+                 title=title + (f" ({narrowed})" if narrowed else ""))
     output.table(
         ("category", "target", "published", "in pipeline", "progress", "due"),
-        ((f"{c.key} {c.name}", c.target, c.published, c.in_pipeline, f"{c.progress:.0%}",
-          c.due.isoformat()) for c in r.categories),
-        title="Progress toward the targets")
+        ((f"{c.key} {shown.category(c.key, policy)}", c.target, c.published, c.in_pipeline,
+          f"{c.progress:.0%}", c.due.isoformat()) for c in r.categories),
+        title=_("Progress toward the targets"))
     output.table(
-        ("region", *states, "overdue", "open escalations"),
-        ((f"{row.code} {row.name}", *(row.states[s] for s in states), row.overdue,
-          row.open_escalations) for row in r.regions),
-        title="Regions")
-    click.echo(f"{sum(r.totals.values())} projects, {r.overdue} overdue, "
-               f"{r.open_escalations} open escalations", err=True)
+        ("region", *(shown.state(s) for s in states), "overdue", "open escalations"),
+        ((f"{row.code} {shown.region(row.code, policy)}", *(row.states[s] for s in states),
+          row.overdue, row.open_escalations) for row in r.regions),
+        title=_("Regions"))
+    click.echo(_("{projects} projects, {overdue} overdue, {open} open escalations").format(
+        projects=sum(r.totals.values()), overdue=r.overdue, open=r.open_escalations),
+        err=True)

@@ -29,7 +29,9 @@ def test_list_filters_by_region_names_and_state(run):
     assert run.json("list", "--state", "applied") == []
     text = run("list")
     assert text.exit_code == 0
-    assert "昆山市" in text.stdout and "苏州市" in text.stdout
+    assert "Kunshan" in text.stdout and "Suzhou" in text.stdout  # English names by default
+    chinese = run("--lang", "zh", "list")
+    assert "昆山市" in chinese.stdout and "苏州市" in chinese.stdout
 
 
 def test_list_rejects_unknown_state(run):

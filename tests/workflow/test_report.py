@@ -118,9 +118,12 @@ def test_unknown_filters_are_invalid_input(engine):
 
 def test_cli_report_text_lists_every_region_and_the_headline(run, engine, known):
     run.moment = cst(2020, 10, 10, 10)
-    result = run("report")
+    result = run("--lang", "zh", "report")
     assert result.exit_code == 0, result.stderr
     for _, name in REGIONS:
         assert name in result.stdout
     assert "demo 上云上平台示范企业" in result.stdout
-    assert result.stderr.strip().endswith("3 projects, 1 overdue, 1 open escalations")
+    assert result.stderr.strip().endswith("共 3 个项目,1 个逾期,1 条未处理督办")
+    english = run("report")
+    assert "320583 Kunshan" in english.stdout and "demo enterprise on cloud" in english.stdout
+    assert english.stderr.strip().endswith("3 projects, 1 overdue, 1 open escalations")

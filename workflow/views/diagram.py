@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from accel666 import lifecycle
 from accel666.policies import Policy
+from accel666.workflow.views import labels
 
 FORMATS = ("mermaid", "dot")
 
@@ -19,6 +20,8 @@ def roles(policy: Policy) -> lifecycle.Roles:
 
 
 def draw(policy: Policy, fmt: str = "mermaid") -> str:
-    """The diagram as Mermaid (`stateDiagram-v2`) or Graphviz dot (`digraph`) text."""
+    """The diagram as Mermaid (`stateDiagram-v2`) or Graphviz dot (`digraph`) text, the
+    states named in the language in use (labels.use)."""
     draw_as = {"mermaid": lifecycle.mermaid, "dot": lifecycle.dot}[fmt]
-    return draw_as(roles(policy))
+    shown = labels.current()
+    return draw_as(roles(policy), None if shown.lang == "en" else shown.state)

@@ -14,6 +14,8 @@ from typing import Any
 
 from accel666 import lifecycle
 from accel666.policies import Policy
+from accel666.workflow.views import labels
+from accel666.workflow.views.labels import _
 from accel666.workflow.views.report import ProgrammeReport
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
@@ -36,43 +38,54 @@ svg text{font-size:12px;fill:#222}
 
 
 def render(report: ProgrammeReport, policy: Policy) -> str:
-    """The page, as text (UTF-8 when written)."""
+    """The page, as text (UTF-8 when written), in the language in use (labels.use)."""
     zone = policy.zone
     doc = report.to_dict(zone)
-    narrowed = ", ".join(f"{k} {v}" for k, v in (("batch", doc["batch"]),
-                                                   ("region", doc["region"])) if v)
+    narrowed = ", ".join(f"{_(k)} {v}" for k, v in (("batch", doc["batch"]),
+                                                      ("region", doc["region"])) if v)
+    heading = escape(_("where the programme stands"))
+    as_of = escape(_("as of {moment}").format(moment=doc["as_of"]))
+    overdue = escape(_("{n} overdue").format(n=doc["overdue"]))
+    escalated = escape(_("{n} open escalations").format(n=doc["open_escalations"]))
     parts = [
         "<!DOCTYPE html>", '<html lang="zh-CN"><head><meta charset="utf-8">',
         f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        "<title>666 工程 · where the programme stands</title>", f"<style>{STYLE}</style>",
+        f"<title>666 工程 · {heading}</title>", f"<style>{STYLE}</style>",
         "</head><body>",
-        "<h1>江苏省工业互联网加速器工程 (666 工程): where the programme stands</h1>",
-        f'<p class="meta" id="as-of" data-as-of="{escape(doc["as_of"])}">as of '
-        f'{escape(doc["as_of"])}{escape(" · " + narrowed) if narrowed else ""} · '
-        f'<span id="overdue" data-count="{doc["overdue"]}">{doc["overdue"]} overdue</span> · '
-        f'<span id="open-escalations" data-count="{doc["open_escalations"]}">'
-        f'{doc["open_escalations"]} open escalations</span></p>',
-        "<h2>Progress toward the targets</h2>", _categories(doc["categories"]),
-        "<h2>Projects by state</h2>", _funnel(doc["totals"]),
-        "<h2>Regions × states</h2>", _regions(doc["regions"]),
-        "<h2>Overdue projects</h2>", _overdue(report, policy),
-        "<h2>The lifecycle</h2>", _diagram(),
+        f"<h1>江苏省工业互联网加速器工程 (666 工程): {heading}</h1>",
+        f'<p class="meta" id="as-of" data-as-of="{escape(doc["as_of"])}">{as_of}'
+        f'{escape(" · " + narrowed) if narrowed else ""} · '
+        f'<span id="overdue" data-count="{doc["overdue"]}">{overdue}</span> · '
+        f'<span id="open-escalations" data-count="{doc["open_escalations"]}">{escalated}'
+        "</span></p>",
+        _h2(_("Progress toward the targets")), _categories(doc["categories"], policy),
+        _h2(_("Projects by state")), _funnel(doc["totals"]),
+        _h2(_("Regions × states")), _regions(doc["regions"], policy),
+        _h2(_("Overdue projects")), _overdue(report, policy),
+        _h2(_("The lifecycle")), _diagram(),
         "</body></html>",
     ]
     return "\n".join(parts) + "\n"
 
 
-def _categories(categories: list[dict[str, Any]]) -> str:
+def _h2(text: str) -> str:
+    return f"<h2>{escape(text)}</h2>"
+
+
+def _categories(categories: list[dict[str, Any]], policy: Policy) -> str:
+    shown = labels.current()
     cards = []
     for c in categories:
         share = min(c["progress"], 1.0)
+        pipeline = _("{n} in the pipeline · due {due}").format(n=c["in_pipeline"], due=c["due"])
         cards.append(
             f'<div class="card category" data-key="{escape(c["key"])}" '
             f'data-target="{c["target"]}" data-published="{c["published"]}" '
             f'data-in-pipeline="{c["in_pipeline"]}">'
-            f'<div>{escape(c["name"])}</div><b>{c["published"]} / {c["target"]}</b> '
-            f'({c["progress"]:.0%}) · {c["in_pipeline"]} in the pipeline · due {escape(c["due"])}'
+            f'<div>{escape(shown.category(c["key"], policy))}</div>'
+            f'<b>{c["published"]} / {c["target"]}</b> ({c["progress"]:.0%}) · '
+            f'{escape(pipeline)}'
             f'<svg width="200" height="10" role="img" aria-label="{c["progress"]:.0%}">'
             '<rect width="200" height="10" fill="#eee"/>'
             f'<rect width="{200 * share:.1f}" height="10" fill="#2e8b57"/></svg></div>')
@@ -87,7 +100,7 @@ def _funnel(totals: dict[str, int]) -> str:
         width = 520 * n / top
         rows.append(
             f'<g class="state" data-state="{state}" data-count="{n}">'
-            f'<text x="0" y="{y + 15}">{state}</text>'
+            f'<text x="0" y="{y + 15}">{escape(labels.current().state(state))}</text>'
             f'<rect x="110" y="{y + 3}" width="{width:.1f}" height="16" '
             f'fill="{COLOURS[state]}"/>'
             f'<text x="{116 + width:.1f}" y="{y + 15}">{n}</text></g>')
@@ -96,10 +109,11 @@ def _funnel(totals: dict[str, int]) -> str:
             f'aria-label="projects by state">{"".join(rows)}</svg>')
 
 
-def _regions(regions: list[dict[str, Any]]) -> str:
+def _regions(regions: list[dict[str, Any]], policy: Policy) -> str:
+    shown = labels.current()
     states = list(lifecycle.STATES)
     top = max((n for r in regions for n in r["states"].values()), default=0) or 1
-    head = "".join(f"<th>{s}</th>" for s in states)
+    head = "".join(f"<th>{escape(shown.state(s))}</th>" for s in states)
     body = []
     for r in regions:
         cells = "".join(
@@ -109,28 +123,37 @@ def _regions(regions: list[dict[str, Any]]) -> str:
         body.append(f'<tr class="region" data-code="{escape(r["code"])}" '
                     f'data-overdue="{r["overdue"]}" '
                     f'data-open-escalations="{r["open_escalations"]}">'
-                    f'<td>{escape(r["code"])} {escape(r["name"])}</td>{cells}'
+                    f'<td>{escape(r["code"])} {escape(shown.region(r["code"], policy))}</td>'
+                    f'{cells}'
                     f'<td>{r["overdue"]}</td><td>{r["open_escalations"]}</td></tr>')
-    return (f'<table id="regions"><thead><tr><th>region</th>{head}<th>overdue</th>'
-            f'<th>open escalations</th></tr></thead><tbody>{"".join(body)}</tbody></table>')
+    return (f'<table id="regions"><thead><tr>{_th("region")}{head}{_th("overdue")}'
+            f'{_th("open escalations")}</tr></thead><tbody>{"".join(body)}</tbody></table>')
+
+
+def _th(heading: str) -> str:
+    return f"<th>{escape(_(heading))}</th>"
 
 
 def _overdue(report: ProgrammeReport, policy: Policy) -> str:
     if not report.overdue_projects:
-        return '<p id="overdue-list">Nothing is overdue.</p>'
-    names = {code: r.name for code, r in policy.regions.items()}
+        nothing = escape(_("Nothing is overdue."))
+        return f'<p id="overdue-list">{nothing}</p>'
+    shown = labels.current()
+    days = _("{n} d")
+    acknowledged = escape(_(" (acknowledged)"))
     rows = "".join(
         f'<tr class="overdue" data-project="{o.project_id}"><td>{o.project_id}</td>'
         f'<td>{escape(o.title)}</td><td>{escape(o.enterprise)}</td>'
-        f'<td>{escape(names.get(o.region, o.region))}</td><td>{escape(o.batch)}</td>'
-        f'<td>{o.phase}</td><td>{o.state}</td>'
+        f'<td>{escape(shown.region(o.region, policy))}</td><td>{escape(o.batch)}</td>'
+        f'<td>{escape(shown.phase(o.phase))}</td><td>{escape(shown.state(o.state))}</td>'
         f'<td>{o.deadline.astimezone(policy.zone):%Y-%m-%d %H:%M}</td>'
-        f'<td>{o.late_by.days} d</td><td>{"L" + str(o.level) if o.level else "-"}'
-        f'{" (acked)" if o.acknowledged else ""}</td></tr>'
+        f'<td>{escape(days.format(n=o.late_by.days))}</td>'
+        f'<td>{"L" + str(o.level) if o.level else "-"}'
+        f'{acknowledged if o.acknowledged else ""}</td></tr>'
         for o in report.overdue_projects)
-    return ('<table id="overdue-list"><thead><tr><th>project</th><th>title</th>'
-            '<th>enterprise</th><th>region</th><th>batch</th><th>phase</th><th>state</th>'
-            f'<th>deadline</th><th>late by</th><th>level</th></tr></thead><tbody>{rows}'
+    head = "".join(_th(h) for h in ("project", "title", "enterprise", "region", "batch",
+                                     "phase", "state", "deadline", "late by", "level"))
+    return (f'<table id="overdue-list"><thead><tr>{head}</tr></thead><tbody>{rows}'
             '</tbody></table>')
 
 
@@ -152,7 +175,8 @@ def _diagram() -> str:
             f'<g class="node" data-state="{state}"><rect x="{x - 50}" y="{y - 15}" width="100" '
             f'height="30" rx="8" fill="#fff" stroke="{COLOURS[state]}" '
             f'stroke-width="{3 if final else 1.5}"/>'
-            f'<text x="{x}" y="{y + 4}" text-anchor="middle">{state}</text></g>')
+            f'<text x="{x}" y="{y + 4}" text-anchor="middle">'
+            f'{escape(labels.current().state(state))}</text></g>')
     return (f'<svg id="diagram" width="1100" height="240" role="img" aria-label="lifecycle">'
             '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" '
             'markerHeight="6" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" '

@@ -1,0 +1,109 @@
+"""--lang zh|en (ACCEL666_LANG): what people read in Chinese or English; JSON never changes.
+The catalog holds a Chinese translation of every message the sources mark."""
+
+from __future__ import annotations
+
+import gettext
+import json
+from pathlib import Path
+
+import openpyxl
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from accel666 import lifecycle
+from accel666.workflow.views import labels
+from tests.helpers import CODE_A, CODE_B
+
+ROOT = Path(__file__).resolve().parents[2]
+PO = ROOT / "workflow" / "views" / "locale" / "zh" / "LC_MESSAGES" / "accel666.po"
+
+
+def marked_messages() -> set[str]:
+    """What `pybabel extract -F babel.cfg -k N_` finds in the sources."""
+    found = set()
+    for folder in ("workflow/views", "cli"):
+        for _file, _line, message, _comments, _context in extract_from_dir(
+                ROOT / folder, method_map=[("**.py", "python")],
+                keywords={"_": None, "N_": None}):
+            found.add(message)
+    return found
+
+
+def test_every_marked_message_has_a_chinese_translation():
+    with PO.open("rb") as f:
+        catalog = read_po(f)
+    translated = {m.id: m.string for m in catalog if m.id}
+    missing = sorted(m for m in marked_messages() if not translated.get(m))
+    assert missing == [], f"no Chinese for {missing}: add them to {PO.name} (README, i18n)"
+
+
+def test_the_compiled_catalog_is_the_po_file():
+    with PO.open("rb") as f:
+        catalog = read_po(f)
+    compiled = gettext.translation(labels.DOMAIN, labels.LOCALE, languages=["zh"])
+    for m in catalog:
+        if m.id:
+            assert compiled.gettext(m.id) == m.string, f"{m.id}: compile the catalog again"
+
+
+def test_every_state_and_phase_has_a_name_in_both_languages():
+    zh, en = labels.Labels("zh"), labels.Labels("en")
+    for state in lifecycle.STATES:
+        assert en.state(state) == state
+        assert zh.state(state) != state
+    assert {zh.phase(p) for p in lifecycle.PHASES} >= {"联合申报", "专家评审"}
+    with pytest.raises(ValueError, match="unknown language"):
+        labels.Labels("fr")
+
+
+@pytest.fixture
+def two(engine, actors):
+    engine.dock(actors.suzhou, title="云上工厂", enterprise="苏州甲", credit_code=CODE_A,
+                region="suzhou", category="demo")
+    engine.dock(actors.tencent, title="骨干平台", enterprise="南京乙", credit_code=CODE_B,
+                region="nanjing", category="backbone")
+    return engine
+
+
+def test_list_and_report_in_chinese_and_english(run, two):
+    zh = run("--lang", "zh", "list")
+    assert zh.stdout.splitlines()[0].split() == ["编号", "状态", "地区", "类别", "批次",
+                                                 "企业名称", "项目名称"]
+    assert "已对接" in zh.stdout and "苏州市" in zh.stdout
+    assert zh.stderr.strip().endswith("2 个项目")
+    en = run("--lang", "en", "list")
+    assert "docked" in en.stdout and "Suzhou" in en.stdout and "2 project(s)" in en.stderr
+    report = run("report", env={"ACCEL666_LANG": "zh"})
+    assert "目标完成进度" in report.stdout and "南京市" in report.stdout
+    assert "共 2 个项目" in report.stderr
+
+
+def test_json_does_not_change_with_the_language(run, two):
+    for command in (["list"], ["report"], ["show", "1"]):
+        zh = json.loads(run("--lang", "zh", *command, "--json").stdout)
+        en = json.loads(run("--lang", "en", *command, "--json").stdout)
+        if command == ["report"]:
+            zh.pop("as_of"), en.pop("as_of")
+        assert zh == en
+
+
+def test_a_chinese_export_imports_again(run, two, tmp_path):
+    out = tmp_path / "zh.xlsx"
+    assert run("--lang", "zh", "export", "-o", str(out)).exit_code == 0
+    header = [c.value for c in next(openpyxl.load_workbook(out).active.iter_rows())]
+    assert header[:5] == ["项目名称", "企业名称", "统一社会信用代码", "地区", "类别"]
+    fresh = f"sqlite:///{tmp_path / 'fresh.db'}"
+    result = run("--db", fresh, "import", str(out), "--as", "tencent")
+    assert result.exit_code == 0, result.stdout + result.stderr
+
+
+def test_the_page_and_the_diagram_in_chinese(run, two, tmp_path):
+    out = tmp_path / "r.html"
+    assert run("--lang", "zh", "report", "--html", str(out)).exit_code == 0
+    page = out.read_text(encoding="utf-8")
+    assert "工程进展" in page and "已对接" in page and 'data-state="docked"' in page
+    diagram = run("--lang", "zh", "diagram").stdout
+    assert '    state "已对接" as docked' in diagram
+    assert "state \"" not in run("--lang", "en", "diagram").stdout

@@ -1,0 +1,103 @@
+"""What people read, in their language: states, phases, categories and regions by name, and
+the sentences and headings of the human-facing outputs (text tables, the HTML report, the
+diagram, an export's header row), through gettext catalogs (`locale/`, made with Babel).
+
+JSON keys and values never change with the language: scripts read those.
+"""
+
+from __future__ import annotations
+
+import gettext
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from accel666.policies import Policy
+
+LANGS = ("en", "zh")
+DOMAIN = "accel666"
+LOCALE = Path(__file__).with_name("locale")
+
+
+def N_(message: str) -> str:
+    """Marks a message for extraction, to be translated where it is shown."""
+    return message
+
+
+class Labels:
+    """The names and messages of one language (`en` is the source text itself)."""
+
+    def __init__(self, lang: str = "en") -> None:
+        if lang not in LANGS:
+            raise ValueError(f"unknown language {lang!r}: use one of {', '.join(LANGS)}")
+        self.lang = lang
+        self._catalog: gettext.NullTranslations = (
+            gettext.NullTranslations() if lang == "en"
+            else gettext.translation(DOMAIN, LOCALE, languages=[lang]))
+
+    def text(self, message: str) -> str:
+        """`message` (an English source text marked with `_`) in this language."""
+        return self._catalog.gettext(message)
+
+    def state(self, state: str) -> str:
+        return self.text(STATE_NAMES.get(state, state))
+
+    def phase(self, phase: str) -> str:
+        return self.text(PHASE_NAMES.get(phase, phase))
+
+    def region(self, code: str, policy: Policy) -> str:
+        """A region by name: 苏州市 in Chinese, Suzhou in English (the code if unknown)."""
+        region = policy.regions.get(code)
+        if region is None:
+            return code
+        return region.name if self.lang == "zh" else region.key.title()
+
+    def category(self, key: str, policy: Policy) -> str:
+        category = policy.categories.get(key)
+        if category is None:
+            return key
+        return category.name if self.lang == "zh" else category.english
+
+
+_current = Labels("en")
+
+
+def use(lang: str) -> Labels:
+    """Show everything from now on in `lang` (the command line's --lang); the Labels."""
+    global _current
+    _current = Labels(lang)
+    return _current
+
+
+def current() -> Labels:
+    return _current
+
+
+def _(message: str) -> str:
+    """`message` in the language in use."""
+    return _current.text(message)
+
+
+# The source texts of the lifecycle's names (the keys stay the same in every language).
+STATE_NAMES = {"docked": N_("docked"), "applied": N_("applied"),
+               "recommended": N_("recommended"), "reviewed": N_("reviewed"),
+               "signed": N_("signed"), "published": N_("published"), "rejected": N_("rejected"),
+               "withdrawn": N_("withdrawn")}
+PHASE_NAMES = {"docking": N_("docking"), "application": N_("application"),
+               "recommendation": N_("recommendation"), "review": N_("review"),
+               "signing": N_("signing"), "publication": N_("publication")}
+# An export's header row: the import headings first (import reads both languages).
+HEADINGS = {"title": N_("title"), "enterprise": N_("enterprise"),
+            "credit_code": N_("credit_code"), "region": N_("region"), "category": N_("category"),
+            "id": N_("id"), "region_name": N_("region_name"), "batch": N_("batch"),
+            "state": N_("state"), "updated_at": N_("updated_at")}
+# Every heading of a text table (output.table translates them where it draws them).
+TABLE_HEADINGS = (
+    N_("phase"), N_("opens"), N_("closes (last moment)"), N_("extended"), N_("open now"),
+    N_("until"), N_("by"), N_("at"), N_("reason"), N_("follows"), N_("revoked"),
+    N_("project"), N_("deadline"), N_("late by"), N_("level"), N_("next"), N_("target"),
+    N_("fired"), N_("late"), N_("acknowledged"), N_("resolved"), N_("deliveries"), N_("row"),
+    N_("column"), N_("value"), N_("sha256"), N_("applied at"), N_("#"), N_("event"),
+    N_("from → to"), N_("actor"), N_("details"), N_("projects"), N_("published"),
+    N_("in pipeline"), N_("progress"), N_("due"), N_("overdue"), N_("open escalations"),
+)
