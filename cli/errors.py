@@ -8,8 +8,12 @@ import sys
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from accel666 import WorkflowError
 
 DONE = 0
 UNEXPECTED = 1
@@ -95,6 +99,34 @@ def exit_code_for(exc: BaseException) -> int:
     return UNEXPECTED
 
 
+def described(exc: WorkflowError) -> str:
+    """The error as an operator reads it: in English its message; in another language (--lang)
+    what happened and which rule said no in that language, then the message's details."""
+    from accel666 import Conflict, InvalidInput, NotFound, NotPermitted, Refused, Unavailable
+    from accel666.workflow.views.labels import _, current
+
+    shown = current()
+    if shown.lang == "en":
+        return exc.message
+    if isinstance(exc, Refused):
+        head = _("{act} was refused by {rule}").format(act=shown.event(exc.event),
+                                                        rule=shown.guard(exc.guard))
+    elif isinstance(exc, NotPermitted):
+        head = _("{act} is not permitted: {rule}").format(act=shown.event(exc.event),
+                                                          rule=shown.guard(exc.guard))
+    elif isinstance(exc, InvalidInput):
+        head = _("invalid input: {field}").format(field=shown.field(exc.field))
+    elif isinstance(exc, NotFound):
+        head = _("not found: {what}").format(what=shown.kind(exc.kind))
+    elif isinstance(exc, Conflict):
+        head = _("the project changed meanwhile: show it again and retry")
+    elif isinstance(exc, Unavailable):
+        head = _("the database is unavailable: retry later")
+    else:
+        head = _("the command failed")
+    return _("{head}. ({details})").format(head=head, details=exc.message)
+
+
 def report(exc: Exception, *, as_json: bool) -> int:
     """Show `exc` on stderr (as JSON for --json) and return its exit code."""
     from accel666 import PolicyError, WorkflowError
@@ -113,7 +145,7 @@ def report(exc: Exception, *, as_json: bool) -> int:
             click.echo(json.dumps({**exc.to_dict(), "exit_code": code}, ensure_ascii=False,
                                   default=str), err=True)
         else:
-            click.echo(f"accel666: {exc.message}", err=True)
+            click.echo(f"accel666: {described(exc)}", err=True)
         return code
     click.echo("".join(traceback.format_exception(exc)).rstrip(), err=True)
     click.echo(f"accel666: unexpected error: {type(exc).__name__}: {exc}", err=True)

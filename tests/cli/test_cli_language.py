@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gettext
 import json
+import re
 from pathlib import Path
 
 import openpyxl
@@ -107,3 +108,49 @@ def test_the_page_and_the_diagram_in_chinese(run, two, tmp_path):
     diagram = run("--lang", "zh", "diagram").stdout
     assert '    state "已对接" as docked' in diagram
     assert "state \"" not in run("--lang", "en", "diagram").stdout
+
+
+SOURCES = [p for folder in ("workflow", "policies", "cli") for p in (ROOT / folder).rglob("*.py")]
+
+
+def literals(pattern: str) -> set[str]:
+    found: set[str] = set()
+    for path in SOURCES:
+        found |= set(re.findall(pattern, path.read_text(encoding="utf-8")))
+    return found
+
+
+def test_every_guard_field_kind_and_act_has_a_name():
+    """What a refusal or an error can name is in the registries the Chinese comes from."""
+    from accel666.policies import rules
+
+    guards = literals(r'(?:Refused|NotPermitted|Denial)\(\s*[\w"]+,\s*"([a-z_]+)"') | \
+        literals(r'Denial\(\s*"([a-z_]+)"') | {
+            getattr(rules, name) for name in ("WINDOW", "MATERIALS", "ROLE", "SCOPE",
+                                              "REGISTRATION", "REOPEN")}
+    assert guards - set(labels.GUARD_NAMES) == set()
+    fields = literals(r'InvalidInput\(\s*"([^"]+)"') | \
+        literals(r'inputs\.[a-z_]+\(\s*"([^"]+)"')
+    assert fields - set(labels.FIELD_NAMES) == set()
+    assert literals(r'NotFound\(\s*"([^"]+)"') - set(labels.KIND_NAMES) == set()
+    assert {*lifecycle.ACTS, "ack", "rearm", "policy"} - set(labels.EVENT_NAMES) == set()
+
+
+def test_a_refusal_reads_in_chinese_and_its_json_stays(run, two):
+    result = run("--lang", "zh", "dock", "--as", "city:suzhou", "--title", "T",
+                 "--enterprise", "E", "--credit-code", CODE_A, "--region", "suzhou",
+                 "--category", "demo")
+    assert result.exit_code == 4
+    line = result.stderr.strip().splitlines()[-1]
+    assert line.startswith("accel666: 项目对接被拒绝:不符合每家企业同类同批只能有一个在途项目。(")
+    assert "dock refused: enterprise" in line  # the details as recorded
+    english = run("dock", "--as", "city:suzhou", "--title", "T", "--enterprise", "E",
+                  "--credit-code", CODE_A, "--region", "suzhou", "--category", "demo",
+                  "--json")
+    chinese = run("--lang", "zh", "dock", "--as", "city:suzhou", "--title", "T",
+                  "--enterprise", "E", "--credit-code", CODE_A, "--region", "suzhou",
+                  "--category", "demo", "--json")
+    assert english.stderr.splitlines()[-1] == chinese.stderr.splitlines()[-1]
+    missing = run("--lang", "zh", "show", "99")
+    assert missing.exit_code == 3
+    assert missing.stderr.strip().splitlines()[-1].startswith("accel666: 未找到:项目。")

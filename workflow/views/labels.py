@@ -52,6 +52,18 @@ class Labels:
             return code
         return region.name if self.lang == "zh" else region.key.title()
 
+    def event(self, event: str) -> str:
+        return self.text(EVENT_NAMES.get(event, event))
+
+    def guard(self, guard: str) -> str:
+        return self.text(GUARD_NAMES.get(guard, guard))
+
+    def field(self, field: str) -> str:
+        return self.text(FIELD_NAMES.get(field, field))
+
+    def kind(self, kind: str) -> str:
+        return self.text(KIND_NAMES.get(kind, kind))
+
     def category(self, key: str, policy: Policy) -> str:
         category = policy.categories.get(key)
         if category is None:
@@ -101,3 +113,36 @@ TABLE_HEADINGS = (
     N_("from → to"), N_("actor"), N_("details"), N_("projects"), N_("published"),
     N_("in pipeline"), N_("progress"), N_("due"), N_("overdue"), N_("open escalations"),
 )
+# The acts a refusal names (every event of the lifecycle, and the others).
+EVENT_NAMES = {"dock": N_("docking"), "apply": N_("the application"),
+               "recommend": N_("the recommendation"), "review": N_("the review"),
+               "sign": N_("the signing"), "publish": N_("the publication"),
+               "reject": N_("the rejection"), "withdraw": N_("the withdrawal"),
+               "extend": N_("the extension"), "ack": N_("the acknowledgement"),
+               "rearm": N_("the re-arming"), "policy": N_("the policy change")}
+# Every guard a refusal can name (a test keeps this list whole).
+GUARD_NAMES = {"window": N_("the phase window"), "materials": N_("the materials"),
+               "role": N_("the role"), "scope": N_("the region"),
+               "registration": N_("the registration region"),
+               "reopen": N_("the reopening limit"), "state": N_("the project's state"),
+               "verdict": N_("the verdict"), "projects": N_("the projects on record"),
+               "duplicate": N_("one live project per enterprise"),
+               "acknowledged": N_("one acknowledgement"), "revoke": N_("the revocation")}
+# What an invalid input or a missing thing is (a test keeps these lists whole).
+FIELD_NAMES = {
+    "actor": N_("actor"), "anchor": N_("anchor"), "batch": N_("batch"),
+    "category": N_("category"), "credit code": N_("credit code"), "database": N_("database"),
+    "document": N_("document"), "encoding": N_("encoding"), "every": N_("every"),
+    "file": N_("file"), "override": N_("override"), "phase": N_("phase"),
+    "policy": N_("policy"), "projects": N_("projects"), "region": N_("region"),
+    "role": N_("role"), "scope": N_("scope"), "sort": N_("sort"), "state": N_("state"),
+    "verdict": N_("verdict"), "webhook": N_("webhook"), "actor name": N_("actor name"),
+    "enterprise": N_("enterprise"), "escalation id": N_("escalation id"),
+    "extension id": N_("extension id"), "limit": N_("limit"), "max attempts": N_("max attempts"),
+    "note": N_("note"), "now": N_("now"), "offset": N_("offset"), "opinion": N_("opinion"),
+    "paper copies": N_("paper copies"), "project id": N_("project id"), "reason": N_("reason"),
+    "score": N_("score"), "search": N_("search"), "title": N_("title"), "until": N_("until"),
+}
+KIND_NAMES = {"database": N_("database"), "document of project": N_("document of project"),
+              "escalation": N_("escalation"), "extension": N_("extension"),
+              "project": N_("project")}
