@@ -6,13 +6,13 @@ import json
 import os
 import sys
 import traceback
+import typing
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
 
 import click
 
-if TYPE_CHECKING:
+if typing.TYPE_CHECKING:  # (a bare TYPE_CHECKING here would read as an exit code)
     from accel666 import WorkflowError
 
 DONE = 0
