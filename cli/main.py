@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import importlib
+import os
 import sys
 from typing import Any
 
@@ -70,6 +71,20 @@ class LazyGroup(click.Group):
             return command
         return super().get_command(ctx, cmd_name)
 
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list, its summaries in the language of --lang or ACCEL666_LANG."""
+        from accel666.workflow.views import labels
+
+        lang = os.environ.get("ACCEL666_LANG", "en") if labels.current().lang == "en" \
+            else labels.current().lang
+        if lang not in labels.LANGS or lang == "en":
+            super().format_commands(ctx, formatter)
+            return
+        shown = labels.Labels(lang)
+        with formatter.section(shown.text(labels.N_("Commands"))):
+            formatter.write_dl([(name, shown.text(labels.COMMAND_SUMMARIES.get(name, "")))
+                                for name in self.list_commands(ctx)])
+
     def make_context(self, info_name: str | None, args: list[str],
                      parent: click.Context | None = None, **extra: Any) -> click.Context:
         with errors.ends_quietly():  # --help and --version print here
@@ -107,7 +122,7 @@ class LazyGroup(click.Group):
 @click.option("--log-level", type=click.Choice(LEVELS), default="info", show_default=True,
               help="Least important log events to show on stderr.")
 @click.option("--lang", envvar="ACCEL666_LANG", type=click.Choice(("en", "zh")), default="en",
-              show_default=True,
+              show_default=True, is_eager=True, callback=lambda _ctx, _param, value: _use(value),
               help="Language of what people read: states, phases, categories and regions by "
                    "name, table headings and summaries, the HTML report, the diagram, an "
                    "export's header row (JSON never changes). Env: ACCEL666_LANG.")
@@ -129,15 +144,19 @@ def cli(ctx: click.Context, db: str, policy: str | None, log_json: bool | None,
     Data goes to stdout; log events and errors go to stderr. Every command that prints
     takes --json.
     """
-    from accel666.workflow.views import labels
-
-    labels.use(lang)
-
     def explicit(name: str) -> bool:
         return ctx.get_parameter_source(name) not in (None, click.core.ParameterSource.DEFAULT)
 
     ctx.obj = Settings(db=db, policy=policy, log_json=log_json, log_level=log_level,
                        log_level_explicit=explicit("log_level"), db_explicit=explicit("db"))
+
+
+def _use(lang: str) -> str:
+    """--lang takes effect at once (it is eager): `accel666 --lang zh --help` lists in Chinese."""
+    from accel666.workflow.views import labels
+
+    labels.use(lang)
+    return lang
 
 
 def main() -> None:

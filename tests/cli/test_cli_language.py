@@ -154,3 +154,16 @@ def test_a_refusal_reads_in_chinese_and_its_json_stays(run, two):
     missing = run("--lang", "zh", "show", "99")
     assert missing.exit_code == 3
     assert missing.stderr.strip().splitlines()[-1].startswith("accel666: 未找到:项目。")
+
+
+def test_help_lists_every_command_with_its_summary_in_chinese(run):
+    from accel666.cli.main import COMMANDS
+
+    assert set(labels.COMMAND_SUMMARIES) == set(COMMANDS)
+    for given in (["--lang", "zh", "--help"], ["--help"]):
+        env = {"ACCEL666_LANG": "zh"} if given == ["--help"] else None
+        shown = run(*given, env=env).stdout
+        assert "命令:" in shown
+        assert "  dock         登记新项目(状态:已对接),输出其编号。" in shown
+    english = run("--lang", "en", "--help").stdout
+    assert "Commands:" in english and "登记" not in english
