@@ -22,6 +22,7 @@ from pathlib import Path
 from bench import (
     databases,
     import_bench,
+    lists,
     logs,
     memory,
     scale,
@@ -31,7 +32,7 @@ from bench import (
 )
 from bench.report import Report
 
-SECTIONS = ("transitions", "memory", "startup", "scale", "sweep", "import")
+SECTIONS = ("transitions", "memory", "startup", "scale", "sweep", "import", "lists")
 
 
 @dataclass(frozen=True)
@@ -44,11 +45,12 @@ class Plan:
     memory_projects: int
     sweep_sizes: tuple[int, ...]
     import_rows: int = 100_000
+    list_projects: int = 20_000
 
 
 QUICK = Plan(throughput.Sizes(projects=4, rounds=3, workers=2, warmup=1), startup_runs=1,
              scale_sizes=(1_000, 2_000), scale_projects=3, scale_rounds=1, memory_projects=5,
-             sweep_sizes=(1_000,), import_rows=200)
+             sweep_sizes=(1_000,), import_rows=200, list_projects=300)
 DEFAULT = Plan(throughput.Sizes(projects=200, rounds=5), startup_runs=7,
                scale_sizes=(10_000, 100_000), scale_projects=60, scale_rounds=5,
                memory_projects=500, sweep_sizes=(100_000,))
@@ -123,6 +125,8 @@ def main(argv: list[str] | None = None) -> int:
             "sweep": lambda: sweep_hook.run(report, plan.sweep_sizes, pg_url),
             "import": lambda: import_bench.run(plan.import_rows, 1 if args.quick else
                                                import_bench.RUNS, report),
+            "lists": lambda: lists.run(report, plan.list_projects, 1 if args.quick else
+                                       lists.RUNS),
         }
         for name, section in sections.items():
             if name in only:
