@@ -196,6 +196,7 @@ class Engine:
         chosen = None if batch is None else inputs.batch(self.policy, batch)
         return docking.dock(self.db, self.policy, self.now(), actor, values, chosen)
 
+    @models.retry_when_busy
     def import_projects(
         self,
         actor: Actor,
@@ -279,7 +280,6 @@ class Engine:
         return batches.publish(self.db, self.policy, self.now(), resolve_actor(self.policy, actor),
                                inputs.batch(self.policy, batch))
 
-    @models.retry_when_busy
     @models.retry_when_busy
     def extend(
         self, actor: Actor, batch: str, *, phase: str, until: date | str, reason: str,

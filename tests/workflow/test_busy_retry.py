@@ -95,3 +95,31 @@ def test_a_lock_held_by_another_process_is_a_wrapped_busy_error_and_retried(
         holder.execute("ROLLBACK")
         holder.close()
         db.dispose()
+
+
+@pytest.mark.parametrize("act", ["extend", "import"])
+def test_batch_acts_are_retried_boundedly_too(engine, actors, monkeypatch, pauses, act,
+                                              tmp_path):
+    """Each writing act is tried at most LOCK_RETRIES + 1 times (never retries of retries)."""
+    from accel666.workflow import ledger
+    from accel666.workflow.intake import bulk
+
+    calls: list[int] = []
+
+    def busy(*args, **kwargs):
+        calls.append(1)
+        raise locked()
+
+    if act == "extend":
+        monkeypatch.setattr(ledger, "append", busy)
+        call = lambda: engine.extend(actors.province, "2020-1", phase="review",  # noqa: E731
+                                     until="2020-10-09", reason="延期")
+    else:
+        monkeypatch.setattr(bulk, "_refusals", busy)
+        sheet = tmp_path / "rows.csv"
+        sheet.write_text("title,enterprise,credit_code,region,category\r\n"
+                         "T,E,914403001922038216,suzhou,demo\r\n", encoding="utf-8")
+        call = lambda: engine.import_projects(actors.tencent, sheet)  # noqa: E731
+    with pytest.raises(Unavailable):
+        call()
+    assert len(calls) == models.database.LOCK_RETRIES + 1
