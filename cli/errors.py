@@ -109,8 +109,13 @@ def described(exc: WorkflowError) -> str:
     if shown.lang == "en":
         return exc.message
     if isinstance(exc, Refused):
+        from accel666.cli import refusals
+
         head = _("{act} was refused by {rule}").format(act=shown.event(exc.event),
                                                         rule=shown.guard(exc.guard))
+        told = refusals.sentence(shown, exc.guard, exc.facts, exc.message)
+        if told != exc.message:
+            return _("{head}: {sentence}").format(head=head, sentence=told)
     elif isinstance(exc, NotPermitted):
         head = _("{act} is not permitted: {rule}").format(act=shown.event(exc.event),
                                                           rule=shown.guard(exc.guard))

@@ -14,8 +14,9 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from accel666 import lifecycle
+from accel666.cli import refusals
 from accel666.workflow.views import labels
-from tests.helpers import CODE_A, CODE_B
+from tests.helpers import CODE_A, CODE_B, cst
 
 ROOT = Path(__file__).resolve().parents[2]
 PO = ROOT / "workflow" / "views" / "locale" / "zh" / "LC_MESSAGES" / "accel666.po"
@@ -142,8 +143,8 @@ def test_a_refusal_reads_in_chinese_and_its_json_stays(run, two):
                  "--category", "demo")
     assert result.exit_code == 4
     line = result.stderr.strip().splitlines()[-1]
-    assert line.startswith("accel666: 项目对接被拒绝:不符合每家企业同类同批只能有一个在途项目。(")
-    assert "dock refused: enterprise" in line  # the details as recorded
+    assert line == ("accel666: 项目对接被拒绝:不符合每家企业同类同批只能有一个在途项目:企业 "
+                    f"{CODE_A} 在 2020-1 批次的 demo 类别中已有在途项目")
     english = run("dock", "--as", "city:suzhou", "--title", "T", "--enterprise", "E",
                   "--credit-code", CODE_A, "--region", "suzhou", "--category", "demo",
                   "--json")
@@ -167,3 +168,36 @@ def test_help_lists_every_command_with_its_summary_in_chinese(run):
         assert "  dock         登记新项目(状态:已对接),输出其编号。" in shown
     english = run("--lang", "en", "--help").stdout
     assert "Commands:" in english and "登记" not in english
+
+
+FACTS = {
+    "window": {"batch": "2020-1", "phase": "application", "closed_at": "2020-08-30T23:59:59"},
+    "materials": {"paper_copies": 1, "documents": 0, "min_paper_copies": 2,
+                  "electronic_documents": 1},
+    "registration": {"credit_code": CODE_A, "registered_region": "320500"},
+    "reopen": {"batch": "2020-1", "phase": "review", "closed_days": 40,
+               "reopen_within_days": 30},
+    "state": {"state": "docked", "allowed_from": ["recommended"]},
+    "duplicate": {"credit_code": CODE_A, "category": "demo", "batch": "2020-1"},
+    "acknowledged": {"escalation_id": 7, "acked_by": "王工"},
+    "verdict": {"verdict": "maybe"},
+}
+
+
+@pytest.mark.parametrize("guard", sorted(refusals.SENTENCES))
+def test_each_refusal_has_a_chinese_sentence_from_its_facts(guard):
+    zh = labels.Labels("zh")
+    told = refusals.sentence(zh, guard, FACTS[guard], "recorded")
+    assert told != "recorded"
+    assert re.search(r"[\u4e00-\u9fff]", told), told  # Chinese, not the English source
+    assert refusals.sentence(labels.Labels("en"), guard, FACTS[guard], "recorded") == "recorded"
+    assert refusals.sentence(zh, guard, {}, "recorded")  # facts missing: no crash
+
+
+def test_a_window_refusal_names_the_phase_and_moment(run, two):
+    run.moment = cst(2020, 9, 1, 10)
+    result = run("--lang", "zh", "apply", "1", "--as", f"enterprise:{CODE_A}",
+                 "--paper-copies", "2", "--document", __file__)
+    assert result.exit_code == 4
+    assert "2020-1 批次的联合申报时间窗口已于 2020-08-30T23:59:59.999999+08:00 截止" in \
+        result.stderr

@@ -1,0 +1,84 @@
+"""A refusal as a sentence in the language in use (--lang), built from its guard and facts.
+
+English is the refusal's own message. In another language each guard has a sentence of its
+own, filled from the facts the refusal carries; a refusal whose facts do not fit one (or a
+guard without one) shows the message as recorded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from accel666.workflow.views.labels import N_, Labels
+
+Facts = dict[str, Any]
+
+
+def _window(t: Labels, f: Facts) -> str:
+    if "closed_at" in f:
+        return t.text(N_("the {phase} window of batch {batch} closed at {moment}")).format(
+            phase=t.phase(f["phase"]), batch=f["batch"], moment=f["closed_at"])
+    if "opens_at" in f:
+        return t.text(N_("the {phase} window of batch {batch} opens at {moment}")).format(
+            phase=t.phase(f["phase"]), batch=f["batch"], moment=f["opens_at"])
+    return t.text(N_("no batch is open for docking now: name one with --batch"))
+
+
+def _materials(t: Labels, f: Facts) -> str:
+    return t.text(N_("the application needs {copies} paper copies and {documents} electronic "
+                     "document(s); it came with {got_copies} and {got_documents}")).format(
+        copies=f["min_paper_copies"], documents=f["electronic_documents"],
+        got_copies=f["paper_copies"], got_documents=f["documents"])
+
+
+def _registration(t: Labels, f: Facts) -> str:
+    return t.text(N_("enterprise {code} is registered in {region}: that region's bureau "
+                     "docks it")).format(code=f["credit_code"], region=f["registered_region"])
+
+
+def _reopen(t: Labels, f: Facts) -> str:
+    return t.text(N_("the {phase} window of batch {batch} closed {days} days ago, more than "
+                     "the {limit} days within which it may be reopened; --override with a "
+                     "reason does it anyway")).format(
+        phase=t.phase(f["phase"]), batch=f["batch"], days=f["closed_days"],
+        limit=f["reopen_within_days"])
+
+
+def _state(t: Labels, f: Facts) -> str:
+    return t.text(N_("the project is {state}; this needs it {allowed}")).format(
+        state=t.state(f["state"]),
+        allowed=t.text(N_(" or ")).join(t.state(s) for s in f["allowed_from"]))
+
+
+def _duplicate(t: Labels, f: Facts) -> str:
+    return t.text(N_("enterprise {code} already holds a live project in category {category} "
+                     "of batch {batch}")).format(code=f["credit_code"], category=f["category"],
+                                                 batch=f["batch"])
+
+
+def _acknowledged(t: Labels, f: Facts) -> str:
+    return t.text(N_("escalation {id} was already acknowledged by {by}")).format(
+        id=f["escalation_id"], by=f["acked_by"])
+
+
+def _verdict(t: Labels, f: Facts) -> str:
+    return t.text(N_("the review needs a verdict: pass or fail"))
+
+
+SENTENCES: dict[str, Callable[[Labels, Facts], str]] = {
+    "window": _window, "materials": _materials, "registration": _registration,
+    "reopen": _reopen, "state": _state, "duplicate": _duplicate,
+    "acknowledged": _acknowledged, "verdict": _verdict,
+}
+
+
+def sentence(labels: Labels, guard: str, facts: Facts, recorded: str) -> str:
+    """The refusal in `labels`' language, or `recorded` (its message) where none fits."""
+    build = SENTENCES.get(guard)
+    if labels.lang == "en" or build is None:
+        return recorded
+    try:
+        return build(labels, facts)
+    except (KeyError, TypeError):
+        return recorded
