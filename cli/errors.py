@@ -119,6 +119,11 @@ def described(exc: WorkflowError) -> str:
     elif isinstance(exc, NotPermitted):
         head = _("{act} is not permitted: {rule}").format(act=shown.event(exc.event),
                                                           rule=shown.guard(exc.guard))
+        who = exc.role if exc.scope is None else f"{exc.role}:{exc.scope}"
+        if exc.guard in ("role", "scope"):
+            why = (_("the role {who} may not do this") if exc.guard == "role"
+                   else _("{who} may act only on projects of its own region or enterprise"))
+            return _("{head}: {sentence}").format(head=head, sentence=why.format(who=who))
     elif isinstance(exc, InvalidInput):
         head = _("invalid input: {field}").format(field=shown.field(exc.field))
     elif isinstance(exc, NotFound):

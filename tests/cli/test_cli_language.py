@@ -201,3 +201,13 @@ def test_a_window_refusal_names_the_phase_and_moment(run, two):
     assert result.exit_code == 4
     assert "2020-1 批次的联合申报时间窗口已于 2020-08-30T23:59:59.999999+08:00 截止" in \
         result.stderr
+
+
+def test_a_refusal_of_permission_reads_in_chinese(run, two):
+    result = run("--lang", "zh", "withdraw", "2", "--as", "city:suzhou", "--reason", "x")
+    assert result.exit_code == 5
+    assert result.stderr.strip().splitlines()[-1] == (
+        "accel666: 无权进行撤回:辖区限制:city:320500 只能处理本地区或本企业的项目")
+    role = run("--lang", "zh", "sign", "1", "--as", "enterprise:" + CODE_A)
+    assert role.exit_code == 5
+    assert "角色 enterprise:" in role.stderr and "无权进行此操作" in role.stderr
