@@ -72,6 +72,7 @@ def test_extension_moves_the_close():
     assert rung.due_at == cst(2020, 9, 10).astimezone(UTC)
     window = POLICY.batches["2020-1"].windows["application"]
     assert rules.closing_moment(window, date(2020, 8, 1)) == cst(2020, 8, 31).astimezone(UTC)
+    assert rules.closing_moment(window, None).tzinfo is UTC
 
 
 def test_future_moments_are_unique_and_after_now():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, timedelta
 
 import pytest
@@ -9,6 +10,7 @@ from freezegun import freeze_time
 from sqlalchemy import func, select
 
 from accel666 import Engine, models
+from accel666.models.ledger import LedgerRow
 from accel666.workflow.deadlines.records import SweepResult
 from tests.escalation.esc_support import (
     PROVINCE,
@@ -20,7 +22,7 @@ from tests.escalation.esc_support import (
     ladder,
     policy_with,
 )
-from tests.helpers import CODE_B, CODE_C, CODE_D, cst
+from tests.helpers import CODE_B, CODE_C, CODE_D, cst, events
 
 DAY = timedelta(days=1)
 
@@ -265,3 +267,105 @@ def _counts(engine: Engine) -> tuple[int, int]:
                 conn.execute(select(func.count()).select_from(models.delivery_table))
                 .scalar_one())
 
+
+
+def test_each_resolution_is_dated_when_its_own_project_left(engine, clock):
+    first = drive(engine, clock.set, "applied")
+    second = drive(engine, clock.set, "applied", code=CODE_B)
+    engine.sweep(cst(2020, 8, 31, 0, 0, 1))
+    for project, day in ((first, 1), (second, 2)):
+        clock.set(cst(2020, 9, day, 10, 0, 0))
+        engine.reject(city("suzhou"), project.id, reason="材料不全")
+    assert engine.sweep(cst(2020, 9, 2, 12, 0, 0)).resolved == 2
+    assert [e.resolved_at for e in engine.escalations()] == [
+        cst(2020, 9, 1, 10, 0, 0).astimezone(UTC), cst(2020, 9, 2, 10, 0, 0).astimezone(UTC)]
+
+
+def test_a_sweep_that_records_nothing_queues_nothing(engine, clock):
+    drive(engine, clock.set, "docked")
+    result = engine.sweep(cst(2020, 8, 30, 12))  # before any window closed
+    assert (result.total, result.enqueued, result.adopted) == (0, 0, 0)
+    assert result.dry_run is False
+
+
+def test_the_sweeps_chain_records_each_sweep_as_the_system(engine, clock):
+    drive(engine, clock.set, "docked")
+    engine.sweep(cst(2020, 8, 31, 0, 0, 1))
+    entry = LedgerRow.__table__.c
+    with engine.db.connect() as conn:
+        rows = conn.execute(select(entry.seq, entry.kind, entry.actor, entry.role)
+                            .where(entry.chain == "sweeps")).all()
+    assert [tuple(r) for r in rows] == [(1, "sweep", "accel666", "system")]
+
+
+def test_a_level_addressed_to_the_enterprise_is_scoped_to_its_credit_code(db_url, clock):
+    policy = policy_with(('target = "province"       # 省工信厅两化融合推进处',
+                          'target = "enterprise"'))
+    eng = Engine(db_url, clock=clock, policy=policy)
+    try:
+        project = drive(eng, clock.set, "docked")
+        eng.sweep(cst(2020, 9, 3, 0, 0, 1))
+        assert [(e.level, e.target_role, e.target_scope) for e in eng.escalations()] == [
+            (1, "city", "320500"), (2, "enterprise", project.credit_code)]
+    finally:
+        eng.close()
+
+
+def test_a_sweep_logs_what_it_recorded_resolved_queued_and_adopted(engine, clock, caplog):
+    drive(engine, clock.set, "docked")
+    moved = drive(engine, clock.set, "applied", code=CODE_B)
+    with caplog.at_level(logging.INFO, logger="accel666"):
+        engine.sweep(cst(2020, 8, 31, 0, 0, 1))
+        clock.set(cst(2020, 9, 1, 10, 0, 0))
+        engine.reject(city("suzhou"), moved.id, reason="材料不全")
+        engine.sweep(cst(2020, 9, 1, 12, 0, 0), webhook="http://127.0.0.1:9/hook")
+    assert events(caplog.records, "sweep") == [
+        {"event": "sweep", "now": "2020-08-30T16:00:01+00:00", "recorded": 2, "resolved": 0,
+         "enqueued": 2, "adopted": 0,
+         "by_level": {"2020-1/application/L1": 1, "2020-1/recommendation/L1": 1}},
+        {"event": "sweep", "now": "2020-09-01T04:00:00+00:00", "recorded": 0, "resolved": 1,
+         "enqueued": 0, "adopted": 1, "by_level": {}},
+    ]
+
+
+def test_an_escalation_whose_state_no_longer_counts_is_resolved_at_the_sweep(engine, clock):
+    """A policy put in force later does not count the project's state as overdue any more, and
+    the project never left it: its log cannot say when, so the sweep's moment is recorded."""
+    drive(engine, clock.set, "docked")
+    engine.sweep(cst(2020, 8, 31, 0, 0, 1))
+    clock.set(cst(2020, 9, 1, 9))
+    engine.apply_policy(PROVINCE, policy_with(('application = { overdue = ["docked"]',
+                                               'application = { overdue = ["applied"]')),
+                        reason="口径调整")
+    assert engine.sweep(cst(2020, 9, 1, 10)).resolved == 1
+    assert [e.resolved_at for e in engine.escalations()] == [cst(2020, 9, 1, 10).astimezone(UTC)]
+
+
+def test_a_project_counted_overdue_later_is_escalated_though_others_already_were(engine, clock):
+    """Whether a project already has a level is asked of that project alone."""
+    docked = drive(engine, clock.set, "docked")
+    applied = drive(engine, clock.set, "applied", code=CODE_B)
+    engine.sweep(cst(2020, 8, 31, 0, 0, 1))
+    clock.set(cst(2020, 9, 1, 9))
+    engine.apply_policy(PROVINCE, policy_with((
+        'application = { overdue = ["docked"]', 'application = { overdue = ["docked", "applied"]')),
+        reason="口径调整")
+    assert engine.sweep(cst(2020, 9, 1, 10)).total == 1
+    assert ladder(engine) == [(docked.id, "application", 1), (applied.id, "recommendation", 1),
+                              (applied.id, "application", 1)]
+    # Oldest first for one project too, not in the order of its phases' names.
+    assert [e.phase for e in engine.escalations(project_id=applied.id)] == [
+        "recommendation", "application"]
+
+
+def test_a_level_records_its_projects_in_project_order_whatever_their_state(db_url, clock):
+    eng = Engine(db_url, clock=clock, policy=policy_with((
+        'application = { overdue = ["docked"]', 'application = { overdue = ["docked", "applied"]')))
+    try:
+        docked = drive(eng, clock.set, "docked")
+        applied = drive(eng, clock.set, "applied", code=CODE_B)
+        eng.sweep(cst(2020, 8, 31, 0, 0, 1))
+        assert ladder(eng) == [(docked.id, "application", 1), (applied.id, "application", 1),
+                               (applied.id, "recommendation", 1)]
+    finally:
+        eng.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import socket
+import threading
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -42,7 +43,7 @@ def test_a_webhook_failing_twice_then_succeeding_delivers_each_escalation_once(e
         web = next(d for d in e.deliveries if d.notifier == "webhook")
         assert (web.status, web.attempts, web.last_error) == ("delivered", 3, "HTTP 500 "
                                                              "Internal Server Error")
-        assert web.delivered_at == (CLOSE + timedelta(seconds=182))
+        assert web.delivered_at == web.next_attempt_at == (CLOSE + timedelta(seconds=182))
         body = hook.accepted[e.idempotency_key]
         assert (body["id"], body["project_id"], body["level"], body["phase"]) == (
             e.id, e.project_id, 1, e.phase)
@@ -214,3 +215,73 @@ def test_rearm_with_a_webhook_queues_one_where_there_was_none(engine, clock, cap
         for e in (second, first)]
     with pytest.raises(InvalidInput):
         engine.rearm(PROVINCE, first.id, webhook="ftp://nope")
+
+
+def test_a_webhook_is_posted_the_escalation_and_its_project(engine, clock, caplog):
+    """Every field, its times in the programme's zone; the log notifier emits the same fields,
+    the level under another name."""
+    project = drive(engine, clock.set, "docked")
+    with receiver(failures=0) as hook, caplog.at_level(logging.INFO, logger="accel666"):
+        engine.escalate(CLOSE, webhook=hook.url)
+    (e,) = engine.escalations()
+    body = {
+        "id": e.id, "idempotency_key": "accel666-escalation:1:application:L1",
+        "project_id": project.id, "title": "云上工厂", "enterprise": "苏州某某科技有限公司",
+        "region": "320500", "batch": "2020-1", "phase": "application",
+        "deadline": "2020-08-31T00:00:00+08:00", "level": 1,
+        "due_at": "2020-08-31T00:00:00+08:00", "fired_at": "2020-08-31T00:00:01+08:00",
+        "lateness_seconds": 1, "target_role": "city", "target_scope": "320500",
+        "state_seen": "docked", "lapsed": False,
+    }
+    assert hook.accepted == {e.idempotency_key: body}
+    (logged,) = events(caplog.records, "escalation")
+    assert logged == {"event": "escalation", "escalation_level": 1,
+                      **{k: v for k, v in body.items() if k != "level"}}
+
+
+def test_a_round_logs_each_failed_attempt_and_what_it_did(engine, clock, caplog):
+    drive(engine, clock.set, "docked")
+    drive(engine, clock.set, "docked", code=CODE_B)
+    with receiver(failures=2) as hook, caplog.at_level(logging.INFO, logger="accel666"):
+        engine.escalate(CLOSE, webhook=hook.url, max_attempts=2)
+        engine.escalate(CLOSE + timedelta(minutes=1), max_attempts=2)
+    first, second = engine.escalations()
+    assert events(caplog.records, "delivery_failed") == [
+        {"event": "delivery_failed", "escalation": e.id, "notifier": "webhook",
+         "attempts": attempts, "status": status, "error": "HTTP 500 Internal Server Error",
+         "next_attempt_at": next_at}
+        for attempts, status, next_at in ((1, "pending", "2020-08-30T16:01:01+00:00"),
+                                          (2, "failed", "2020-08-30T16:03:01+00:00"))
+        for e in (first, second)]
+    assert events(caplog.records, "deliveries") == [
+        {"event": "deliveries", "attempted": 4, "delivered": 2, "retrying": 2, "failed": 0},
+        {"event": "deliveries", "attempted": 2, "delivered": 0, "retrying": 0, "failed": 2}]
+
+
+def test_deliver_refuses_a_max_attempts_below_one(engine):
+    with pytest.raises(InvalidInput) as err:
+        engine.deliver(CLOSE, max_attempts=0)
+    assert (err.value.field, err.value.value) == ("max attempts", 0)
+
+
+def test_a_round_cancelled_before_it_starts_does_not_touch_the_database(engine, clock):
+    """Cancelled already (the scheduler stopping): it claims nothing, so there is nothing to
+    give back; not one statement is run."""
+    from sqlalchemy import event
+
+    drive(engine, clock.set, "docked")
+    engine.sweep(CLOSE, webhook="http://127.0.0.1:9/hook")
+    cancel = threading.Event()
+    cancel.set()
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_rest) -> None:
+        statements.append(statement)
+
+    event.listen(engine.db, "before_cursor_execute", seen)
+    try:
+        report = engine.deliver(CLOSE, cancel=cancel)
+    finally:
+        event.remove(engine.db, "before_cursor_execute", seen)
+    assert (report.attempted, statements) == (0, [])
+    assert engine.deliver(CLOSE).attempted == 2  # nothing was claimed and left behind

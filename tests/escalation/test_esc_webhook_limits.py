@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import contextlib
 import http.client
+import os
+import re
 import socket
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, timedelta
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import select
@@ -22,7 +25,7 @@ from sqlalchemy import select
 from accel666 import InvalidInput, models
 from accel666.workflow.adapters import webhook
 from accel666.workflow.deadlines import outbox
-from tests.escalation.esc_support import drive
+from tests.escalation.esc_support import TICK, drive
 from tests.helpers import CODE_B, cst
 
 CLOSE = cst(2020, 8, 31, 0, 0, 1)
@@ -267,3 +270,256 @@ def _lease(engine, delivery_id: int) -> tuple[object, object]:
     with engine.db.connect() as conn:
         return tuple(conn.execute(select(d.lease_owner, d.lease_until)
                                   .where(d.id == delivery_id)).one())
+
+
+def answering(status: bytes, *headers: bytes) -> Callable[[socket.socket, Script], None]:
+    """A receiver answering every request with `status` (e.g. b"200 OK") and `headers`."""
+    def answer(conn: socket.socket, script: Script) -> None:
+        conn.sendall(b"HTTP/1.1 " + status + b"\r\n" + b"".join(h + b"\r\n" for h in headers)
+                     + b"Content-Length: 0\r\n\r\n")
+    return answer
+
+
+def test_what_a_post_puts_on_the_wire():
+    """The path `/` when the URL has none, its query kept; the headers as named here; the body
+    JSON in UTF-8, not \\u escapes."""
+    with scripted(answering(b"200 OK")) as receiver:
+        base = receiver.url.removesuffix("/hook")
+        assert webhook.post_json(base + "?a=1", {"note": "已催办"}, "k1", timeout=5) is None
+    (raw,) = receiver.requests
+    head, _, body = raw.partition(b"\r\n\r\n")
+    request_line, *fields = head.split(b"\r\n")
+    assert request_line == b"POST /?a=1 HTTP/1.1"
+    assert sorted(fields) == sorted([
+        b"Host: " + base.removeprefix("http://").encode(), b"Accept-Encoding: identity",
+        b"Content-Length: %d" % len(body), b"Content-Type: application/json; charset=utf-8",
+        b"Idempotency-Key: k1", b"User-Agent: accel666-escalation/1"])
+    assert body == '{"note": "已催办"}'.encode()
+
+
+REDIRECT = "not followed (give the webhook's final URL)"
+
+
+@pytest.mark.parametrize(("status", "error"), [
+    (b"200 OK", None),
+    (b"299 Fine", None),
+    (b"300 Multiple Choices", f"HTTP 300 Multiple Choices: redirect to http://127.0.0.1:9/a {REDIRECT}"),
+    (b"399 Odd", f"HTTP 399 Odd: redirect to http://127.0.0.1:9/a {REDIRECT}"),
+    (b"400 Bad Request", "HTTP 400 Bad Request"),
+])
+def test_what_an_answer_s_status_makes_of_an_attempt(status, error):
+    with scripted(answering(status, b"Location: http://127.0.0.1:9/a")) as receiver:
+        assert webhook.post_json(receiver.url, {"id": 1}, "k1", timeout=5) == error
+
+
+def test_a_redirect_without_a_location_or_with_a_long_one():
+    with scripted(answering(b"302 Found")) as receiver:
+        bare = webhook.post_json(receiver.url, {"id": 1}, "k1", timeout=5)
+    assert bare == f"HTTP 302 Found: redirect to (none) {REDIRECT}"
+    far = "http://127.0.0.1:9/" + "b" * 300
+    with scripted(answering(b"302 Found", b"Location: " + far.encode())) as receiver:
+        long = webhook.post_json(receiver.url, {"id": 1}, "k1", timeout=5)
+    assert long == f"HTTP 302 Found: redirect to {far[:200]} {REDIRECT}"
+
+
+def test_a_receiver_that_hangs_up_without_answering():
+    def hang_up(conn: socket.socket, script: Script) -> None:
+        return  # the connection closes once the request is read
+
+    with scripted(hang_up) as receiver:
+        error = webhook.post_json(receiver.url, {"id": 1}, "k1", timeout=5)
+    assert error == (f"RemoteDisconnected posting to {receiver.url}: "
+                     "Remote end closed connection without response")
+
+
+@pytest.mark.parametrize(("url", "error"), [
+    ("http://127.0.0.1:99999/hook",
+     "ValueError posting to http://127.0.0.1:99999/hook: Port out of range 0-65535"),
+    ("http://" + "a" * 64 + ".example/hook",
+     f"UnicodeError posting to http://{'a' * 64}.example/hook: encoding with 'idna' codec failed "
+     "(UnicodeError: label empty or too long)"),
+])
+def test_a_url_that_cannot_be_sent_fails_before_connecting(url, error):
+    assert webhook.post_json(url, {"id": 1}, "k1", timeout=1) == error
+
+
+def bounded_attempt(url: str, timeout: float) -> list[str | None]:
+    """post_json's outcome, [] if it has none after 10 s (the attempt left running, in vain)."""
+    outcome: list[str | None] = []
+    attempt = threading.Thread(target=lambda: outcome.append(
+        webhook.post_json(url, {"id": 1}, "k1", timeout=timeout)), daemon=True)
+    attempt.start()
+    attempt.join(timeout=10)
+    return outcome
+
+
+def test_an_https_webhook_speaks_tls():
+    """A plain-HTTP receiver on the port of an https:// URL is sent a TLS handshake, never the
+    escalation in clear text."""
+    with scripted(answering(b"200 OK")) as receiver:
+        url = receiver.url.replace("http://", "https://")
+        outcome = bounded_attempt(url, timeout=0.5)
+    # The handshake waits for an answer that never comes: the timeout ends it.
+    assert len(outcome) == 1 and (outcome[0] == f"no complete answer from {url} within 0.5 s"
+                                  or outcome[0].startswith(f"cannot reach {url}: "))
+    (raw,) = receiver.requests
+    assert raw.startswith(b"\x16\x03")  # a TLS handshake record
+
+
+def dribble(conn: socket.socket, script: Script) -> None:
+    """No status line: a byte every 20 ms, never a line's end, until the test ends."""
+    while not script.stop.wait(0.02):
+        conn.sendall(b"x")
+        script.sent += 1
+
+
+def test_an_answer_cut_short_by_the_deadline_names_the_deadline():
+    """The deadline shuts the socket mid-answer; the malformed remainder it leaves is not the
+    reason given."""
+    with scripted(dribble) as receiver:
+        error = webhook.post_json(receiver.url, {"id": 1}, "k1", timeout=0.3)
+    assert error == f"no complete answer from {receiver.url} within 0.3 s"
+
+
+def test_a_connection_cut_short_by_the_deadline_names_the_deadline(monkeypatch):
+    """A connection the receiver never completes (a TLS handshake left unanswered, say) ends
+    when the deadline shuts its socket down; the failure says so, not the socket error."""
+    ours, theirs = socket.socketpair()
+
+    def connect(conn: http.client.HTTPConnection) -> None:
+        conn.sock = ours
+        ours.recv(1)  # returns once the watchdog shuts the socket down
+        raise ConnectionResetError("the handshake was cut short")
+
+    monkeypatch.setattr(http.client.HTTPConnection, "connect", connect)
+    with theirs:
+        error = webhook.post_json("http://127.0.0.1:9/hook", {"id": 1}, "k1", timeout=0.2)
+    assert error == "no complete answer from http://127.0.0.1:9/hook within 0.2 s"
+
+
+def test_the_watchdog_is_a_daemon_thread_named_for_what_it_does():
+    watchdog = webhook.Watchdog(http.client.HTTPConnection("127.0.0.1", 9), 1, None)
+    assert (watchdog.thread.name, watchdog.thread.daemon) == ("accel666-webhook-watchdog", True)
+
+
+class Waits(threading.Event):
+    """A watchdog's `done` that records each wait asked of it and ends the watch at the first."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked: list[float | None] = []
+
+    def wait(self, timeout: float | None = None) -> bool:
+        self.asked.append(timeout)
+        self.set()
+        return True
+
+
+def _watched(monkeypatch, seconds: float, cancel: threading.Event | None) -> webhook.Watchdog:
+    """A watchdog run once round its loop, its clock stopped at 100 s."""
+    monkeypatch.setattr(webhook, "time", SimpleNamespace(monotonic=lambda: 100.0))
+    watchdog = webhook.Watchdog(http.client.HTTPConnection("127.0.0.1", 9), seconds, cancel)
+    watchdog.done = Waits()
+    watchdog._watch()
+    return watchdog
+
+
+@pytest.mark.parametrize(("cancel", "asked"), [
+    (None, [30.0]), (threading.Event(), [webhook.CANCEL_POLL_SECONDS])])
+def test_the_watchdog_sleeps_until_the_deadline_unless_it_has_a_cancel_to_poll(
+        monkeypatch, cancel, asked):
+    watchdog = _watched(monkeypatch, 30, cancel)
+    assert (watchdog.done.asked, watchdog.fired) == (asked, None)
+
+
+def test_the_watchdog_ends_an_attempt_at_its_deadline_exactly(monkeypatch):
+    watchdog = _watched(monkeypatch, 0, None)
+    assert (watchdog.fired, watchdog.done.asked) == ("deadline", [])
+
+
+def test_a_receiver_that_never_takes_the_connection_cannot_hold_the_attempt():
+    """Its listen queue full, the receiver leaves the connection unanswered: the attempt's
+    timeout ends the connect, where the watchdog has no socket yet to shut down."""
+    with socket.create_server(("127.0.0.1", 0), backlog=0) as server:
+        url = f"http://127.0.0.1:{server.getsockname()[1]}/hook"
+        with socket.create_connection(server.getsockname()):  # the queue's one place
+            outcome = bounded_attempt(url, timeout=0.5)
+    assert len(outcome) == 1 and (outcome[0] == f"no complete answer from {url} within 0.5 s"
+                                  or outcome[0] == f"cannot reach {url}: timed out")
+
+
+DEAD = "http://127.0.0.1:9/hook"
+MINUTE = timedelta(minutes=1)
+
+
+def _row(engine, delivery_id: int) -> dict[str, object]:
+    d = models.delivery_table.c
+    with engine.db.connect() as conn:
+        return dict(conn.execute(
+            select(d.status, d.attempts, d.last_error, d.next_attempt_at, d.delivered_at,
+                   d.lease_owner, d.lease_until).where(d.id == delivery_id)).one()._mapping)
+
+
+def test_outcomes_are_written_by_the_lease_holder_alone_to_the_rows_they_are_for(engine, clock):
+    drive(engine, clock.set, "docked")
+    drive(engine, clock.set, "docked", code=CODE_B)
+    engine.sweep(CLOSE, webhook=DEAD)
+    now = CLOSE.astimezone(UTC)
+    then = now + timedelta(seconds=30)
+    log1, log2 = outbox.claim(engine.db, "log", "holder", now, 0, MINUTE)
+    web1, web2 = outbox.claim(engine.db, "webhook", "holder", now, 0, MINUTE)
+    held = {"status": "pending", "attempts": 0, "last_error": None, "next_attempt_at": now,
+            "delivered_at": None, "lease_owner": "holder", "lease_until": now + MINUTE}
+    success = outbox.outcome(log1, None, then, engine.policy, 5)
+    failure = outbox.outcome(web1, "HTTP 500 Internal Server Error", then, engine.policy, 5)
+    outbox.settle(engine.db, "another", then, [success, failure])  # not the lease's holder
+    assert [_row(engine, r.id) for r in (log1, log2, web1, web2)] == [held] * 4
+    outbox.settle(engine.db, "holder", then, [success])
+    assert [_row(engine, r.id) for r in (log1, log2, web1, web2)] == [
+        {**held, "status": "delivered", "attempts": 1, "next_attempt_at": then,
+         "delivered_at": then, "lease_owner": None, "lease_until": None}, held, held, held]
+    outbox.settle(engine.db, "holder", then, [failure])
+    assert [_row(engine, r.id) for r in (log2, web1, web2)] == [
+        held, {**held, "attempts": 1, "last_error": "HTTP 500 Internal Server Error",
+               "next_attempt_at": then + MINUTE, "lease_owner": None, "lease_until": None},
+        held]
+
+
+@pytest.mark.parametrize(("notifier", "timeout", "lease"), [
+    ("log", 10, 60), ("webhook", 1, 60), ("webhook", 5, 120)])
+def test_a_round_that_dies_leaves_its_claim_to_others_when_the_lease_runs_out(
+        engine, clock, monkeypatch, notifier, timeout, lease):
+    """The lease is a minute for the log; for webhooks, long enough for every attempt of a
+    claim (20) to time out, 20 × (timeout + 1) s, and a minute at least. It names its holder:
+    host, process and round."""
+    drive(engine, clock.set, "docked")
+    engine.sweep(CLOSE, webhook=DEAD)
+    now = CLOSE.astimezone(UTC)
+    notify = outbox.notify
+
+    def dying(name: str, row: object, *args: object) -> str | None:
+        if name == notifier:
+            raise RuntimeError("the process died")
+        return notify(name, row, *args)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(outbox, "notify", dying)
+        with pytest.raises(RuntimeError):
+            outbox.deliver(engine.db, engine.policy, now, timeout=timeout)
+    (escalation,) = engine.escalations()
+    (left,) = [d for d in escalation.deliveries if d.notifier == notifier]
+    owner, until = _lease(engine, left.id)
+    assert re.fullmatch(rf"{re.escape(socket.gethostname())}:{os.getpid()}:[0-9a-f]{{8}}",
+                        str(owner))
+    assert until == now + timedelta(seconds=lease)
+    assert outbox.claim(engine.db, notifier, "other", until - TICK, 0, MINUTE) == []
+    assert [r.id for r in outbox.claim(engine.db, notifier, "other", until, 0, MINUTE)] == [
+        left.id]
+
+
+def test_a_notifier_with_no_way_to_deliver_is_a_failed_attempt(engine, clock):
+    drive(engine, clock.set, "docked")
+    engine.sweep(CLOSE, webhook=DEAD)
+    (row,) = outbox.claim(engine.db, "webhook", "holder", CLOSE.astimezone(UTC), 0, MINUTE)
+    assert outbox.notify("sms", row, 1, engine.policy.zone) == (
+        f"no way to deliver with notifier 'sms' (endpoint '{DEAD}')")

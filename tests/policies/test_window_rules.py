@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from accel666 import policies
-from accel666.policies.rules import check_materials, check_window, effective_window, open_batches, show_time
+from accel666.policies.rules import (
+    LookupFailed,
+    check_materials,
+    check_window,
+    effective_window,
+    find_batch,
+    open_batches,
+    show_time,
+)
 
 CST = ZoneInfo("Asia/Shanghai")
 POLICY = policies.load()
@@ -46,6 +55,10 @@ def test_check_window(event, now, denied):
     assert (None if denial is None else denial.message) == denied
     if denial is not None:
         assert denial.guard == "window"
+        boundary = "opens_at" if " opens at " in denied else "closed_at"
+        assert set(denial.facts) == {"batch", "phase", "now", boundary}
+        assert (denial.facts["batch"], denial.facts["now"]) == ("2020-1", now.isoformat())
+        assert denied.startswith(f"the {denial.facts['phase']} window ")
 
 
 def test_extension_lengthens_but_never_shortens_a_window():
@@ -54,6 +67,14 @@ def test_extension_lengthens_but_never_shortens_a_window():
     assert effective_window(window, date(2020, 8, 1)) is window
     assert effective_window(window, date(2020, 9, 15)).closes == date(2020, 9, 15)
     assert check_window(BATCH, "apply", at(2020, 9, 15, 23, 59, 59), date(2020, 9, 15)) is None
+    signing = BATCH.windows["signing"]
+    longer = effective_window(signing, date(2020, 11, 15))
+    assert (longer.phase, longer.opens, longer.closes, longer.zone) == (
+        "signing", signing.opens, date(2020, 11, 15), signing.zone)
+    # Lengthened, it still opens when it did.
+    early = check_window(BATCH, "sign", at(2020, 10, 1) - US, date(2020, 11, 15))
+    assert early is not None and early.message == (
+        "the signing window of batch 2020-1 opens at 2020-10-01 00:00:00 +08:00")
 
 
 def test_open_batches_for_an_event():
@@ -77,3 +98,14 @@ def test_check_materials(copies, documents, message):
     denial = check_materials(POLICY, copies, documents)
     assert (None if denial is None else (denial.guard, denial.message)) == (
         None if message is None else ("materials", message))
+    if denial is not None:
+        assert denial.facts == {"paper_copies": copies, "documents": documents,
+                                "min_paper_copies": 2, "electronic_documents": 1}
+
+
+def test_an_unknown_batch_is_named_with_every_known_one():
+    two = dataclasses.replace(POLICY, batches={**POLICY.batches, "2020-2": BATCH})
+    with pytest.raises(LookupFailed) as err:
+        find_batch(two, "2099-9")
+    assert str(err.value) == "unknown batch '2099-9'; batches: 2020-1, 2020-2"
+    assert find_batch(two, "2020-1") is BATCH

@@ -206,3 +206,13 @@ def test_snapshot_sees_a_change(world):
     assert snapshot(world.engine) != rows
     if files:
         assert sqlite_files(world.engine) != files
+
+
+@pytest.mark.parametrize(("actor", "field", "reason", "value"), [
+    (Actor("x", ["city"]), "role", "expected text, got list", ["city"]),  # type: ignore[arg-type]
+    (Actor("x", "city", 0), "scope", "expected text or None, got int", 0),  # type: ignore[arg-type]
+], ids=["role-a-list", "scope-a-number"])
+def test_an_actor_whose_role_or_scope_is_not_text(world, actor, field, reason, value):
+    with pytest.raises(InvalidInput) as err:
+        world.engine.sign(actor, world.recommended)
+    assert (err.value.field, err.value.reason, err.value.value) == (field, reason, value)

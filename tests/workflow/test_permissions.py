@@ -147,3 +147,16 @@ def test_kunshan_bureau_recommends_its_own_project(engine, clock):
     assert project.region == "320583"
     project = fire(engine, "apply", project, Actor("ks", "city", "320583"))
     assert fire(engine, "recommend", project, Actor("ks", "city", "昆山")).state == "recommended"
+
+
+def test_an_event_the_policy_grants_to_nobody(db_url, clock):
+    from accel666 import Engine
+    from tests.escalation.esc_support import policy_with
+
+    nobody_extends = policy_with(('extend = [{ role = "province" }]\n', ""))
+    with (Engine(db_url, clock=clock, policy=nobody_extends) as engine,
+          pytest.raises(NotPermitted) as err):
+        engine.extend(PROVINCE, "2020-1", phase="application", until="2020-09-15", reason="延期")
+    assert err.value.message == (
+        "extend not permitted: role province may not extend (allowed: nobody)")
+    assert (err.value.guard, err.value.role) == ("role", "province")

@@ -79,3 +79,16 @@ def test_the_cli_exits_4_with_the_facts(run):
     assert '"guard": "registration"' in result.stderr
     assert '"registered_region": "320500"' in result.stderr
     assert run.json("list") == []
+
+
+def test_a_refused_registration_says_whose_enterprise_it_is(engine):
+    credit_code = code("320581")
+    with pytest.raises(Refused) as caught:
+        engine.dock(Actor("b", "city", "kunshan"), title="云上工厂", enterprise="某某科技",
+                    credit_code=credit_code, region="kunshan", category="demo")
+    assert caught.value.message == (
+        f"dock refused: the enterprise {credit_code} is registered in 320500 (苏州市): its "
+        "bureau, city:suzhou, docks it, not city:320583")
+    assert caught.value.facts == {
+        "credit_code": credit_code, "division": "320581", "registered_region": "320500",
+        "registered_region_name": "苏州市", "role": "city", "scope": "320583"}

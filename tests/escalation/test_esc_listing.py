@@ -1,0 +1,73 @@
+"""Escalations read at the engine: oldest first, in pages, with their deliveries; the checks
+on what is asked for; a dry run delivers nothing."""
+
+from __future__ import annotations
+
+from datetime import UTC, timedelta
+
+import pytest
+
+from accel666 import InvalidInput
+from accel666.workflow.deadlines import outbox
+from accel666.workflow.deadlines.records import Delivery, DeliveryReport
+from tests.escalation.esc_support import drive
+from tests.helpers import CODE_A, CODE_B, CODE_C, cst
+
+CLOSE = cst(2020, 8, 31, 0, 0, 1)
+DEAD = "http://127.0.0.1:9/hook"
+
+
+def test_escalations_come_oldest_first_in_pages_with_their_deliveries(engine, clock):
+    projects = [drive(engine, clock.set, "docked", code=c) for c in (CODE_A, CODE_B, CODE_C)]
+    engine.sweep(CLOSE)  # the log alone
+    every = engine.escalations()
+    assert [(e.id, e.project_id) for e in every] == [(i, p.id) for i, p in enumerate(projects, 1)]
+    assert [e.deliveries for e in every] == [
+        (Delivery(id=e.id, escalation_id=e.id, notifier="log", endpoint=None, status="pending",
+                  attempts=0, last_error=None, next_attempt_at=CLOSE, delivered_at=None),)
+        for e in every]
+    assert engine.escalations(limit=1) == every[:1]
+    assert engine.escalations(limit=1, offset=1) == every[1:2]
+    assert engine.escalations(offset=2) == every[2:]
+    assert engine.escalations(project_id=projects[1].id) == every[1:2]
+
+
+@pytest.mark.parametrize(("asked", "field", "value"), [
+    ({"limit": 0}, "limit", 0), ({"offset": -1}, "offset", -1),
+    ({"project_id": 0}, "project id", 0)])
+def test_escalations_refuse_a_page_or_project_out_of_range(engine, asked, field, value):
+    with pytest.raises(InvalidInput) as err:
+        engine.escalations(**asked)
+    assert (err.value.field, err.value.value) == (field, value)
+
+
+def test_escalate_refuses_a_max_attempts_below_one(engine):
+    with pytest.raises(InvalidInput) as err:
+        engine.escalate(CLOSE, max_attempts=0)
+    assert (err.value.field, err.value.value) == ("max attempts", 0)
+
+
+def test_a_dry_run_of_escalate_delivers_nothing(engine, clock):
+    drive(engine, clock.set, "docked")
+    engine.sweep(CLOSE)  # a delivery is due
+    run = engine.escalate(CLOSE + timedelta(minutes=1), dry_run=True)
+    assert run.delivery == DeliveryReport(0, 0, 0, 0)
+    assert run.delivery.failed_escalations == ()
+    (escalation,) = engine.escalations()
+    assert [(d.status, d.attempts) for d in escalation.deliveries] == [("pending", 0)]
+
+
+def test_a_claim_takes_the_due_deliveries_after_the_last_one_claimed_at_most_a_claim_s_size(
+        engine, clock, monkeypatch):
+    for code in (CODE_B, CODE_C):
+        drive(engine, clock.set, "docked", code=code)
+    engine.sweep(CLOSE, webhook=DEAD)
+    now = CLOSE.astimezone(UTC)
+    first, second = (e.deliveries[0].id for e in engine.escalations())
+    minute = timedelta(minutes=1)
+    monkeypatch.setitem(outbox.CLAIM_SIZE, "log", 1)
+    assert [r.id for r in outbox.claim(engine.db, "log", "a", now, 0, minute)] == [first]
+    monkeypatch.undo()
+    assert [r.id for r in outbox.claim(engine.db, "log", "b", now - minute, 0, minute)] == []
+    later = now + minute  # the first one's lease has run out
+    assert [r.id for r in outbox.claim(engine.db, "log", "b", later, first, minute)] == [second]
