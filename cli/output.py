@@ -11,15 +11,36 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+# The shapes --json prints (re-exported for the commands).
+from accel666.workflow.views.documents import (
+    batch_dict as batch_dict,
+)
+from accel666.workflow.views.documents import (
+    extension_dict as extension_dict,
+)
+from accel666.workflow.views.documents import (
+    facts as facts,
+)
+from accel666.workflow.views.documents import (
+    local as local,
+)
+from accel666.workflow.views.documents import (
+    project_dict as project_dict,
+)
+from accel666.workflow.views.documents import (
+    region_name as region_name,
+)
+from accel666.workflow.views.documents import (
+    shown_project_dict as shown_project_dict,
+)
+from accel666.workflow.views.documents import (
+    transition_dict as transition_dict,
+)
+
 if TYPE_CHECKING:
-    from accel666 import BatchStatus, Extension, Policy, Project, Transition
+    from accel666 import Policy, Project, Transition
 
 T = TypeVar("T")
-
-
-def local(moment: datetime | None, policy: Policy) -> str | None:
-    """ISO 8601 in the programme's zone, with its offset."""
-    return None if moment is None else moment.astimezone(policy.zone).isoformat()
 
 
 def shown(moment: datetime | None, policy: Policy) -> str:
@@ -28,38 +49,6 @@ def shown(moment: datetime | None, policy: Policy) -> str:
     local_time = moment.astimezone(policy.zone)
     off = local_time.strftime("%z")
     return f"{local_time:%Y-%m-%d %H:%M:%S} {off[:3]}:{off[3:]}"
-
-
-def project_dict(p: Project, policy: Policy) -> dict[str, Any]:
-    region = policy.regions.get(p.region)
-    return {
-        "id": p.id, "title": p.title, "enterprise": p.enterprise, "credit_code": p.credit_code,
-        "region": p.region, "region_name": region.name if region else None,
-        "category": p.category, "batch": p.batch, "state": p.state, "version": p.version,
-        "paper_copies": p.paper_copies, "created_at": local(p.created_at, policy),
-        "updated_at": local(p.updated_at, policy),
-    }
-
-
-def transition_dict(t: Transition, policy: Policy) -> dict[str, Any]:
-    return {"seq": t.seq, "event": t.event, "from_state": t.from_state, "to_state": t.to_state,
-            "actor": t.actor, "role": t.role, "scope": t.scope, "at": local(t.at, policy),
-            "payload": t.payload}
-
-
-def batch_dict(b: BatchStatus, policy: Policy) -> dict[str, Any]:
-    return {"key": b.key, "name": b.name, "windows": [
-        {"phase": w.phase, "opens_at": local(w.opens_at, policy),
-         "closes_at": local(w.closes_at, policy), "extended": w.extended, "open": w.open}
-        for w in b.windows]}
-
-
-def extension_dict(x: Extension, policy: Policy) -> dict[str, Any]:
-    return {"id": x.id, "batch": x.batch, "phase": x.phase, "until": x.until.isoformat(),
-            "reason": x.reason, "actor": x.actor, "role": x.role, "at": local(x.at, policy),
-            "follows": x.follows, "override": x.override, "carried": list(x.carried),
-            "revoked_at": local(x.revoked_at, policy), "revoked_by": x.revoked_by,
-            "revoked_role": x.revoked_role, "revoke_reason": x.revoke_reason}
 
 
 def emit_json(data: Any) -> None:
@@ -168,35 +157,6 @@ def _middle_cut(text: str, width: int) -> str:
     return "".join(head) + "…" + "".join(reversed(tail))
 
 
-def facts(history: Sequence[Transition]) -> dict[str, Any]:
-    """What a project's log says beyond its state: the materials filed (the last apply
-    entry) and the decisions taken (opinion, review score and verdict, reasons)."""
-    found: dict[str, Any] = {"materials": None, "opinion": None, "review": None,
-                             "reasons": []}
-    for t in history:
-        p = t.payload
-        if t.event == "apply":
-            found["materials"] = {"paper_copies": p.get("paper_copies"),
-                                  "document": p.get("document"), "size": p.get("size"),
-                                  "sha256": p.get("sha256")}
-        elif t.event == "recommend":
-            found["opinion"] = p.get("opinion")
-        elif t.event == "review":
-            found["review"] = {"score": p.get("score"), "verdict": p.get("verdict")}
-        if "reason" in p:
-            found["reasons"].append({"event": t.event, "reason": p["reason"]})
-    return found
-
-
-def shown_project_dict(p: Project, history: Sequence[Transition], policy: Policy
-                       ) -> dict[str, Any]:
-    """`show --json`: the project, what can happen next, and what its log records."""
-    from accel666.lifecycle import events_from
-
-    return {**project_dict(p, policy), "next_events": list(events_from(p.state)),
-            **facts(history)}
-
-
 def project_text(p: Project, history: Sequence[Transition], policy: Policy) -> str:
     from accel666.lifecycle import events_from
 
@@ -227,11 +187,6 @@ def project_text(p: Project, history: Sequence[Transition], policy: Policy) -> s
         f"  next        {', '.join(events_from(p.state)) or '- (final state)'}",
     ]
     return "\n".join(lines)
-
-
-def region_name(code: str, policy: Policy) -> str:
-    region = policy.regions.get(code)
-    return region.name if region else code
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

@@ -10,6 +10,8 @@ import click
 
 from accel666.cli import output
 from accel666.workflow.views import labels
+from accel666.workflow.views.documents import escalation_dict as escalation_dict
+from accel666.workflow.views.documents import overdue_dict as overdue_dict
 
 if TYPE_CHECKING:
     from accel666 import Escalation, EscalationRun, OverdueProject, Policy, SweepResult
@@ -92,16 +94,6 @@ def run_text(run: EscalationRun, policy: Policy) -> str:
     return line
 
 
-def overdue_dict(o: OverdueProject, policy: Policy) -> dict[str, Any]:
-    return {"project_id": o.project_id, "title": o.title, "enterprise": o.enterprise,
-            "region": o.region, "region_name": output.region_name(o.region, policy),
-            "batch": o.batch, "phase": o.phase, "state": o.state,
-            "deadline": output.local(o.deadline, policy),
-            "late_seconds": int(o.late_by.total_seconds()), "level": o.level,
-            "acknowledged": o.acknowledged, "next_level": o.next_level,
-            "next_due_at": output.local(o.next_due_at, policy)}
-
-
 def overdue_row(o: OverdueProject, policy: Policy) -> tuple[Any, ...]:
     following = f"L{o.next_level} at {output.shown(o.next_due_at, policy)}" if o.next_level \
         else "-"
@@ -121,26 +113,6 @@ def overdue_text(rows: list[OverdueProject], policy: Policy) -> None:
     """The table on stdout, the count on stderr."""
     output.table(OVERDUE_HEADERS, (overdue_row(o, policy) for o in rows))
     click.echo(labels._("{n} overdue").format(n=len(rows)), err=True)
-
-
-def escalation_dict(e: Escalation, policy: Policy) -> dict[str, Any]:
-    return {
-        "id": e.id, "project_id": e.project_id, "batch": e.batch, "phase": e.phase,
-        "deadline": output.local(e.deadline, policy), "level": e.level,
-        "due_at": output.local(e.due_at, policy), "fired_at": output.local(e.fired_at, policy),
-        "lateness_seconds": e.lateness_seconds, "target_role": e.target_role,
-        "target_scope": e.target_scope, "state_seen": e.state_seen,
-        "idempotency_key": e.idempotency_key, "lapsed": e.lapsed, "open": e.open,
-        "acked_at": output.local(e.acked_at, policy), "acked_by": e.acked_by,
-        "ack_role": e.ack_role, "ack_scope": e.ack_scope, "ack_note": e.ack_note,
-        "resolved_at": output.local(e.resolved_at, policy),
-        "deliveries": [
-            {"notifier": d.notifier, "endpoint": d.endpoint, "status": d.status,
-             "attempts": d.attempts, "last_error": d.last_error,
-             "next_attempt_at": output.local(d.next_attempt_at, policy),
-             "delivered_at": output.local(d.delivered_at, policy)}
-            for d in e.deliveries],
-    }
 
 
 def escalation_row(e: Escalation, policy: Policy) -> tuple[Any, ...]:
