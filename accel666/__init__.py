@@ -50,6 +50,7 @@ _WHERE = {
     "ProgrammeReport": "accel666.workflow.views.report",
     "Project": "accel666.workflow.records",
     "Refused": "accel666.workflow.errors",
+    "Stale": "accel666.workflow.errors",
     "StoredPolicy": "accel666.workflow.stored_policy",
     "SweepResult": "accel666.workflow.deadlines.records",
     "Transition": "accel666.workflow.records",
@@ -82,6 +83,7 @@ if TYPE_CHECKING:
     from accel666.workflow.errors import NotFound as NotFound
     from accel666.workflow.errors import NotPermitted as NotPermitted
     from accel666.workflow.errors import Refused as Refused
+    from accel666.workflow.errors import Stale as Stale
     from accel666.workflow.errors import Unavailable as Unavailable
     from accel666.workflow.errors import WorkflowError as WorkflowError
     from accel666.workflow.intake.bulk import ImportResult as ImportResult
@@ -123,6 +125,7 @@ __all__ = [
     "ProgrammeReport",
     "Project",
     "Refused",
+    "Stale",
     "StoredPolicy",
     "SweepResult",
     "Transition",

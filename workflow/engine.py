@@ -31,7 +31,7 @@ from accel666.workflow.deadlines.records import (
 )
 from accel666.workflow.deadlines.service import Deadlines
 from accel666.workflow.environment import translating
-from accel666.workflow.errors import InvalidInput, NotFound
+from accel666.workflow.errors import InvalidInput, NotFound, Stale
 from accel666.workflow.intake import bulk, rows, sheets
 from accel666.workflow.intake.bulk import ImportResult
 from accel666.workflow.lifecycle import audit, batches, docking, inputs, transition
@@ -231,8 +231,12 @@ class Engine:
         paper_copies: int,
         document: str | os.PathLike[str] | bytes,
         document_name: str | None = None,
+        expected_version: int | None = None,
     ) -> Project:
-        """File the application with its materials: paper copies and the electronic document."""
+        """File the application with its materials: paper copies and the electronic document.
+
+        Every event takes `expected_version`: given, the project must still be at that
+        version (the one the caller read), or the event is Stale and nothing is written."""
         copies = inputs.integer("paper copies", paper_copies, 0)
         doc = inputs.document(self.policy, document, document_name)
         payload = {"paper_copies": copies, "document": doc.name, "sha256": doc.sha256,
@@ -243,36 +247,46 @@ class Engine:
             return {"paper_copies": copies}
 
         return self._advance(actor, project_id, "apply", payload, extra=extra,
-                             paper_copies=copies, documents=1)
+                             paper_copies=copies, documents=1, expected_version=expected_version)
 
-    def recommend(self, actor: Actor, project_id: int, *, opinion: str) -> Project:
+    def recommend(self, actor: Actor, project_id: int, *, opinion: str,
+                  expected_version: int | None = None) -> Project:
         """The city bureau recommends an application, with its opinion."""
         return self._advance(actor, project_id, "recommend",
-                             {"opinion": inputs.text("opinion", opinion, inputs.MAX_TEXT)})
+                             {"opinion": inputs.text("opinion", opinion, inputs.MAX_TEXT)},
+                             expected_version=expected_version)
 
-    def review(self, actor: Actor, project_id: int, *, score: int, verdict: str) -> Project:
+    def review(self, actor: Actor, project_id: int, *, score: int, verdict: str,
+               expected_version: int | None = None) -> Project:
         """The provincial expert review: pass moves to `reviewed`, fail to `rejected`."""
         checked = inputs.verdict(verdict)
         payload = {"score": inputs.integer("score", score, 0, 100), "verdict": checked}
-        return self._advance(actor, project_id, "review", payload, verdict=checked)
+        return self._advance(actor, project_id, "review", payload, verdict=checked,
+                             expected_version=expected_version)
 
-    def sign(self, actor: Actor, project_id: int) -> Project:
+    def sign(self, actor: Actor, project_id: int, *,
+             expected_version: int | None = None) -> Project:
         """Sign a reviewed project at the signing ceremony (province or Tencent)."""
-        return self._advance(actor, project_id, "sign", {})
+        return self._advance(actor, project_id, "sign", {}, expected_version=expected_version)
 
-    def publish(self, actor: Actor, project_id: int) -> Project:
+    def publish(self, actor: Actor, project_id: int, *,
+                expected_version: int | None = None) -> Project:
         """Publish one signed project (the province); `publish_batch` publishes a whole batch."""
-        return self._advance(actor, project_id, "publish", {})
+        return self._advance(actor, project_id, "publish", {}, expected_version=expected_version)
 
-    def reject(self, actor: Actor, project_id: int, *, reason: str) -> Project:
+    def reject(self, actor: Actor, project_id: int, *, reason: str,
+               expected_version: int | None = None) -> Project:
         """Decline an application (city) or reject a recommended project (province)."""
         return self._advance(actor, project_id, "reject",
-                             {"reason": inputs.text("reason", reason, inputs.MAX_TEXT)})
+                             {"reason": inputs.text("reason", reason, inputs.MAX_TEXT)},
+                             expected_version=expected_version)
 
-    def withdraw(self, actor: Actor, project_id: int, *, reason: str) -> Project:
+    def withdraw(self, actor: Actor, project_id: int, *, reason: str,
+                 expected_version: int | None = None) -> Project:
         """Withdraw a project not yet published (the enterprise or its city bureau)."""
         return self._advance(actor, project_id, "withdraw",
-                             {"reason": inputs.text("reason", reason, inputs.MAX_TEXT)})
+                             {"reason": inputs.text("reason", reason, inputs.MAX_TEXT)},
+                             expected_version=expected_version)
 
     @models.retry_when_busy
     def publish_batch(self, actor: Actor, batch: str) -> list[Project]:
@@ -501,14 +515,19 @@ class Engine:
         paper_copies: int = 0,
         documents: int = 0,
         verdict: str | None = None,
+        expected_version: int | None = None,
     ) -> Project:
         actor = resolve_actor(self.policy, actor)
         pid = inputs.integer("project id", project_id, 1)
+        expected = None if expected_version is None else \
+            inputs.integer("expected version", expected_version, 1)
         now = self.now()
         with audit.attempt(event, actor, pid), models.writing(self.db) as conn:
             row = store.load_project(conn, pid)
             if row is None:
                 raise NotFound("project", pid)
+            if expected is not None and row.version != expected:
+                raise Stale(event, pid, expected, row.version)
             record = transition.change(conn, self.policy, actor, row, event, now, payload,
                                        extra=extra, paper_copies=paper_copies,
                                        documents=documents, verdict=verdict)

@@ -122,6 +122,22 @@ class Conflict(WorkflowError):
                 "expected_version": self.expected_version}
 
 
+class Stale(Conflict):
+    """The project is not at the version the caller named: it changed since the caller read
+    it. Nothing was written; read it again and decide again."""
+
+    def __init__(self, event: str, project_id: int, expected_version: int, version: int) -> None:
+        super().__init__(event, project_id, expected_version)
+        self.message = (f"{event} refused: project {project_id} is at version {version}, not "
+                        f"{expected_version} as expected; show it again and decide again")
+        self.args = (self.message,)
+        self.version = version
+
+    def details(self) -> dict[str, Any]:
+        """The structured attributes, for logs and `--json` error output."""
+        return {**super().details(), "version": self.version}
+
+
 class Unavailable(WorkflowError):
     """The database cannot do the work now: locked by another process past the retries,
     read-only, out of disk space, or its server unreachable or gone. The transaction under way

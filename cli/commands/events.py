@@ -11,12 +11,18 @@ from accel666.cli.context import acting, actor_from, call_and_print, json_option
 from accel666.lifecycle import VERDICTS
 
 project_id_argument = click.argument("project_id", type=int, metavar="ID")
+expecting = click.option(
+    "--if-version", "expected_version", type=int, default=None, metavar="N",
+    help="Fire only if the project is still at version N (the one you read with show); "
+         "otherwise exit 6 and change nothing.")
 
 
-def fire(event: str, project_id: int, as_: str, actor: str, as_json: bool, **kwargs: Any) -> None:
+def fire(event: str, project_id: int, as_: str, actor: str, as_json: bool,
+         expected_version: int | None = None, **kwargs: Any) -> None:
     """Fire `event` on a project and print the project as it now stands."""
     call_and_print(
-        lambda engine: getattr(engine, event)(actor_from(as_, actor), project_id, **kwargs),
+        lambda engine: getattr(engine, event)(actor_from(as_, actor), project_id,
+                                              expected_version=expected_version, **kwargs),
         as_json, to_json=output.project_dict,
         to_text=lambda p, _policy: f"project {p.id}: {event} → {p.state} (version {p.version})")
 
@@ -57,26 +63,30 @@ def dock(title: str, enterprise: str, credit_code: str, region: str, category: s
               help="How many paper copies were sent to the provincial department (policy: ≥ 2).")
 @click.option("--document", "document", required=True, metavar="FILE",
               help="The electronic application document; its bytes are stored in the database.")
+@expecting
 @acting
 @json_option
 def apply(project_id: int, paper_copies: int, document: str, as_: str, actor: str,
-          as_json: bool) -> None:
+          expected_version: int | None, as_json: bool) -> None:
     """File the joint application of a docked project, with its materials.
 
     The enterprise (enterprise:CREDIT_CODE) or its city bureau files it before the
     application window closes.
     """
-    fire("apply", project_id, as_, actor, as_json, paper_copies=paper_copies, document=document)
+    fire("apply", project_id, as_, actor, as_json, expected_version, paper_copies=paper_copies,
+         document=document)
 
 
 @click.command()
 @project_id_argument
 @click.option("--opinion", required=True, help="The bureau's recommendation opinion (推荐意见).")
+@expecting
 @acting
 @json_option
-def recommend(project_id: int, opinion: str, as_: str, actor: str, as_json: bool) -> None:
+def recommend(project_id: int, opinion: str, as_: str, actor: str, expected_version: int | None,
+              as_json: bool) -> None:
     """Recommend an application to the province (the city bureau of its region)."""
-    fire("recommend", project_id, as_, actor, as_json, opinion=opinion)
+    fire("recommend", project_id, as_, actor, as_json, expected_version, opinion=opinion)
 
 
 @click.command()
@@ -84,38 +94,44 @@ def recommend(project_id: int, opinion: str, as_: str, actor: str, as_json: bool
 @click.option("--score", type=int, required=True, metavar="0-100", help="The expert score.")
 @click.option("--verdict", type=click.Choice(VERDICTS), required=True,
               help="pass → reviewed, fail → rejected.")
+@expecting
 @acting
 @json_option
 def review(project_id: int, score: int, verdict: str, as_: str, actor: str,
-           as_json: bool) -> None:
+           expected_version: int | None, as_json: bool) -> None:
     """Record the provincial expert review of a recommended project (province)."""
-    fire("review", project_id, as_, actor, as_json, score=score, verdict=verdict)
+    fire("review", project_id, as_, actor, as_json, expected_version, score=score, verdict=verdict)
 
 
 @click.command()
 @project_id_argument
+@expecting
 @acting
 @json_option
-def sign(project_id: int, as_: str, actor: str, as_json: bool) -> None:
+def sign(project_id: int, as_: str, actor: str, expected_version: int | None, as_json: bool) -> None:
     """Sign a reviewed project at the signing ceremony (province or tencent)."""
-    fire("sign", project_id, as_, actor, as_json)
+    fire("sign", project_id, as_, actor, as_json, expected_version)
 
 
 @click.command()
 @project_id_argument
 @click.option("--reason", required=True, help="Why the project is declined or rejected.")
+@expecting
 @acting
 @json_option
-def reject(project_id: int, reason: str, as_: str, actor: str, as_json: bool) -> None:
+def reject(project_id: int, reason: str, as_: str, actor: str, expected_version: int | None,
+           as_json: bool) -> None:
     """Decline an application (city, from applied) or reject a recommended project (province)."""
-    fire("reject", project_id, as_, actor, as_json, reason=reason)
+    fire("reject", project_id, as_, actor, as_json, expected_version, reason=reason)
 
 
 @click.command()
 @project_id_argument
 @click.option("--reason", required=True, help="Why the project is withdrawn.")
+@expecting
 @acting
 @json_option
-def withdraw(project_id: int, reason: str, as_: str, actor: str, as_json: bool) -> None:
+def withdraw(project_id: int, reason: str, as_: str, actor: str, expected_version: int | None,
+             as_json: bool) -> None:
     """Withdraw a project that is not yet published (the enterprise or its city bureau)."""
-    fire("withdraw", project_id, as_, actor, as_json, reason=reason)
+    fire("withdraw", project_id, as_, actor, as_json, expected_version, reason=reason)

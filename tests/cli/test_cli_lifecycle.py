@@ -92,3 +92,18 @@ def test_environment_supplies_actor_and_role(run):
                  env={"ACCEL666_AS": "city:suzhou", "ACCEL666_ACTOR": "张三"})
     assert result.exit_code == 0, result.stderr
     assert run.json("history", "1")[0]["actor"] == "张三"
+
+
+def test_if_version_fires_only_on_the_version_read(run):
+    """A script that read version 1 fires with --if-version 1; a stale number exits 6, names
+    both versions, and changes nothing."""
+    pid = run.dock()
+    stale = run("withdraw", str(pid), "--as", "city:suzhou", "--reason", "x",
+                "--if-version", "2", "--json")
+    assert stale.exit_code == 6
+    error = json.loads(stale.stderr.splitlines()[-1])
+    assert (error["error"], error["expected_version"], error["version"]) == ("Stale", 2, 1)
+    assert run.json("show", str(pid))["state"] == "docked"
+    done = run("withdraw", str(pid), "--as", "city:suzhou", "--reason", "x", "--if-version", "1")
+    assert done.exit_code == 0, done.stderr
+    assert run.json("show", str(pid))["state"] == "withdrawn"

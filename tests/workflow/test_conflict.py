@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import update
 
-from accel666 import Conflict, models
+from accel666 import Conflict, InvalidInput, Stale, models
 from accel666.workflow import store
+from tests.workflow import wf_support as wf
 from tests.workflow.wf_support import drive, fire, snapshot
 
 
@@ -44,4 +45,52 @@ def test_version_moving_just_before_compare_and_set_is_a_conflict(engine, clock,
     with pytest.raises(Conflict) as err:
         fire(engine, "recommend", project)
     assert (err.value.project_id, err.value.expected_version) == (project.id, 2)
+    assert snapshot(engine) == before
+
+
+# --- expected_version: the caller names the version it read (HTTP's If-Match) ----------------
+
+EXPECTING = [
+    ("apply", "docked", lambda e, p, v: e.apply(wf.enterprise(p.credit_code), p.id,
+                                                 paper_copies=2, document=wf.DOC,
+                                                 document_name="a.pdf", expected_version=v)),
+    ("recommend", "applied", lambda e, p, v: e.recommend(wf.city(p.region), p.id, opinion="ok",
+                                                          expected_version=v)),
+    ("review", "recommended", lambda e, p, v: e.review(wf.PROVINCE, p.id, score=90,
+                                                        verdict="pass", expected_version=v)),
+    ("sign", "reviewed", lambda e, p, v: e.sign(wf.TENCENT, p.id, expected_version=v)),
+    ("publish", "signed", lambda e, p, v: e.publish(wf.PROVINCE, p.id, expected_version=v)),
+    ("reject", "applied", lambda e, p, v: e.reject(wf.city(p.region), p.id, reason="no",
+                                                    expected_version=v)),
+    ("withdraw", "docked", lambda e, p, v: e.withdraw(wf.enterprise(p.credit_code), p.id,
+                                                       reason="no", expected_version=v)),
+]
+
+
+@pytest.mark.parametrize(("event", "state", "call"), EXPECTING, ids=[e[0] for e in EXPECTING])
+def test_an_event_at_another_version_than_expected_is_stale_and_writes_nothing(
+        engine, clock, event, state, call):
+    project = drive(engine, clock.set, state)
+    if event in ("sign", "publish"):
+        clock.set(wf.LATE)
+    before = snapshot(engine)
+    for wrong in (project.version - 1 or project.version + 2, project.version + 1):
+        with pytest.raises(Stale) as err:
+            call(engine, project, wrong)
+        assert isinstance(err.value, Conflict)  # a Conflict to anyone who handles those
+        assert err.value.details() == {"event": event, "project_id": project.id,
+                                       "expected_version": wrong, "version": project.version}
+        assert snapshot(engine) == before
+    done = call(engine, project, project.version)
+    assert done.version == project.version + 1
+
+
+def test_an_expected_version_must_be_a_positive_whole_number(engine, clock):
+    project = drive(engine, clock.set, "docked")
+    before = snapshot(engine)
+    for bad in (0, -1, "1", 1.0, True):
+        with pytest.raises(InvalidInput) as err:
+            engine.withdraw(wf.enterprise(project.credit_code), project.id, reason="x",
+                            expected_version=bad)
+        assert err.value.field == "expected version"
     assert snapshot(engine) == before
