@@ -178,9 +178,30 @@ class PolicyRow(Base, table=True):
     reason: str = Field(sa_column=Column(String(2000), nullable=False))
 
 
+class OperatorRow(Base, table=True):
+    """Who may act through the service: a name, the role (and scope) it acts in, and the
+    SHA-256 of its token (the token itself is never stored). A revoked operator keeps its row
+    and its name."""
+
+    __tablename__ = "accel666_operator"
+    __table_args__ = (UniqueConstraint("name"), UniqueConstraint("token_sha256"))
+
+    id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True))
+    name: str = Field(sa_column=Column(String(64), nullable=False))
+    role: str = Field(sa_column=Column(String(32), nullable=False))
+    scope: str | None = Field(default=None, sa_column=Column(String(32), nullable=True))
+    token_sha256: str = Field(sa_column=Column(String(64), nullable=False))
+    granted_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    granted_by: str = Field(sa_column=Column(String(200), nullable=False))
+    revoked_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+    revoked_by: str | None = Field(default=None, sa_column=Column(String(200), nullable=True))
+    revoke_reason: str | None = Field(default=None, sa_column=Column(String(2000), nullable=True))
+
+
 metadata = Base.metadata
 project_table = metadata.tables["accel666_project"]
 transition_table = metadata.tables["accel666_transition"]
 document_table = metadata.tables["accel666_document"]
 extension_table = metadata.tables["accel666_extension"]
 policy_table = metadata.tables["accel666_policy"]
+operator_table = metadata.tables["accel666_operator"]
