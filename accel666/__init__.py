@@ -40,9 +40,11 @@ _WHERE = {
     "Extension": "accel666.workflow.records",
     "ImportResult": "accel666.workflow.intake.bulk",
     "InvalidInput": "accel666.workflow.errors",
+    "IssuedToken": "accel666.workflow.operators",
     "LevelCount": "accel666.workflow.deadlines.records",
     "NotFound": "accel666.workflow.errors",
     "NotPermitted": "accel666.workflow.errors",
+    "Operator": "accel666.workflow.operators",
     "OverdueProject": "accel666.workflow.deadlines.records",
     "Policy": "accel666.policies.model",
     "PolicyError": "accel666.policies.loader",
@@ -54,6 +56,7 @@ _WHERE = {
     "StoredPolicy": "accel666.workflow.stored_policy",
     "SweepResult": "accel666.workflow.deadlines.records",
     "Transition": "accel666.workflow.records",
+    "Unauthenticated": "accel666.workflow.errors",
     "Unavailable": "accel666.workflow.errors",
     "VerifyReport": "accel666.workflow.verify",
     "WindowStatus": "accel666.workflow.records",
@@ -84,9 +87,12 @@ if TYPE_CHECKING:
     from accel666.workflow.errors import NotPermitted as NotPermitted
     from accel666.workflow.errors import Refused as Refused
     from accel666.workflow.errors import Stale as Stale
+    from accel666.workflow.errors import Unauthenticated as Unauthenticated
     from accel666.workflow.errors import Unavailable as Unavailable
     from accel666.workflow.errors import WorkflowError as WorkflowError
     from accel666.workflow.intake.bulk import ImportResult as ImportResult
+    from accel666.workflow.operators import IssuedToken as IssuedToken
+    from accel666.workflow.operators import Operator as Operator
     from accel666.workflow.records import BatchStatus as BatchStatus
     from accel666.workflow.records import Document as Document
     from accel666.workflow.records import Extension as Extension
@@ -115,9 +121,11 @@ __all__ = [
     "Extension",
     "ImportResult",
     "InvalidInput",
+    "IssuedToken",
     "LevelCount",
     "NotFound",
     "NotPermitted",
+    "Operator",
     "OverdueProject",
     "Policy",
     "PolicyError",
@@ -129,6 +137,7 @@ __all__ = [
     "StoredPolicy",
     "SweepResult",
     "Transition",
+    "Unauthenticated",
     "Unavailable",
     "VerifyReport",
     "WindowStatus",

@@ -81,12 +81,14 @@ def exit_code_for(exc: BaseException) -> int:
         NotPermitted,
         PolicyError,
         Refused,
+        Unauthenticated,
         Unavailable,
     )
 
     table: list[tuple[type[BaseException], int]] = [
         (InvalidInput, USAGE),
         (PolicyError, USAGE),
+        (Unauthenticated, USAGE),
         (NotFound, NOT_FOUND),
         (Refused, REFUSED),
         (NotPermitted, NOT_PERMITTED),
@@ -102,7 +104,15 @@ def exit_code_for(exc: BaseException) -> int:
 def described(exc: WorkflowError) -> str:
     """The error as an operator reads it: in English its message; in another language (--lang)
     what happened and which rule said no in that language, then the message's details."""
-    from accel666 import Conflict, InvalidInput, NotFound, NotPermitted, Refused, Unavailable
+    from accel666 import (
+        Conflict,
+        InvalidInput,
+        NotFound,
+        NotPermitted,
+        Refused,
+        Unauthenticated,
+        Unavailable,
+    )
     from accel666.workflow.views.labels import _, current
 
     shown = current()
@@ -112,7 +122,7 @@ def described(exc: WorkflowError) -> str:
         from accel666.cli import refusals
 
         head = _("{act} was refused by {rule}").format(act=shown.event(exc.event),
-                                                        rule=shown.guard(exc.guard))
+                                                        rule=shown.guard(exc.guard, exc.event))
         told = refusals.sentence(shown, exc.guard, exc.facts, exc.message)
         if told != exc.message:
             return _("{head}: {sentence}").format(head=head, sentence=told)
@@ -132,6 +142,8 @@ def described(exc: WorkflowError) -> str:
         head = _("the project changed meanwhile: show it again and retry")
     elif isinstance(exc, Unavailable):
         head = _("the database is unavailable: retry later")
+    elif isinstance(exc, Unauthenticated):
+        head = _("not authenticated: the token lets no one in")
     else:
         head = _("the command failed")
     return _("{head}. ({details})").format(head=head, details=exc.message)

@@ -52,6 +52,9 @@ def _state(t: Labels, f: Facts) -> str:
 
 
 def _duplicate(t: Labels, f: Facts) -> str:
+    if "name" in f:
+        return t.text(N_("an operator named {name} exists already; a name is never given "
+                         "twice")).format(name=f["name"])
     return t.text(N_("enterprise {code} already holds a live project in category {category} "
                      "of batch {batch}")).format(code=f["credit_code"], category=f["category"],
                                                  batch=f["batch"])
@@ -62,6 +65,11 @@ def _acknowledged(t: Labels, f: Facts) -> str:
         id=f["escalation_id"], by=f["acked_by"])
 
 
+def _revoked(t: Labels, f: Facts) -> str:
+    return t.text(N_("operator {name} was revoked already, by {by}")).format(
+        name=f["name"], by=f["revoked_by"])
+
+
 def _verdict(t: Labels, f: Facts) -> str:
     return t.text(N_("the review needs a verdict: pass or fail"))
 
@@ -69,7 +77,7 @@ def _verdict(t: Labels, f: Facts) -> str:
 SENTENCES: dict[str, Callable[[Labels, Facts], str]] = {
     "window": _window, "materials": _materials, "registration": _registration,
     "reopen": _reopen, "state": _state, "duplicate": _duplicate,
-    "acknowledged": _acknowledged, "verdict": _verdict,
+    "acknowledged": _acknowledged, "verdict": _verdict, "revoked": _revoked,
 }
 
 

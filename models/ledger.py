@@ -3,8 +3,8 @@ taken over every chain head.
 
 Chains, by name: `batch:<key>` (extensions and their revocations), `escalation:<id>` (its
 acknowledgement), `sweeps` (what each sweep recorded and resolved), `policy` (each policy put
-in force) and `adopted` (what a database upgraded to schema 0007 already held). Rows are
-never updated or deleted.
+in force), `operators` (each operator granted or revoked) and `adopted` (what a database
+upgraded to schema 0007 already held). Rows are never updated or deleted.
 """
 
 from __future__ import annotations

@@ -35,6 +35,10 @@ RUNG = ("batch", "phase", "level", "deadline", "due_at", "fired_at", "lateness_s
 ACK = ("acked_at", "acked_by", "ack_role", "ack_scope", "ack_note")
 RESOLUTION = ("id", "resolved_at")
 POLICY = ("id", "sha256", "applied_at", "actor", "role", "reason")
+# An operator as its grant records it (the SHA-256 of its token included: a swapped hash
+# would let another token in), and its revocation.
+OPERATOR = ("id", "name", "role", "scope", "token_sha256", "granted_at", "granted_by")
+OPERATOR_REVOCATION = ("revoked_at", "revoked_by", "revoke_reason")
 
 ADOPTED_CHAIN = "adopted"
 _CHUNK = 5000

@@ -36,6 +36,7 @@ from accel666.workflow.intake import bulk, rows, sheets
 from accel666.workflow.intake.bulk import ImportResult
 from accel666.workflow.lifecycle import audit, batches, docking, inputs, transition
 from accel666.workflow.lifecycle.guards import resolve_actor
+from accel666.workflow.operators import IssuedToken, Operator, Operators
 from accel666.workflow.records import (
     BatchStatus,
     Document,
@@ -500,6 +501,36 @@ class Engine:
         """Give an escalation's failed deliveries a fresh set of attempts (the supervisor);
         with `webhook`, its webhook delivery goes to that URL from now on."""
         return self.deadlines.rearm(actor, escalation_id, webhook=webhook)
+
+    # -- operators: who may act through the service, each with a token ----------------------
+
+    @models.retry_when_busy
+    def add_operator(self, name: str, role: str, *, by: str) -> IssuedToken:
+        """Grant the operator `name` (1 to 64 of a-z, 0-9, `.`, `_`, `-`) the role `role`,
+        `ROLE[:SCOPE]` as typed after --as and checked as any actor's (`city:suzhou` is kept
+        as city:320500); an act of the province, recorded with `by`. Returns the operator
+        and its token, which is seen this once: only its SHA-256 is kept. A name given
+        before, even to an operator since revoked, is Refused (guard duplicate)."""
+        return Operators(self.db, self.policy).add(name, role, by=by, now=self.now())
+
+    def operators(self, *, include_revoked: bool = False) -> builtins.list[Operator]:
+        """The operators, oldest first: those who may act, and the revoked ones too with
+        `include_revoked`."""
+        return Operators(self.db, self.policy).listed(include_revoked)
+
+    @models.retry_when_busy
+    def revoke_operator(self, name: str, *, by: str, reason: str) -> Operator:
+        """Revoke the operator `name` (an act of the province, recorded with `by` and the
+        reason): its token lets no one in from now on. NotFound for a name never given;
+        Refused (guard revoked) if it was revoked already."""
+        return Operators(self.db, self.policy).revoke(name, by=by, reason=reason,
+                                                      now=self.now())
+
+    def authenticate(self, token: str) -> Operator:
+        """The operator holding `token`, in one indexed query; Unauthenticated if the token is
+        malformed or unknown or its operator revoked (the error never holds the token).
+        `operator.actor()` is who then acts."""
+        return Operators(self.db, self.policy).authenticate(token)
 
     # -- the shared path of one state change --------------------------------------------------
 

@@ -138,6 +138,24 @@ class Stale(Conflict):
         return {**super().details(), "version": self.version}
 
 
+_UNAUTHENTICATED = {"malformed": "the token is malformed (a666_ and 43 URL-safe characters)",
+                    "unknown": "no operator holds this token",
+                    "revoked": "the operator holding this token was revoked"}
+
+
+class Unauthenticated(WorkflowError):
+    """A token that lets no one in: malformed, held by no operator, or its operator's revoked.
+    `reason` says which (malformed, unknown or revoked); the message never holds the token."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"not authenticated: {_UNAUTHENTICATED.get(reason, reason)}")
+        self.reason = reason
+
+    def details(self) -> dict[str, Any]:
+        """The structured attributes, for logs and `--json` error output."""
+        return {"reason": self.reason}
+
+
 class Unavailable(WorkflowError):
     """The database cannot do the work now: locked by another process past the retries,
     read-only, out of disk space, or its server unreachable or gone. The transaction under way

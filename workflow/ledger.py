@@ -30,6 +30,7 @@ def escalation_chain(escalation_id: int) -> str:
 
 SWEEPS = "sweeps"
 POLICY = "policy"
+OPERATORS = "operators"
 
 
 def lock(conn: Connection, name: str) -> None:

@@ -1,6 +1,7 @@
 """Replaying the ledger's chains (workflow.ledger) and comparing every row they prove:
 extensions and revocations, escalations (recorded, acknowledged, resolved), stored policies,
-and what the `adopted` chain fixed of the rows held before schema 0007. Used by `verify`.
+operators (granted and revoked), and what the `adopted` chain fixed of the rows held before
+schema 0007. Used by `verify`.
 """
 
 from __future__ import annotations
@@ -17,14 +18,17 @@ from accel666.models import (
     escalation_table,
     extension_table,
     ledger_table,
+    operator_table,
     policy_table,
     proofs,
 )
+from accel666.workflow.ledger import OPERATORS
 
 L = ledger_table.c
 E = escalation_table.c
 X = extension_table.c
 Y = policy_table.c
+OP = operator_table.c
 
 Report = Callable[[str, str], None]  # (kind, message)
 Stream = Callable[[Any], Iterator[Any]]
@@ -69,6 +73,7 @@ class Ledger:
         self.acks: dict[int, dict[str, Any]] = {}
         self.sweeps: list[_Sweep] = []
         self.policies: dict[int, dict[str, Any]] = {}
+        self.operators: dict[int, dict[str, Any]] = {}  # id -> fields the chain says
 
     def through(self, table: str) -> int:
         """The last id of `table` held before the ledger began (0 if none were)."""
@@ -94,7 +99,9 @@ class Ledger:
     def _take(self, row: Any, where: str) -> None:
         body, kind = row.body, row.kind
         try:
-            if kind == "extend":
+            if row.chain == OPERATORS:  # its kinds are its own ("revoke" is no extension's)
+                self._take_operator(kind, body, where)
+            elif kind == "extend":
                 for ext in body["extensions"]:
                     self.extensions[int(ext["id"])] = {
                         **ext, **dict.fromkeys(proofs.REVOCATION)}
@@ -118,6 +125,21 @@ class Ledger:
                 self.report("ledger", f"{where}: no such kind of act")
         except (KeyError, TypeError, ValueError, IndexError) as exc:
             self.report("ledger", f"{where}: its body is not what such an act records ({exc})")
+
+    def _take_operator(self, kind: str, body: Any, where: str) -> None:
+        if kind == "grant":
+            self.operators[int(body["id"])] = {
+                **{k: body[k] for k in proofs.OPERATOR},
+                **dict.fromkeys(proofs.OPERATOR_REVOCATION)}
+        elif kind == "revoke":
+            said = self.operators.get(int(body["id"]))
+            if said is None:
+                self.report("operator", f"{where} revokes operator {body['id']}, which the "
+                            "chain never granted")
+            else:
+                said.update({k: body[k] for k in proofs.OPERATOR_REVOCATION})
+        else:
+            self.report("ledger", f"{where}: no such kind of act")
 
     # --- extensions ----------------------------------------------------------------------
 
@@ -223,6 +245,30 @@ class Ledger:
         for pol_id in sorted(set(self.policies) - seen):
             self.report("policy", f"stored policy {pol_id} is in the policy chain but not on "
                         "record: it was deleted")
+
+    # --- operators -----------------------------------------------------------------------
+
+    def check_operators(self) -> None:
+        """Each operator row is what its grant (and revocation) in the operators chain
+        records: its role, scope and token's SHA-256 included."""
+        names = proofs.OPERATOR + proofs.OPERATOR_REVOCATION
+        seen: set[int] = set()
+        for row in self.stream(select(*(OP[c] for c in names)).order_by(OP.id)):
+            seen.add(row.id)
+            what = f"operator {row.id} ({row.name})"
+            said = self.operators.get(row.id)
+            if said is None:
+                self.report("operator", f"{what} is not in the operators chain: it was "
+                            "inserted behind the record's back")
+                continue
+            found = chain.fields(row, names)
+            changed = [k for k in names if found[k] != said.get(k)]
+            if changed:
+                self.report("operator", f"{what}: {', '.join(changed)} differ from what the "
+                            "operators chain records")
+        for op_id in sorted(set(self.operators) - seen):
+            self.report("operator", f"operator {op_id} ({self.operators[op_id].get('name')}) "
+                        "is in the operators chain but not on record: it was deleted")
 
     def check_adoption(self) -> None:
         """The rows held before the ledger began are still as they were found, and nothing

@@ -36,7 +36,7 @@ _CHUNK = 5000
 @dataclass(frozen=True)
 class Problem:
     """One thing that does not hold. `kind` is chain, sequence, state, head, identity, orphan,
-    document, ledger, extension, escalation, policy, adopted or anchor."""
+    document, ledger, extension, escalation, policy, operator, adopted or anchor."""
 
     kind: str
     message: str
@@ -102,6 +102,7 @@ class _Checker:
         self.ledger.check_extensions()
         self.ledger.check_escalations()
         self.ledger.check_policies()
+        self.ledger.check_operators()
         self.ledger.check_adoption()
         self.ledger_heads_anchored()
         self.missing_anchored()

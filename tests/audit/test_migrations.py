@@ -179,6 +179,23 @@ def test_the_upgrade_to_the_ledger_adopts_what_the_database_held(db_url):
             "as they were found then: a row was changed, inserted or deleted") in found
 
 
+def test_the_upgrade_to_operators_adds_their_table_and_chain(db_url, run):
+    """A database at the ledger's schema (0007) is refused until upgraded; then operators are
+    granted, authenticated and proved like any act (rows kept: the upgrade from 0001 above)."""
+    at_revision(db_url, "0007")
+    with pytest.raises(InvalidInput) as refused:
+        Engine(db_url)
+    assert "schema is at revision 0007, this accel666 needs 0008" in refused.value.reason
+    result = run("db", "upgrade")
+    assert result.stdout == "schema upgraded from revision 0007 to 0008\n", result.stderr
+    with Engine(db_url) as engine:
+        token = engine.add_operator("li", "city:suzhou", by="prov").token
+        assert engine.authenticate(token).scope == "320500"
+        report = engine.verify()
+        assert report.ok and report.unproven == (), report.problems
+        assert report.ledger_rows == 2  # the policy recorded at first use, the grant
+
+
 def test_a_new_database_begins_its_ledger_with_nothing_to_adopt(engine, actors):
     engine.dock(actors.tencent, title="T", enterprise="E", credit_code=CODE_A, region="suzhou",
                 category="demo")

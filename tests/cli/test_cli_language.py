@@ -181,6 +181,8 @@ FACTS = {
     "duplicate": {"credit_code": CODE_A, "category": "demo", "batch": "2020-1"},
     "acknowledged": {"escalation_id": 7, "acked_by": "王工"},
     "verdict": {"verdict": "maybe"},
+    "revoked": {"name": "li.suzhou", "revoked_at": "2020-07-01T02:00:00+00:00",
+                "revoked_by": "王工"},
 }
 
 

@@ -71,3 +71,38 @@ def test_a_claim_takes_the_due_deliveries_after_the_last_one_claimed_at_most_a_c
     assert [r.id for r in outbox.claim(engine.db, "log", "b", now - minute, 0, minute)] == []
     later = now + minute  # the first one's lease has run out
     assert [r.id for r in outbox.claim(engine.db, "log", "b", later, first, minute)] == [second]
+
+
+def test_overdue_comes_in_pages_and_refuses_a_page_out_of_range(engine, clock):
+    for code in (CODE_A, CODE_B, CODE_C):
+        drive(engine, clock.set, "docked", code=code)
+    every = engine.overdue(now=CLOSE)
+    assert len(every) == 3
+    assert engine.overdue(now=CLOSE, limit=1) == every[:1]
+    assert engine.overdue(now=CLOSE, limit=2, offset=1) == every[1:]
+    assert engine.overdue(now=CLOSE, offset=2) == every[2:]
+    for asked, field, value in (({"limit": 0}, "limit", 0), ({"offset": -1}, "offset", -1)):
+        with pytest.raises(InvalidInput) as err:
+            engine.overdue(now=CLOSE, **asked)
+        assert (err.value.field, err.value.value) == (field, value)
+
+
+def test_a_later_webhook_queues_only_for_escalations_without_one_and_leaves_the_log_alone(
+        engine, clock):
+    """Adoption is per escalation: one already posting to a webhook keeps its one delivery, one
+    recorded without gets one, and the log's pending deliveries keep their endpoint."""
+    first = drive(engine, clock.set, "docked", code=CODE_A)
+    engine.sweep(CLOSE, webhook=DEAD)  # first's escalation: log + webhook deliveries
+    drive(engine, clock.set, "docked", code=CODE_B)
+    later = CLOSE + timedelta(days=1)
+    swept = engine.sweep(later)  # the second's: the log alone
+    assert swept.total == 1
+    adopted = engine.sweep(later + timedelta(seconds=1), webhook=DEAD + "2")
+    by_project = {e.project_id: e for e in engine.escalations()}
+    webhooks = {pid: [d.endpoint for d in e.deliveries if d.notifier == "webhook"]
+                for pid, e in by_project.items()}
+    # first's pending delivery is pointed at the webhook configured now; the second gets one.
+    assert webhooks == {first.id: [DEAD + "2"], first.id + 1: [DEAD + "2"]}
+    assert adopted.adopted == 2  # one queued, one redirected
+    logs = [d for e in by_project.values() for d in e.deliveries if d.notifier == "log"]
+    assert [(d.endpoint, d.status) for d in logs] == [(None, "pending"), (None, "pending")]

@@ -55,8 +55,11 @@ class Labels:
     def event(self, event: str) -> str:
         return self.text(EVENT_NAMES.get(event, event))
 
-    def guard(self, guard: str) -> str:
-        return self.text(GUARD_NAMES.get(guard, guard))
+    def guard(self, guard: str, event: str | None = None) -> str:
+        """The rule a refusal names; `event`, the act refused, picks the name where the same
+        guard means another rule for another act (a duplicate operator is no duplicate
+        project)."""
+        return self.text(ACT_GUARD_NAMES.get((event, guard)) or GUARD_NAMES.get(guard, guard))
 
     def field(self, field: str) -> str:
         return self.text(FIELD_NAMES.get(field, field))
@@ -119,7 +122,8 @@ EVENT_NAMES = {"dock": N_("docking"), "apply": N_("the application"),
                "sign": N_("the signing"), "publish": N_("the publication"),
                "reject": N_("the rejection"), "withdraw": N_("the withdrawal"),
                "extend": N_("the extension"), "ack": N_("the acknowledgement"),
-               "rearm": N_("the re-arming"), "policy": N_("the policy change")}
+               "rearm": N_("the re-arming"), "policy": N_("the policy change"),
+               "grant": N_("adding an operator"), "revoke": N_("revoking an operator")}
 # Every guard a refusal can name (a test keeps this list whole).
 GUARD_NAMES = {"window": N_("the phase window"), "materials": N_("the materials"),
                "role": N_("the role"), "scope": N_("the region"),
@@ -127,7 +131,11 @@ GUARD_NAMES = {"window": N_("the phase window"), "materials": N_("the materials"
                "reopen": N_("the reopening limit"), "state": N_("the project's state"),
                "verdict": N_("the verdict"), "projects": N_("the projects on record"),
                "duplicate": N_("one live project per enterprise"),
-               "acknowledged": N_("one acknowledgement"), "revoke": N_("the revocation")}
+               "acknowledged": N_("one acknowledgement"), "revoke": N_("the revocation"),
+               "revoked": N_("one revocation")}
+# A guard that names another rule when another act is refused by it.
+ACT_GUARD_NAMES: dict[tuple[str | None, str], str] = {
+    ("grant", "duplicate"): N_("one operator per name")}
 # What an invalid input or a missing thing is (a test keeps these lists whole).
 FIELD_NAMES = {
     "actor": N_("actor"), "anchor": N_("anchor"), "batch": N_("batch"),
@@ -142,10 +150,11 @@ FIELD_NAMES = {
     "note": N_("note"), "now": N_("now"), "offset": N_("offset"), "opinion": N_("opinion"),
     "paper copies": N_("paper copies"), "project id": N_("project id"), "reason": N_("reason"),
     "score": N_("score"), "search": N_("search"), "title": N_("title"), "until": N_("until"),
+    "name": N_("name"), "include revoked": N_("include revoked"),
 }
 KIND_NAMES = {"database": N_("database"), "document of project": N_("document of project"),
               "escalation": N_("escalation"), "extension": N_("extension"),
-              "project": N_("project")}
+              "project": N_("project"), "operator": N_("operator")}
 # Each command as `accel666 --help` lists it in another language than English (a test keeps
 # this list equal to the commands).
 COMMAND_SUMMARIES = {
