@@ -16,7 +16,8 @@ DOCUMENT = b"%PDF application A"
 
 def full_history(engine: Any, clock: Any, actors: Any, tmp_path: Any) -> dict[str, int]:
     """A published with its document; B and C escalated, B's acknowledged, C withdrawn and its
-    escalation resolved; an extension in force and a revoked one; the first-use policy."""
+    escalation resolved; an extension in force and a revoked one; the first-use policy; an
+    operator who may act and a revoked one."""
     doc = tmp_path / "a.pdf"
     doc.write_bytes(DOCUMENT)
     a = engine.dock(actors.suzhou, title="A", enterprise="EA", credit_code=CODE_A,
@@ -39,6 +40,10 @@ def full_history(engine: Any, clock: Any, actors: Any, tmp_path: Any) -> dict[st
     revoked = engine.extend(actors.province, "2020-1", phase="review", until="2020-10-12",
                             reason="误录").id
     engine.revoke_extension(actors.province, revoked, reason="误录")
+    # Operator ids 1 and 2, like the extensions': a revocation of either kind must stay its own.
+    engine.add_operator("li.suzhou", "city:suzhou", by="prov")
+    engine.add_operator("zhang", "province", by="prov")
+    engine.revoke_operator("zhang", by="prov", reason="调岗")
     clock.set(cst(2020, 9, 10, 10))
     engine.review(actors.province, a, score=90, verdict="pass")
     clock.set(cst(2020, 10, 10, 10))

@@ -22,6 +22,7 @@ def record(engine, clock, actors, tmp_path):
 
 ESC = "accel666_escalation"
 EXT = "accel666_extension"
+OP = "accel666_operator"
 TAMPERING = {
     # project fields: what decides who may act on it
     "region": ("identity", ["UPDATE accel666_project SET region = '320583' WHERE id = :a"]),
@@ -80,6 +81,24 @@ TAMPERING = {
         "INSERT INTO accel666_policy (sha256, text, applied_at, actor, role, reason) "
         "SELECT sha256, text, applied_at, 'mallory', role, reason FROM accel666_policy"]),
     "policy deleted": ("policy", ["DELETE FROM accel666_policy"]),
+    # operators: who may act through the service, in which role, with which token
+    "operator role edited": ("operator", [f"UPDATE {OP} SET role = 'province', scope = NULL "
+                                          "WHERE name = 'li.suzhou'"]),
+    "operator scope edited": ("operator", [f"UPDATE {OP} SET scope = '320583' "
+                                           "WHERE name = 'li.suzhou'"]),
+    "operator token swapped": ("operator", [f"UPDATE {OP} SET token_sha256 = '{'ab' * 32}' "
+                                            "WHERE name = 'li.suzhou'"]),
+    "operator inserted": ("operator", [
+        f"INSERT INTO {OP} (name, role, scope, token_sha256, granted_at, granted_by) "
+        f"SELECT 'mallory', 'province', NULL, '{'cd' * 32}', granted_at, granted_by FROM {OP} "
+        "WHERE name = 'li.suzhou'"]),
+    "operator deleted": ("operator", [f"DELETE FROM {OP} WHERE name = 'li.suzhou'"]),
+    "operator revocation undone": ("operator", [
+        f"UPDATE {OP} SET revoked_at = NULL, revoked_by = NULL, revoke_reason = NULL "
+        "WHERE name = 'zhang'"]),
+    "operator revocation forged": ("operator", [
+        f"UPDATE {OP} SET revoked_at = granted_at, revoked_by = 'mallory', revoke_reason = 'x' "
+        "WHERE name = 'li.suzhou'"]),
     "ledger entry": ("ledger", ["UPDATE accel666_ledger SET actor = 'mallory' "
                                 "WHERE chain = 'batch:2020-1' AND seq = 1"]),
     "ledger entry deleted": ("ledger", ["DELETE FROM accel666_ledger "
@@ -103,6 +122,33 @@ def test_the_identity_problem_names_the_fields(engine, db_url, record):
     assert [(p.kind, p.message, p.project_id) for p in engine.verify().problems] == [
         ("identity", f"project {record['a']}: title, region differ from what its dock entry "
          "records: the project row was changed", record["a"])]
+
+
+def test_an_operator_problem_names_the_operator_and_its_fields(engine, db_url, record):
+    behind_the_back(db_url, "UPDATE accel666_operator SET scope = '320583', token_sha256 = "
+                    f"'{'ab' * 32}' WHERE name = 'li.suzhou'",
+                    "DELETE FROM accel666_operator WHERE name = 'zhang'")
+    assert [(p.kind, p.message) for p in engine.verify().problems] == [
+        ("operator", "operator 1 (li.suzhou): scope, token_sha256 differ from what the "
+         "operators chain records"),
+        ("operator", "operator 2 (zhang) is in the operators chain but not on record: it was "
+         "deleted")]
+
+
+def test_a_revocation_in_the_operators_chain_is_no_extensions(engine, db_url, record):
+    """Extension 1 is in force and extension 2 revoked, operator 1 live and operator 2
+    revoked: the operators chain's `revoke` is an operator's, read as no extension's (the
+    record verifies), and moved to operator 1 it is named for both operators, no extension."""
+    report = engine.verify()
+    assert report.ok, report.problems
+    rechain_ledger(db_url, "operators", lambda body: {**body, "id": 1} if "revoked_at" in body
+                   else body)
+    messages = [p.message for p in engine.verify().problems]
+    assert "operator 1 (li.suzhou): revoked_at, revoked_by, revoke_reason differ from what " \
+           "the operators chain records" in messages
+    assert "operator 2 (zhang): revoked_at, revoked_by, revoke_reason differ from what the " \
+           "operators chain records" in messages
+    assert not any(m.startswith("extension") for m in messages), messages
 
 
 def test_an_edited_rung_column_is_named_with_its_escalation(engine, db_url, record):
@@ -149,6 +195,11 @@ REWRITES = {
         rechain_ledger(url, "batch:2020-1", lambda body: {**body, "extensions": [
             {**e, "reason": "伪造"} if e["id"] == ids["kept"] else e
             for e in body.get("extensions", [])]} if "extensions" in body else body)),
+    "operators recomputed": lambda url, ids: (
+        behind_the_back(url, "UPDATE accel666_operator SET role = 'province', scope = NULL "
+                        "WHERE name = 'li.suzhou'"),
+        rechain_ledger(url, "operators", lambda body: {**body, "role": "province", "scope": None}
+                       if body.get("name") == "li.suzhou" and "role" in body else body)),
     "project deleted": lambda url, ids: behind_the_back(
         url, "DELETE FROM accel666_document WHERE project_id = :a",
         "DELETE FROM accel666_transition WHERE project_id = :a",
