@@ -43,6 +43,7 @@ COMMANDS = {
     "verify": "accel666.cli.commands.maintenance:verify",
     "anchor": "accel666.cli.commands.maintenance:anchor",
     "db": "accel666.cli.commands.maintenance:db",
+    "operator": "accel666.cli.commands.operators:operator",
     "demo": "accel666.cli.commands.demo:demo",
     "escalate": "accel666.cli.commands.escalation:escalate",
     "scheduler": "accel666.cli.commands.escalation:scheduler",

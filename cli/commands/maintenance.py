@@ -26,8 +26,9 @@ def verify(anchors: tuple[str, ...], as_json: bool) -> None:
     code, region, category, batch, title, enterprise), state, version, chain head, times and
     paper copies against its transition log; each document against its SHA-256 and the apply
     entry that filed it (a missing one is a problem); extensions and their revocations,
-    escalations (recorded, acknowledged, resolved) and stored policies against the ledger's
-    chains; projects against the policy in force. An edited, inserted or deleted row shows.
+    escalations (recorded, acknowledged, resolved), stored policies and operators (role,
+    scope, token digest, revocation) against the ledger's chains; projects against the policy
+    in force. An edited, inserted or deleted row shows.
 
     A chain recomputed end to end is consistent again: keep the digest `accel666 anchor`
     prints outside the database, and `--anchor` proves the record still extends it. Reads only.

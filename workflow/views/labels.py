@@ -115,6 +115,7 @@ TABLE_HEADINGS = (
     N_("column"), N_("value"), N_("sha256"), N_("applied at"), N_("#"), N_("event"),
     N_("from → to"), N_("actor"), N_("details"), N_("projects"), N_("published"),
     N_("in pipeline"), N_("progress"), N_("due"), N_("overdue"), N_("open escalations"),
+    N_("name"), N_("role"), N_("granted at"),
 )
 # The acts a refusal names (every event of the lifecycle, and the others).
 EVENT_NAMES = {"dock": N_("docking"), "apply": N_("the application"),
@@ -180,6 +181,7 @@ COMMAND_SUMMARIES = {
     "verify": N_("Check that the record holds (against anchors too)."),
     "anchor": N_("Print one digest over every chain head, to keep outside."),
     "db": N_("The database's schema."),
+    "operator": N_("Operators of the service: add one with its token, list, revoke."),
     "demo": N_("Simulate batch 2020-1 on a fresh database."),
     "escalate": N_("Record every escalation that is due now, and deliver them."),
     "scheduler": N_("Run the escalation sweep as a resident service."),
