@@ -44,6 +44,7 @@ COMMANDS = {
     "anchor": "accel666.cli.commands.maintenance:anchor",
     "db": "accel666.cli.commands.maintenance:db",
     "operator": "accel666.cli.commands.operators:operator",
+    "serve": "accel666.cli.commands.serve:serve",
     "demo": "accel666.cli.commands.demo:demo",
     "escalate": "accel666.cli.commands.escalation:escalate",
     "scheduler": "accel666.cli.commands.escalation:scheduler",

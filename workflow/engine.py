@@ -435,6 +435,11 @@ class Engine:
         it."""
         return anchoring.take(self.db, self.now())
 
+    @property
+    def schema_head(self) -> str:
+        """The schema revision this accel666 runs: the newest migration it knows."""
+        return models.schema.HEAD
+
     def schema_revision(self) -> str | None:
         """The database's schema revision (None for an empty database)."""
         with models.reading(self.db) as conn:

@@ -140,12 +140,14 @@ class Stale(Conflict):
 
 _UNAUTHENTICATED = {"malformed": "the token is malformed (a666_ and 43 URL-safe characters)",
                     "unknown": "no operator holds this token",
-                    "revoked": "the operator holding this token was revoked"}
+                    "revoked": "the operator holding this token was revoked",
+                    "missing": "no credentials: send Authorization: Bearer TOKEN"}
 
 
 class Unauthenticated(WorkflowError):
     """A token that lets no one in: malformed, held by no operator, or its operator's revoked.
-    `reason` says which (malformed, unknown or revoked); the message never holds the token."""
+    `reason` says which (malformed, unknown or revoked; missing when no token came at all); the
+    message never holds the token."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(f"not authenticated: {_UNAUTHENTICATED.get(reason, reason)}")

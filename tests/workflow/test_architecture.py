@@ -2,7 +2,8 @@
 
 Everything is imported under one name, `accel666`: cli -> workflow -> {policies, models}; cli
 does not reach past the engine into models; policies imports nothing of ours (standard library
-only); only workflow/lifecycle/machine.py imports `transitions`; only cli/ reads the environment.
+only); only workflow/lifecycle/machine.py imports `transitions`; only the front ends (cli/, and the
+service's configuration) read the environment; service/ too goes through the engine.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("policies", "models", "workflow", "cli")
+PACKAGES = ("policies", "models", "workflow", "cli", "service")
 ENV_NAMES = {"environ", "environb", "getenv", "getenvb", "putenv", "unsetenv"}
 
 
@@ -120,6 +121,7 @@ FORBIDDEN = {
     "models": {"workflow", "cli", "accel666"},
     "workflow": {"cli"},
     "cli": {"models"},
+    "service": {"models", "cli"},
 }
 
 
@@ -164,7 +166,8 @@ def test_only_machine_imports_transitions():
 
 def test_only_cli_reads_the_environment():
     """Configuration enters at the shell: library modules never read environment variables."""
-    readers = {m.rel: reads_environment(m) for m in MODULES if m.package != "cli"}
+    readers = {m.rel: reads_environment(m) for m in MODULES
+               if m.package != "cli" and m.rel != "service/config.py"}
     assert {rel: lines for rel, lines in readers.items() if lines} == {}
 
 
@@ -185,7 +188,7 @@ def test_the_demo_is_a_user_of_the_public_api(module):
     assert inside == set()
 
 
-def test_only_the_webhook_adapter_speaks_http():
-    users = sorted(m.rel for m in MODULES
-                   if {"urllib", "http"} & top_levels(m))
-    assert users == ["workflow/adapters/webhook.py"]
+def test_only_the_webhook_adapter_and_the_service_speak_http():
+    users = sorted(m.rel for m in MODULES if m.package != "service"
+                   and {"urllib", "http", "fastapi", "starlette", "uvicorn"} & top_levels(m))
+    assert users == ["cli/commands/serve.py", "workflow/adapters/webhook.py"]

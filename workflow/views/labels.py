@@ -152,6 +152,7 @@ FIELD_NAMES = {
     "paper copies": N_("paper copies"), "project id": N_("project id"), "reason": N_("reason"),
     "score": N_("score"), "search": N_("search"), "title": N_("title"), "until": N_("until"),
     "name": N_("name"), "include revoked": N_("include revoked"),
+    "expected version": N_("expected version"),
 }
 KIND_NAMES = {"database": N_("database"), "document of project": N_("document of project"),
               "escalation": N_("escalation"), "extension": N_("extension"),
@@ -182,6 +183,7 @@ COMMAND_SUMMARIES = {
     "anchor": N_("Print one digest over every chain head, to keep outside."),
     "db": N_("The database's schema."),
     "operator": N_("Operators of the service: add one with its token, list, revoke."),
+    "serve": N_("Serve the engine over HTTP: the API, its docs and the dashboard."),
     "demo": N_("Simulate batch 2020-1 on a fresh database."),
     "escalate": N_("Record every escalation that is due now, and deliver them."),
     "scheduler": N_("Run the escalation sweep as a resident service."),

@@ -37,8 +37,9 @@ svg text{font-size:12px;fill:#222}
 """
 
 
-def render(report: ProgrammeReport, policy: Policy) -> str:
-    """The page, as text (UTF-8 when written), in the language in use (labels.use)."""
+def render(report: ProgrammeReport, policy: Policy, *, banner: str = "") -> str:
+    """The page, as text (UTF-8 when written), in the language in use (labels.use).
+    `banner` is HTML put above the heading as given (the service's who-is-signed-in line)."""
     zone = policy.zone
     doc = report.to_dict(zone)
     narrowed = ", ".join(f"{_(k)} {v}" for k, v in (("batch", doc["batch"]),
@@ -52,7 +53,7 @@ def render(report: ProgrammeReport, policy: Policy) -> str:
         f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>666 工程 · {heading}</title>", f"<style>{STYLE}</style>",
-        "</head><body>",
+        "</head><body>", banner,
         f"<h1>江苏省工业互联网加速器工程 (666 工程): {heading}</h1>",
         f'<p class="meta" id="as-of" data-as-of="{escape(doc["as_of"])}">{as_of}'
         f'{escape(" · " + narrowed) if narrowed else ""} · '

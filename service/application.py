@@ -1,0 +1,95 @@
+"""The ASGI application: the routes over one Engine, errors as problem documents."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from accel666 import Engine, __version__
+from accel666.service import pages, problems
+from accel666.service.auth import Gate, TooManyFailures
+from accel666.service.config import ServiceConfig
+from accel666.service.etags import Unmatched
+from accel666.service.limits import BodyLimit
+from accel666.service.routes import programme, projects
+from accel666.workflow.engine import Clock
+
+DESCRIPTION = """The lifecycle engine of the Jiangsu Industrial Internet Accelerator Project
+(666 工程) over HTTP. Every call but `GET /healthz` needs `Authorization: Bearer TOKEN` (a
+token from `accel666 operator add`); the call acts as that operator's role and scope. Changes
+of a project answer with its `ETag`; send it back as `If-Match` to change only the version you
+read (else 412). A `POST` with an `Idempotency-Key` that was already served returns the first
+answer again and changes nothing. Errors are RFC 9457 problem documents."""
+
+
+def create_app(config: ServiceConfig, *, clock: Clock | None = None) -> FastAPI:
+    """The service over `config.db`, opened when the application starts (`clock` for tests)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = Engine(config.db, policy=config.policy, clock=clock)
+        app.state.engine = engine
+        app.state.gate = Gate(engine, failures=config.auth_failures,
+                              window=config.auth_window_seconds)
+        try:
+            yield
+        finally:
+            engine.close()
+
+    app = FastAPI(title="accel666", version=__version__, description=DESCRIPTION,
+                  lifespan=lifespan, docs_url=None, redoc_url=None)
+    problems.install(app)
+
+    async def too_many(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, TooManyFailures)
+        return problems.problem(429, str(exc), instance=request.url.path,
+                                headers={"Retry-After": str(exc.retry_after)})
+
+    async def unmatched(request: Request, exc: Exception) -> JSONResponse:
+        return problems.problem(412, str(exc), instance=request.url.path,
+                                extra={"error": "Unmatched"})
+
+    app.add_exception_handler(TooManyFailures, too_many)
+    app.add_exception_handler(Unmatched, unmatched)
+    app.include_router(projects.router)
+    app.include_router(programme.router)
+    app.include_router(pages.router)
+
+    @app.get("/healthz", tags=["service"], summary="Is the service able to serve")
+    def healthz(request: Request) -> JSONResponse:
+        """200 when the database answers and its schema is the one this accel666 runs; 503
+        otherwise. Needs no credentials and says nothing else."""
+        engine: Engine = request.app.state.engine
+        try:
+            revision = engine.schema_revision()
+        except Exception as exc:  # any failure to reach the database is "not healthy"
+            return problems.problem(503, f"the database does not answer: {type(exc).__name__}",
+                                    instance="/healthz")
+        body: dict[str, Any] = {"status": "ok", "schema": revision,
+                                "expected_schema": engine.schema_head}
+        if revision != engine.schema_head:
+            return problems.problem(503, "the database's schema is not current",
+                                    instance="/healthz", extra=body)
+        return JSONResponse(body)
+
+    app.add_middleware(_Bounded, config=config)
+    return app
+
+
+class _Bounded(BodyLimit):
+    """BodyLimit with the bounds of the configuration and the policy in force."""
+
+    def __init__(self, app: Any, *, config: ServiceConfig) -> None:
+        super().__init__(app, json_bytes=config.max_json_bytes, upload_bytes=-1)
+        self.config = config
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if self.upload_bytes < 0 and scope["type"] == "http":
+            engine: Engine = scope["app"].state.engine
+            self.upload_bytes = (engine.policy.materials.max_document_bytes
+                                 + self.config.max_json_bytes)
+        await super().__call__(scope, receive, send)

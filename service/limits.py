@@ -1,0 +1,74 @@
+"""Bounds on what a request may send: the body's size, before anything is read into memory.
+
+A body over its bound is answered 413 without being read further (a declared Content-Length
+is refused at once; a chunked body when it passes the bound). An upload may be as large as
+the policy's max_document_bytes plus the JSON bound for the rest of its form.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from accel666.service.problems import MEDIA_TYPE
+
+
+class BodyTooLarge(Exception):
+    """The request body passed its bound while being read."""
+
+
+class BodyLimit:
+    """ASGI middleware: refuse request bodies over `json_bytes` (`upload_bytes` for apply)."""
+
+    def __init__(self, app: ASGIApp, *, json_bytes: int, upload_bytes: int) -> None:
+        self.app = app
+        self.json_bytes = json_bytes
+        self.upload_bytes = upload_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        bound = self.upload_bytes if scope["path"].endswith("/apply") else self.json_bytes
+        declared = dict(scope.get("headers", [])).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > bound):
+            await _too_large(send, bound, scope["path"])
+            return
+        seen = 0
+        started = False
+
+        async def bounded() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > bound:
+                    raise BodyTooLarge
+            return message
+
+        async def tracking(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, bounded, tracking)
+        except BodyTooLarge:
+            if not started:
+                await _too_large(send, bound, scope["path"])
+
+
+async def _too_large(send: Send, bound: int, path: str) -> None:
+    body: dict[str, Any] = {
+        "type": "urn:accel666:problem:content-too-large", "title": "Content Too Large",
+        "status": 413, "detail": f"the request body is over this call's {bound} bytes",
+        "instance": path, "error": "InvalidInput", "field": "body", "limit": bound}
+    raw = json.dumps(body).encode()
+    await send({"type": "http.response.start", "status": 413,
+                "headers": [(b"content-type", MEDIA_TYPE.encode()),
+                            (b"content-length", str(len(raw)).encode()),
+                            (b"connection", b"close")]})
+    await send({"type": "http.response.body", "body": raw})

@@ -1,0 +1,108 @@
+"""Errors as RFC 9457 problem documents, in one place: the table from error class to HTTP status.
+
+A problem carries what the CLI's `--json` error carries (`error`, and the error's own details:
+`guard` and `facts` for a refusal, `field` and `reason` for invalid input, …) beside the
+standard `type`, `title`, `status`, `detail` and `instance`.
+"""
+
+from __future__ import annotations
+
+import re
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from accel666 import (
+    Conflict,
+    InvalidInput,
+    NotFound,
+    NotPermitted,
+    PolicyError,
+    Refused,
+    Stale,
+    Unavailable,
+    WorkflowError,
+)
+from accel666.workflow.errors import Unauthenticated
+
+MEDIA_TYPE = "application/problem+json"
+
+# Most specific first: Stale is a Conflict.
+STATUS: list[tuple[type[Exception], int]] = [
+    (InvalidInput, 400),
+    (PolicyError, 400),
+    (Unauthenticated, 401),
+    (NotPermitted, 403),
+    (NotFound, 404),
+    (Stale, 412),
+    (Conflict, 409),
+    (Refused, 422),
+    (Unavailable, 503),
+]
+
+
+def status_for(exc: Exception) -> int:
+    """The HTTP status of a library error (500 for anything else: a bug)."""
+    for cls, status in STATUS:
+        if isinstance(exc, cls):
+            return status
+    return 500
+
+
+def problem(status: int, detail: str, *, kind: str | None = None, instance: str | None = None,
+            headers: dict[str, str] | None = None, extra: dict[str, Any] | None = None
+            ) -> JSONResponse:
+    """A problem document with `status`; `kind` names its type (default: the status's phrase);
+    `extra` adds members (never replacing the standard ones)."""
+    title = HTTPStatus(status).phrase
+    slug = re.sub(r"(?<=[a-z])(?=[A-Z])", "-", kind or title).replace(" ", "-").lower()
+    body = {**(extra or {}), "type": f"urn:accel666:problem:{slug}", "title": title,
+            "status": status, "detail": detail, **({"instance": instance} if instance else {})}
+    return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
+
+
+def from_error(exc: WorkflowError | PolicyError, request: Request) -> JSONResponse:
+    """The problem document of a library error, with its structured details."""
+    status = status_for(exc)
+    if isinstance(exc, PolicyError):
+        details: dict[str, Any] = {"error": "PolicyError", "problems": exc.problems}
+        message = str(exc)
+    else:
+        details = {k: v for k, v in exc.to_dict().items() if k != "message"}
+        message = exc.message
+    headers = {"WWW-Authenticate": 'Bearer realm="accel666"'} if status == 401 else None
+    return problem(status, message, kind=details["error"], instance=request.url.path,
+                   headers=headers, extra=details)
+
+
+def install(app: FastAPI) -> None:
+    """Answer library errors, bad requests and HTTP errors with problem documents."""
+
+    async def workflow_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, WorkflowError | PolicyError)
+        return from_error(exc, request)
+
+    async def invalid_request(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        errors = [{"field": "body" if e.get("type") == "json_invalid"
+                   else ".".join(str(p) for p in e.get("loc", ())[1:]) or "body",
+                   "reason": str(e.get("msg", "invalid"))} for e in exc.errors()]
+        first = errors[0] if errors else {"field": "body", "reason": "invalid"}
+        return problem(400, f"invalid {first['field']}: {first['reason']}", kind="InvalidInput",
+                       instance=request.url.path,
+                       extra={"error": "InvalidInput", "field": first["field"],
+                              "reason": first["reason"], "errors": errors})
+
+    async def http_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, HTTPException)
+        return problem(exc.status_code, str(exc.detail), instance=request.url.path,
+                       headers=dict(exc.headers or {}))
+
+    app.add_exception_handler(WorkflowError, workflow_error)
+    app.add_exception_handler(PolicyError, workflow_error)
+    app.add_exception_handler(RequestValidationError, invalid_request)
+    app.add_exception_handler(HTTPException, http_error)
