@@ -35,6 +35,7 @@ from accel666.models.tables import (
     operator_table,
     policy_table,
     project_table,
+    served_request_table,
     transition_table,
 )
 
@@ -71,6 +72,7 @@ __all__ = [
     "reading",
     "retry_when_busy",
     "schema",
+    "served_request_table",
     "transition_table",
     "unavailable_reason",
     "upgrade",

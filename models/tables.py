@@ -198,6 +198,24 @@ class OperatorRow(Base, table=True):
     revoke_reason: str | None = Field(default=None, sa_column=Column(String(2000), nullable=True))
 
 
+class ServedRequestRow(Base, table=True):
+    """The answer to a request that carried an Idempotency-Key, so that a retry with the same
+    key gets the same answer and changes nothing. `scope` is the SHA-256 of the caller's
+    credentials (each operator has its own keys); `fingerprint` the SHA-256 of the request
+    (method, path, query, content type, body). `status` is None while the request is being
+    served."""
+
+    __tablename__ = "accel666_served_request"
+
+    scope: str = Field(sa_column=Column(String(64), primary_key=True))
+    key: str = Field(sa_column=Column(String(255), primary_key=True))
+    fingerprint: str = Field(sa_column=Column(String(64), nullable=False))
+    claimed_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False, index=True))
+    status: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
+    headers: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    body: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+
+
 metadata = Base.metadata
 project_table = metadata.tables["accel666_project"]
 transition_table = metadata.tables["accel666_transition"]
@@ -205,3 +223,4 @@ document_table = metadata.tables["accel666_document"]
 extension_table = metadata.tables["accel666_extension"]
 policy_table = metadata.tables["accel666_policy"]
 operator_table = metadata.tables["accel666_operator"]
+served_request_table = metadata.tables["accel666_served_request"]

@@ -14,6 +14,7 @@ from accel666.service import pages, problems
 from accel666.service.auth import Gate, TooManyFailures
 from accel666.service.config import ServiceConfig
 from accel666.service.etags import Unmatched
+from accel666.service.idempotency import Idempotency
 from accel666.service.limits import BodyLimit
 from accel666.service.routes import programme, projects
 from accel666.workflow.engine import Clock
@@ -76,6 +77,8 @@ def create_app(config: ServiceConfig, *, clock: Clock | None = None) -> FastAPI:
                                     instance="/healthz", extra=body)
         return JSONResponse(body)
 
+    # Outermost first: bound the body, then answer a served Idempotency-Key from what was kept.
+    app.add_middleware(Idempotency)
     app.add_middleware(_Bounded, config=config)
     return app
 

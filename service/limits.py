@@ -7,12 +7,9 @@ the policy's max_document_bytes plus the JSON bound for the rest of its form.
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from accel666.service.problems import MEDIA_TYPE
+from accel666.service.problems import problem
 
 
 class BodyTooLarge(Exception):
@@ -34,7 +31,7 @@ class BodyLimit:
         bound = self.upload_bytes if scope["path"].endswith("/apply") else self.json_bytes
         declared = dict(scope.get("headers", [])).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > bound):
-            await _too_large(send, bound, scope["path"])
+            await _too_large(scope, send, bound)
             return
         seen = 0
         started = False
@@ -58,17 +55,15 @@ class BodyLimit:
             await self.app(scope, bounded, tracking)
         except BodyTooLarge:
             if not started:
-                await _too_large(send, bound, scope["path"])
+                await _too_large(scope, send, bound)
 
 
-async def _too_large(send: Send, bound: int, path: str) -> None:
-    body: dict[str, Any] = {
-        "type": "urn:accel666:problem:content-too-large", "title": "Content Too Large",
-        "status": 413, "detail": f"the request body is over this call's {bound} bytes",
-        "instance": path, "error": "InvalidInput", "field": "body", "limit": bound}
-    raw = json.dumps(body).encode()
-    await send({"type": "http.response.start", "status": 413,
-                "headers": [(b"content-type", MEDIA_TYPE.encode()),
-                            (b"content-length", str(len(raw)).encode()),
-                            (b"connection", b"close")]})
-    await send({"type": "http.response.body", "body": raw})
+async def _too_large(scope: Scope, send: Send, bound: int) -> None:
+    answer = problem(413, f"the request body is over this call's {bound} bytes",
+                     instance=scope["path"], headers={"Connection": "close"},
+                     extra={"error": "InvalidInput", "field": "body", "limit": bound})
+    await answer(scope, _nothing, send)
+
+
+async def _nothing() -> Message:
+    return {"type": "http.disconnect"}

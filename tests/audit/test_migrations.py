@@ -91,12 +91,12 @@ def test_upgrade_from_the_first_schema_keeps_every_row_and_chains_the_log(db_url
     with pytest.raises(InvalidInput) as refused:
         Engine(db_url)
     assert refused.value.field == "database"
-    assert "schema is at revision 0001, this accel666 needs 0008" in refused.value.reason
+    assert "schema is at revision 0001, this accel666 needs 0009" in refused.value.reason
 
     result = run("db", "upgrade")
     assert result.exit_code == 0, result.stderr
-    assert result.stdout == "schema upgraded from revision 0001 to 0008\n"
-    assert run("db", "upgrade").stdout == "schema already at revision 0008\n"
+    assert result.stdout == "schema upgraded from revision 0001 to 0009\n"
+    assert run("db", "upgrade").stdout == "schema already at revision 0009\n"
 
     with Engine(db_url) as engine:
         assert [(p.id, p.state, p.version) for p in engine.list()] == [
@@ -128,7 +128,7 @@ def test_a_database_from_before_revisions_were_kept_is_upgraded(db_url):
     eng.dispose()
     with Engine(db_url, create_schema=False) as engine:
         assert engine.schema_revision() == "0001"
-        assert engine.upgrade_schema() == ("0001", "0008")
+        assert engine.upgrade_schema() == ("0001", "0009")
     with Engine(db_url) as engine:
         assert engine.verify().log_rows == 3
 
@@ -138,7 +138,8 @@ def test_migration_files_ship_with_the_package():
     assert sorted(p.name for p in versions.glob("0*.py")) == [
         "0001_first_schema.py", "0002_hash_chain.py", "0003_delivery_claim_index.py",
         "0004_lifecycle_checks.py", "0005_extension_acts.py",
-        "0006_stored_policy.py", "0007_ledger.py", "0008_operators.py"]
+        "0006_stored_policy.py", "0007_ledger.py", "0008_operators.py",
+        "0009_served_requests.py"]
 
 
 def test_an_engine_can_work_after_upgrade_with_actors(db_url):
@@ -185,9 +186,9 @@ def test_the_upgrade_to_operators_adds_their_table_and_chain(db_url, run):
     at_revision(db_url, "0007")
     with pytest.raises(InvalidInput) as refused:
         Engine(db_url)
-    assert "schema is at revision 0007, this accel666 needs 0008" in refused.value.reason
+    assert "schema is at revision 0007, this accel666 needs 0009" in refused.value.reason
     result = run("db", "upgrade")
-    assert result.stdout == "schema upgraded from revision 0007 to 0008\n", result.stderr
+    assert result.stdout == "schema upgraded from revision 0007 to 0009\n", result.stderr
     with Engine(db_url) as engine:
         token = engine.add_operator("li", "city:suzhou", by="prov").token
         assert engine.authenticate(token).scope == "320500"

@@ -151,3 +151,31 @@ def test_a_second_enterprise_and_a_city_of_another_region_keep_apart(service):
     with service.client("suzhou") as city:
         answer = city.post(f"/projects/{mine['id']}/withdraw", json={"reason": "x"})
     assert (answer.status_code, answer.json()["guard"]) == (403, "scope")
+
+
+def test_an_idempotency_key_replays_the_first_answer_even_to_racing_retries(service):
+    body = {"title": "云上工厂", "enterprise": "苏州某某科技", "credit_code": CODE_A,
+            "region": "suzhou", "category": "demo"}
+    answers: list[tuple[int, bytes, str | None]] = []
+    together = threading.Barrier(8)
+
+    def post() -> None:
+        with service.client("suzhou") as city:
+            together.wait()
+            answer = city.post("/projects", json=body, headers={"Idempotency-Key": "dock-42"})
+            answers.append((answer.status_code, answer.content,
+                            answer.headers.get("idempotent-replayed")))
+
+    threads = [threading.Thread(target=post) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    served = [a for a in answers if a[0] == 201]
+    assert len(served) >= 1 and {a[0] for a in answers} <= {201, 409}, answers
+    assert len({a[1] for a in served}) == 1  # every 201 is the same answer
+    with service.client("suzhou") as city:
+        again = city.post("/projects", json=body, headers={"Idempotency-Key": "dock-42"})
+        assert (again.status_code, again.content) == (201, served[0][1])
+        assert again.headers["idempotent-replayed"] == "true"
+        assert len(city.get("/projects").json()) == 1  # docked once
