@@ -21,6 +21,7 @@ from pathlib import Path
 
 from bench import (
     databases,
+    http_bench,
     import_bench,
     lists,
     logs,
@@ -32,7 +33,7 @@ from bench import (
 )
 from bench.report import Report
 
-SECTIONS = ("transitions", "memory", "startup", "scale", "sweep", "import", "lists")
+SECTIONS = ("transitions", "memory", "startup", "scale", "sweep", "import", "lists", "http")
 
 
 @dataclass(frozen=True)
@@ -46,11 +47,12 @@ class Plan:
     sweep_sizes: tuple[int, ...]
     import_rows: int = 100_000
     list_projects: int = 20_000
+    http_projects: int = 200
 
 
 QUICK = Plan(throughput.Sizes(projects=4, rounds=3, workers=2, warmup=1), startup_runs=1,
              scale_sizes=(1_000, 2_000), scale_projects=3, scale_rounds=1, memory_projects=5,
-             sweep_sizes=(1_000,), import_rows=200, list_projects=300)
+             sweep_sizes=(1_000,), import_rows=200, list_projects=300, http_projects=8)
 DEFAULT = Plan(throughput.Sizes(projects=200, rounds=5), startup_runs=7,
                scale_sizes=(10_000, 100_000), scale_projects=60, scale_rounds=5,
                memory_projects=500, sweep_sizes=(100_000,))
@@ -127,6 +129,8 @@ def main(argv: list[str] | None = None) -> int:
                                                import_bench.RUNS, report),
             "lists": lambda: lists.run(report, plan.list_projects, 1 if args.quick else
                                        lists.RUNS),
+            "http": lambda: http_bench.run(report, plan.http_projects, os.cpu_count() or 1,
+                                           pg_url),
         }
         for name, section in sections.items():
             if name in only:

@@ -28,6 +28,9 @@ EXPECTED = {
     "ratio.transitions.sqlite_full": "x",
     "ratio.transitions.sqlite_normal": "x",
     "ratio.scale.sqlite_full.slowdown_2k_vs_1k": "x",
+    "http.sqlite.library": "transitions/s",
+    "http.sqlite.http": "transitions/s",
+    "ratio.http.sqlite.library_over_http": "x",
     "bench.wall_time": "s",
 }
 STARTUP = ("startup.python_pass", "startup.import_sqlmodel", "startup.help", "startup.show",
