@@ -9,7 +9,11 @@ import pytest
 
 from tests.helpers import CODE_A, CODE_B
 from tests.service.service_support import Service
-from tests.workflow.test_report_page import artefacts, browser  # noqa: F401  (the fixture)
+from tests.workflow.test_report_page import (  # noqa: F401  (browser: the fixture)
+    artefacts,
+    browser,
+    watched_page,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -25,12 +29,7 @@ def test_the_dashboard_shows_what_the_report_says(service: Service, browser, tmp
                                         "category": "backbone"}).raise_for_status()
         city.post(f"/projects/{first['id']}/withdraw", json={"reason": "x"}).raise_for_status()
         expected = city.get("/report").json()
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    errors: list[str] = []
-    requests: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("request", lambda r: requests.append(r.url))
+    page, errors, requests = watched_page(browser)
     try:
         page.goto(service.url + "/")
         assert page.locator("input[name=token]").count() == 1  # signed out: the form

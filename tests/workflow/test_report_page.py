@@ -38,13 +38,19 @@ def artefacts(tmp_path: Path) -> Path:
     return folder
 
 
-def open_page(browser, path: Path):
+def watched_page(browser):
+    """A new page, with the console errors and the requests it makes collected."""
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     errors: list[str] = []
     requests: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.on("request", lambda r: requests.append(r.url))
+    return page, errors, requests
+
+
+def open_page(browser, path: Path):
+    page, errors, requests = watched_page(browser)
     page.goto(path.as_uri())
     page.wait_for_load_state("load")
     return page, errors, requests
