@@ -7,7 +7,6 @@ can be walked through from start to end on any day the suite runs.
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import socket
@@ -21,6 +20,7 @@ from typing import Any
 
 import httpx
 
+from accel666 import Engine
 from tests.workflow.wf_support import builtin_policy_text
 
 ACCEL666 = str(Path(sys.executable).with_name("accel666"))
@@ -83,10 +83,11 @@ def start(db: str, folder: Path, *, workers: int = 1) -> Service:
     """Grant the operators of ROLES, start `accel666 serve` and wait until /healthz says ok."""
     policy = open_policy(folder)
     service = Service(url="", db=db, policy=policy, process=None, log=folder / "serve.log")
-    for name, role in ROLES.items():
-        done = service.cli("operator", "add", name, "--as", role, "--json")
-        assert done.returncode == 0, done.stderr
-        service.tokens[name] = json.loads(done.stdout)["token"]
+    # Granted in process (`accel666 operator add` is tested on its own): one process start
+    # per operator would cost more than the rest of the set-up.
+    with Engine(db, policy=policy) as engine:
+        for name, role in ROLES.items():
+            service.tokens[name] = engine.add_operator(name, role, by="test").token
     port = free_port()
     service.url = f"http://127.0.0.1:{port}"
     env = {**os.environ, "ACCEL666_LANG": "en"}
