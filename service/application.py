@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from accel666 import Engine, __version__
+from accel666 import Engine, Unavailable, __version__
 from accel666.service import pages, problems
 from accel666.service.auth import Gate, TooManyFailures
 from accel666.service.config import ServiceConfig
@@ -18,6 +19,8 @@ from accel666.service.idempotency import Idempotency
 from accel666.service.limits import BodyLimit
 from accel666.service.routes import programme, projects
 from accel666.workflow.engine import Clock
+
+log = logging.getLogger("accel666.service")
 
 DESCRIPTION = """The lifecycle engine of the Jiangsu Industrial Internet Accelerator Project
 (666 工程) over HTTP. Every call but `GET /healthz` needs `Authorization: Bearer TOKEN` (a
@@ -67,9 +70,10 @@ def create_app(config: ServiceConfig, *, clock: Clock | None = None) -> FastAPI:
         engine: Engine = request.app.state.engine
         try:
             revision = engine.schema_revision()
-        except Exception as exc:  # any failure to reach the database is "not healthy"
-            return problems.problem(503, f"the database does not answer: {type(exc).__name__}",
-                                    instance="/healthz")
+        except Unavailable as exc:
+            log.warning("healthz.unavailable reason=%s", exc.reason)
+            return problems.problem(503, exc.message, instance="/healthz",
+                                    extra={"error": "Unavailable", "reason": exc.reason})
         body: dict[str, Any] = {"status": "ok", "schema": revision,
                                 "expected_schema": engine.schema_head}
         if revision != engine.schema_head:
@@ -79,20 +83,5 @@ def create_app(config: ServiceConfig, *, clock: Clock | None = None) -> FastAPI:
 
     # Outermost first: bound the body, then answer a served Idempotency-Key from what was kept.
     app.add_middleware(Idempotency)
-    app.add_middleware(_Bounded, config=config)
+    app.add_middleware(BodyLimit, json_bytes=config.max_json_bytes)
     return app
-
-
-class _Bounded(BodyLimit):
-    """BodyLimit with the bounds of the configuration and the policy in force."""
-
-    def __init__(self, app: Any, *, config: ServiceConfig) -> None:
-        super().__init__(app, json_bytes=config.max_json_bytes, upload_bytes=-1)
-        self.config = config
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if self.upload_bytes < 0 and scope["type"] == "http":
-            engine: Engine = scope["app"].state.engine
-            self.upload_bytes = (engine.policy.materials.max_document_bytes
-                                 + self.config.max_json_bytes)
-        await super().__call__(scope, receive, send)

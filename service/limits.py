@@ -17,18 +17,25 @@ class BodyTooLarge(Exception):
 
 
 class BodyLimit:
-    """ASGI middleware: refuse request bodies over `json_bytes` (`upload_bytes` for apply)."""
+    """ASGI middleware: refuse request bodies over `json_bytes`; an upload (apply) may add the
+    policy's max_document_bytes."""
 
-    def __init__(self, app: ASGIApp, *, json_bytes: int, upload_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, *, json_bytes: int) -> None:
         self.app = app
         self.json_bytes = json_bytes
-        self.upload_bytes = upload_bytes
+
+    def bound(self, scope: Scope) -> int:
+        """The most bytes this request's body may hold."""
+        if scope["path"].endswith("/apply"):
+            policy = scope["app"].state.engine.policy
+            return int(policy.materials.max_document_bytes) + self.json_bytes
+        return self.json_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        bound = self.upload_bytes if scope["path"].endswith("/apply") else self.json_bytes
+        bound = self.bound(scope)
         declared = dict(scope.get("headers", [])).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > bound):
             await _too_large(scope, send, bound)

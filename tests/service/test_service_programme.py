@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from accel666 import Engine
+from accel666 import Engine, Unavailable
 from accel666.service import ServiceConfig, create_app
 from tests.helpers import CODE_A, cst
 
@@ -102,3 +102,14 @@ def test_failed_authentications_are_logged_without_the_token(http, tokens, caplo
     assert len(failed) == 1 and "reason=unknown" in failed[0].getMessage()
     everything = "\n".join(r.getMessage() + repr(getattr(r, "accel666", "")) for r in caplog.records)
     assert wrong not in everything and tokens["suzhou"] not in everything
+
+
+def test_health_is_503_when_the_database_does_not_answer(http, monkeypatch):
+    def down() -> str:
+        raise Unavailable("server unreachable", "connection refused")
+
+    monkeypatch.setattr(http.app.state.engine, "schema_revision", down)
+    answer = http.get("/healthz")
+    assert answer.status_code == 503
+    assert (answer.json()["error"], answer.json()["reason"]) == ("Unavailable",
+                                                                 "server unreachable")
