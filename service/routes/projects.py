@@ -9,6 +9,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, File, Form, Header, Path, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
 
 from accel666 import InvalidInput, Project
 from accel666.service import etags
@@ -88,8 +89,6 @@ async def apply(project_id: ProjectId, engine: EngineDep, actor: ActorDep, reque
                 if_match: IfMatch = None) -> JSONResponse:
     """The enterprise or its city bureau files the application: paper copies sent and the
     electronic document (at most the policy's max_document_bytes)."""
-    from starlette.concurrency import run_in_threadpool
-
     limit = engine.policy.materials.max_document_bytes
     content = await document.read(limit + 1)
     if len(content) > limit:
