@@ -285,3 +285,17 @@ def test_a_round_cancelled_before_it_starts_does_not_touch_the_database(engine, 
         event.remove(engine.db, "before_cursor_execute", seen)
     assert (report.attempted, statements) == (0, [])
     assert engine.deliver(CLOSE).attempted == 2  # nothing was claimed and left behind
+
+
+def test_a_delivery_that_succeeds_after_a_failure_keeps_the_error_it_saw(engine, clock):
+    """The record of a delivery says what went wrong on the way, even once it got through;
+    a delivery that never failed has no error."""
+    drive(engine, clock.set, "docked")
+    with receiver(failures=1) as hook:
+        engine.escalate(CLOSE, webhook=hook.url)
+        engine.escalate(CLOSE + timedelta(seconds=61), webhook=hook.url)
+    (e,) = engine.escalations()
+    by = {d.notifier: d for d in e.deliveries}
+    assert (by["webhook"].status, by["webhook"].attempts) == ("delivered", 2)
+    assert by["webhook"].last_error is not None and by["webhook"].last_error.startswith("HTTP 5")
+    assert (by["log"].status, by["log"].attempts, by["log"].last_error) == ("delivered", 1, None)

@@ -130,13 +130,12 @@ def outcome(row: Any, error: str | None, now: datetime, policy: Policy,
             max_attempts: int) -> dict[str, Any]:
     attempts = row.attempts + 1
     if error is None:
-        status, next_at, delivered = "delivered", now, now
+        status, next_at = "delivered", now
     else:
         status = "failed" if attempts >= max_attempts else "pending"
-        next_at, delivered = now + ladder_rules.backoff(policy.escalation, attempts), None
+        next_at = now + ladder_rules.backoff(policy.escalation, attempts)
     return {"b_id": row.id, "b_status": status, "b_attempts": attempts,
-            "b_error": None if error is None else error[:MAX_ERROR], "b_next": next_at,
-            "b_delivered": delivered}
+            "b_error": None if error is None else error[:MAX_ERROR], "b_next": next_at}
 
 
 def stopped(cancel: threading.Event | None) -> bool:

@@ -69,9 +69,8 @@ def overdue(db: SAEngine, policy: Policy, now: datetime,
     return sorted(out, key=lambda o: (o.deadline, o.project_id, o.phase))
 
 
-def escalations(db: SAEngine, *, open_only: bool = False, failed_only: bool = False,
-                project_id: int | None = None, limit: int | None = None,
-                offset: int = 0) -> list[Escalation]:
+def escalations(db: SAEngine, *, open_only: bool, failed_only: bool, project_id: int | None,
+                limit: int | None, offset: int) -> list[Escalation]:
     """Escalations oldest first, with their deliveries. `open_only`: neither acknowledged nor
     resolved; `failed_only`: with a delivery that failed for good."""
     q = select(models.escalation_table).order_by(E.id)

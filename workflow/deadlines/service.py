@@ -54,9 +54,8 @@ class Deadlines:
         return outbox.deliver(self.db, self.policy, self._moment(now), max_attempts=limit,
                               cancel=cancel)
 
-    def escalate(self, now: datetime | None = None, *, dry_run: bool = False,
-                 webhook: str | None = None, max_attempts: int | None = None,
-                 cancel: threading.Event | None = None) -> EscalationRun:
+    def escalate(self, now: datetime | None, *, dry_run: bool, webhook: str | None,
+                 max_attempts: int | None, cancel: threading.Event | None) -> EscalationRun:
         """One sweep, then the deliveries due: what cron and the scheduler run. Once `cancel`
         is set, the delivery under way ends at once and the rest wait for a later round."""
         moment = self._moment(now)
@@ -67,8 +66,8 @@ class Deadlines:
                   else self.deliver(moment, max_attempts=limit, cancel=cancel))
         return EscalationRun(result, report)
 
-    def overdue(self, region: str | None = None, now: datetime | None = None, *,
-                limit: int | None = None, offset: int = 0) -> builtins.list[OverdueProject]:
+    def overdue(self, region: str | None, now: datetime | None, *, limit: int | None,
+                offset: int) -> builtins.list[OverdueProject]:
         """Projects overdue at `now`: phase, deadline, how late, the level reached (by
         deadline, then project); at most `limit` after skipping `offset`."""
         code = None if region is None else inputs.region(self.policy, region)
@@ -77,9 +76,8 @@ class Deadlines:
         end = None if limit is None else start + inputs.integer("limit", limit, 1)
         return found[start:end]
 
-    def escalations(self, *, open_only: bool = False, failed_only: bool = False,
-                    project_id: int | None = None, limit: int | None = None,
-                    offset: int = 0) -> builtins.list[Escalation]:
+    def escalations(self, *, open_only: bool, failed_only: bool, project_id: int | None,
+                    limit: int | None, offset: int) -> builtins.list[Escalation]:
         """Escalations on record, oldest first, with their deliveries; at most `limit` after
         skipping `offset`."""
         return queries.escalations(
