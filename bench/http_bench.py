@@ -24,7 +24,6 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import date, timedelta
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -41,16 +40,14 @@ DOC = b"%PDF-1.4 bench"
 
 
 def open_policy(folder: Path) -> Path:
-    """The built-in policy plus batch "now", every window open from 60 days ago to 60 days on."""
+    """The built-in programme plus batch "now", every window open from 60 days ago to 60 on."""
     today = date.today()
-    windows = "\n".join(
-        f"{phase} = {{ opens = {today - timedelta(days=60)}, closes = {today + timedelta(days=60)} }}"
-        for phase in ("docking", "application", "recommendation", "review", "signing",
-                      "publication"))
-    text = resources.files("accel666.policies").joinpath("programme.toml").read_text("utf-8")
+    opens, closes = today - timedelta(days=60), today + timedelta(days=60)
+    windows = "\n".join(f"{phase} = {{ opens = {opens}, closes = {closes} }}" for phase in (
+        "docking", "application", "recommendation", "review", "signing", "publication"))
     path = folder / "policy.toml"
-    path.write_text(text.replace("[extensions]", f'[[batches]]\nkey = "now"\nname = "now"\n\n'
-                                 f"[batches.windows]\n{windows}\n\n[extensions]", 1), "utf-8")
+    path.write_text(f'extends = "builtin"\n\n[[batches]]\nkey = "now"\nname = "now"\n\n'
+                    f"[batches.windows]\n{windows}\n", encoding="utf-8")
     return path
 
 
@@ -96,16 +93,14 @@ def http_side(url: str, policy: Path, codes: list[str], workers: int, folder: Pa
     with Engine(url, policy=policy) as engine:
         tokens = {role: engine.add_operator(f"bench-{role.split(':')[0]}", role, by="bench").token
                   for role in ("city:suzhou", "province", "tencent")}
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     log = (folder / "serve.log").open("wb")
     server = subprocess.Popen([ACCEL666, "--db", url, "--policy", str(policy), "--log-level",
                                "error", "serve", "--port", str(port), "--workers",
                                str(workers)], stdout=log, stderr=subprocess.STDOUT)
     try:
-        _wait(base, server)
+        wait_until_serving(base, server)
         local = threading.local()
 
         def clients() -> dict[str, httpx.Client]:
@@ -139,7 +134,16 @@ def http_side(url: str, policy: Path, codes: list[str], workers: int, folder: Pa
         log.close()
 
 
-def _wait(base: str, server: subprocess.Popen[bytes]) -> None:
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_until_serving(base: str, server: subprocess.Popen[bytes]) -> None:
+    """Poll `base`/healthz until it answers 200 (the process's start-up, at most 60 s);
+    RuntimeError if the process exits or never answers."""
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if server.poll() is not None:

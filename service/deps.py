@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from accel666 import Actor, Engine, Policy
+from accel666 import Actor, Engine
 from accel666.service.auth import Gate
 
 
@@ -25,11 +25,6 @@ def gate(request: Request) -> Gate:
 def actor(request: Request, checker: Annotated[Gate, Depends(gate)]) -> Actor:
     """The calling operator as the actor it is: its name, role and scope (from its token)."""
     return checker.operator(request).actor()
-
-
-def policy(request: Request) -> Policy:
-    """The policy in force (the database's own)."""
-    return engine(request).policy
 
 
 EngineDep = Annotated[Engine, Depends(engine)]

@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from accel666 import Engine
-from accel666.service.problems import problem
+from accel666.service.problems import send_problem
 from accel666.workflow import served
 
 HEADER = b"idempotency-key"
@@ -123,10 +123,5 @@ async def _send(send: Send, status: int, headers: dict[str, str], body: bytes, *
 
 async def _problem(send: Send, status: int, detail: str, scope: Scope, extra: dict[str, Any], *,
                    retry_after: bool = False) -> None:
-    answer = problem(status, detail, kind=extra["error"], instance=scope["path"], extra=extra,
-                     headers={"Retry-After": "1"} if retry_after else None)
-    await answer(scope, _nothing, send)
-
-
-async def _nothing() -> Message:
-    return {"type": "http.disconnect"}
+    await send_problem(scope, send, status, detail, kind=extra["error"], extra=extra,
+                       headers={"Retry-After": "1"} if retry_after else None)

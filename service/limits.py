@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from accel666.service.problems import problem
+from accel666.service.problems import send_problem
 
 
 class BodyTooLarge(Exception):
@@ -66,11 +66,6 @@ class BodyLimit:
 
 
 async def _too_large(scope: Scope, send: Send, bound: int) -> None:
-    answer = problem(413, f"the request body is over this call's {bound} bytes",
-                     instance=scope["path"], headers={"Connection": "close"},
-                     extra={"error": "InvalidInput", "field": "body", "limit": bound})
-    await answer(scope, _nothing, send)
-
-
-async def _nothing() -> Message:
-    return {"type": "http.disconnect"}
+    await send_problem(scope, send, 413, f"the request body is over this call's {bound} bytes",
+                       headers={"Connection": "close"},
+                       extra={"error": "InvalidInput", "field": "body", "limit": bound})

@@ -15,6 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+from starlette.types import Message, Scope, Send
 
 from accel666 import (
     Conflict,
@@ -63,6 +64,16 @@ def problem(status: int, detail: str, *, kind: str | None = None, instance: str 
     body = {**(extra or {}), "type": f"urn:accel666:problem:{slug}", "title": title,
             "status": status, "detail": detail, **({"instance": instance} if instance else {})}
     return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
+
+
+async def send_problem(scope: Scope, send: Send, status: int, detail: str, **options: Any
+                       ) -> None:
+    """Answer with a problem document from ASGI middleware, where no request is read
+    (`options` as for `problem`; the instance is the request's path)."""
+    async def nothing() -> Message:
+        return {"type": "http.disconnect"}
+
+    await problem(status, detail, instance=scope["path"], **options)(scope, nothing, send)
 
 
 def from_error(exc: WorkflowError | PolicyError, request: Request) -> JSONResponse:

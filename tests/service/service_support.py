@@ -1,53 +1,30 @@
 """A real `accel666 serve` process on a test database, and what the tests need to drive it.
 
-The service runs on the wall clock (a real process), so its policy adds a batch "now" whose
-windows are all open from 60 days before today to 60 days after, in China time: the lifecycle
-can be walked through from start to end on any day the suite runs.
+The service runs on the wall clock (a real process), so it runs under the process tests' open
+policy: batch `proc-open`, every window open from 2020 to 2099, so that the lifecycle can be
+walked through from start to end on any day the suite runs.
 """
 
 from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 from dataclasses import dataclass, field
-from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 
 from accel666 import Engine
-from tests.workflow.wf_support import builtin_policy_text
+from bench.http_bench import free_port, wait_until_serving
+from tests.processes.proc_support import open_policy
 
 ACCEL666 = str(Path(sys.executable).with_name("accel666"))
-OPEN_BATCH = "now"
+OPEN_BATCH = "proc-open"  # the batch proc_support.open_policy adds
 ROLES = {"province": "province", "tencent": "tencent", "suzhou": "city:suzhou",
          "kunshan": "city:kunshan"}
-
-
-def open_policy(folder: Path, today: date | None = None) -> Path:
-    """The built-in policy plus batch "now", every window open around `today`."""
-    today = today or date.today()
-    closes = today + timedelta(days=60)
-    opens = today - timedelta(days=60)
-    windows = "\n".join(f"{phase} = {{ opens = {opens}, closes = {closes} }}" for phase in (
-        "docking", "application", "recommendation", "review", "signing", "publication"))
-    text = builtin_policy_text().replace("[extensions]", (
-        f'[[batches]]\nkey = "{OPEN_BATCH}"\nname = "open now"\n\n[batches.windows]\n'
-        f"{windows}\n\n[extensions]"), 1)
-    path = folder / "policy.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -96,16 +73,9 @@ def start(db: str, folder: Path, *, workers: int = 1) -> Service:
             [ACCEL666, "--db", db, "--policy", str(policy), "serve", "--port", str(port),
              "--workers", str(workers)], stdout=log, stderr=subprocess.STDOUT, env=env)
     service.process = process
-    deadline = time.monotonic() + 60
-    while True:  # the process's start-up, not the engine's time: polled until it answers
-        if process.poll() is not None:
-            raise AssertionError(f"serve exited: {service.log.read_text()}")
-        try:
-            if httpx.get(service.url + "/healthz", timeout=2).status_code == 200:
-                return service
-        except httpx.TransportError:
-            pass
-        if time.monotonic() > deadline:
-            service.stop()
-            raise AssertionError(f"serve did not answer: {service.log.read_text()}")
-        time.sleep(0.1)
+    try:
+        wait_until_serving(service.url, process)
+    except RuntimeError as exc:
+        service.stop()
+        raise AssertionError(f"{exc}: {service.log.read_text()}") from None
+    return service
