@@ -18,14 +18,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, timedelta
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import create_engine, select
 
 from accel666 import InvalidInput, models
 from accel666.workflow.adapters import webhook
 from accel666.workflow.deadlines import outbox
 from tests.escalation.esc_support import TICK, drive
+from tests.credit_reference import reference_check, reference_org_check
 from tests.helpers import CODE_B, cst
 
 CLOSE = cst(2020, 8, 31, 0, 0, 1)
@@ -523,3 +525,49 @@ def test_a_notifier_with_no_way_to_deliver_is_a_failed_attempt(engine, clock):
     (row,) = outbox.claim(engine.db, "webhook", "holder", CLOSE.astimezone(UTC), 0, MINUTE)
     assert outbox.notify("sms", row, 1, engine.policy.zone) == (
         f"no way to deliver with notifier 'sms' (endpoint '{DEAD}')")
+
+
+def _codes(n: int) -> list[str]:
+    """`n` distinct valid credit codes, their check characters from the reference."""
+    codes = []
+    for i in range(n):
+        org = f"{50000000 + i:08d}"
+        first17 = "91320500" + org + reference_org_check(org)
+        codes.append(first17 + reference_check(first17))
+    return codes
+
+
+def test_a_claim_takes_the_oldest_pending_deliveries_whatever_order_the_rows_are_stored_in(
+        engine, clock):
+    """A claim takes `CLAIM_SIZE` rows at most, the lowest ids first, and a round reads on
+    from the highest id it took: the rows it takes must be the lowest, or one left below
+    would wait for the next round. Rewriting the oldest rows moves them to the end of a
+    PostgreSQL table, where a scan without an order would meet them last."""
+    size = outbox.CLAIM_SIZE["webhook"]
+    for code in _codes(size + 3):
+        drive(engine, clock.set, "docked", code=code)
+    engine.sweep(CLOSE, webhook=DEAD)
+    with models.writing(engine.db) as conn:
+        ids = sorted(conn.execute(select(outbox.D.id).where(outbox.D.notifier == "webhook"))
+                     .scalars())
+        conn.execute(models.delivery_table.update().where(outbox.D.id.in_(ids[:3]))
+                     .values(attempts=outbox.D.attempts))
+    with _scanning_in_storage_order(engine.db) as db:
+        taken = outbox.claim(db, "webhook", "holder", CLOSE.astimezone(UTC), 0, MINUTE)
+    assert [r.id for r in taken] == ids[:size]
+
+
+@contextmanager
+def _scanning_in_storage_order(db: Any) -> Iterator[Any]:
+    """The same database, where PostgreSQL reads tables without their indexes: the order of
+    what a query takes must come from the query, not from the plan the server happens to pick
+    (the claim's index would hand rows over in id order)."""
+    if db.dialect.name != "postgresql":
+        yield db
+        return
+    options = "-c enable_indexscan=off -c enable_indexonlyscan=off -c enable_bitmapscan=off"
+    plain = create_engine(db.url, connect_args={"options": options})
+    try:
+        yield plain
+    finally:
+        plain.dispose()
