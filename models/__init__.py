@@ -19,7 +19,7 @@ from accel666.models.escalations import (
 )
 from accel666.models.ledger import AnchorRow, LedgerRow, anchor_table, ledger_table
 from accel666.models.schema import HEAD as SCHEMA_HEAD
-from accel666.models.schema import SchemaNewer, SchemaOutdated, upgrade
+from accel666.models.schema import SchemaNewer, SchemaOutdated, SchemaUnrecorded, upgrade
 from accel666.models.schema import ensure as create_schema
 from accel666.models.tables import (
     LIVE,
@@ -55,6 +55,7 @@ __all__ = [
     "ProjectRow",
     "SchemaNewer",
     "SchemaOutdated",
+    "SchemaUnrecorded",
     "TransitionRow",
     "anchor_table",
     "chain",

@@ -61,13 +61,72 @@ def is_newer(revision: str) -> bool:
     return not (revision.isdigit() and int(revision) <= int(HEAD))
 
 
+class SchemaUnrecorded(RuntimeError):
+    """accel666 tables with no revision recorded, shaped like no revision this one can name."""
+
+    def __init__(self, differences: list[str]) -> None:
+        super().__init__(
+            "the database holds accel666 tables but no record of its schema revision, and "
+            f"they are neither those of revision {FIRST} nor those of {HEAD} "
+            f"({'; '.join(differences)}): no upgrade can be trusted to fit them; restore a "
+            "backup made by accel666, or let accel666 create a new database")
+        self.current = None
+
+
+# The tables and columns of the first schema, as create_all made them before revisions were
+# recorded (models/migrations/versions/0001_first_schema.py).
+FIRST_COLUMNS = {
+    "accel666_project": {"id", "title", "enterprise", "credit_code", "region", "category",
+                         "batch", "state", "version", "paper_copies", "created_at",
+                         "updated_at"},
+    "accel666_transition": {"id", "project_id", "seq", "event", "from_state", "to_state",
+                            "actor", "role", "scope", "at", "payload"},
+    "accel666_document": {"id", "project_id", "name", "size", "sha256", "content",
+                          "uploaded_at"},
+    "accel666_extension": {"id", "batch", "phase", "until", "reason", "actor", "role", "at"},
+    "accel666_escalation": {"id", "project_id", "batch", "phase", "deadline", "level",
+                            "due_at", "fired_at", "lateness_seconds", "target_role",
+                            "target_scope", "state_seen", "idempotency_key", "lapsed",
+                            "acked_at", "acked_by", "ack_role", "ack_scope", "ack_note",
+                            "resolved_at"},
+    "accel666_delivery": {"id", "escalation_id", "notifier", "endpoint", "status", "attempts",
+                          "last_error", "next_attempt_at", "lease_owner", "lease_until",
+                          "delivered_at"},
+}
+
+
 def current(conn: Connection) -> str | None:
-    """The database's revision; None if it holds no accel666 schema at all."""
-    names = set(inspect(conn).get_table_names())
+    """The database's revision; None if it holds no accel666 schema at all.
+
+    Tables made by `create_all` record none: they are taken for the first schema or for the
+    head when their tables and columns are exactly those, and refused otherwise
+    (SchemaUnrecorded)."""
+    inspector = inspect(conn)
+    names = set(inspector.get_table_names())
     if VERSION_TABLE in names:
         return conn.execute(select(version_table.c.version_num)).scalar()
-    # Made by create_all before revisions were recorded: the first schema.
-    return FIRST if "accel666_project" in names else None
+    found = {name: {c["name"] for c in inspector.get_columns(name)}
+             for name in names if name.startswith("accel666_")}
+    if not found:
+        return None
+    head = {t.name: {c.name for c in t.columns} for t in metadata.sorted_tables}
+    if found == head:
+        return HEAD
+    if found == FIRST_COLUMNS:
+        return FIRST
+    raise SchemaUnrecorded(_differences(found, head))
+
+
+def _differences(found: dict[str, set[str]], expected: dict[str, set[str]]) -> list[str]:
+    """What sets `found` apart from `expected`, table by table, in words."""
+    said = [f"no table {name}" for name in sorted(expected.keys() - found.keys())]
+    said += [f"an unknown table {name}" for name in sorted(found.keys() - expected.keys())]
+    for name in sorted(found.keys() & expected.keys()):
+        if missing := sorted(expected[name] - found[name]):
+            said.append(f"{name} lacks {', '.join(missing)}")
+        if extra := sorted(found[name] - expected[name]):
+            said.append(f"{name} has unknown {', '.join(extra)}")
+    return said
 
 
 def ensure(engine: Engine) -> None:
@@ -83,8 +142,8 @@ def ensure(engine: Engine) -> None:
         found = current(conn)
         if found is None:
             metadata.create_all(conn)
-            version_table.create(conn)
-            conn.execute(version_table.insert().values(version_num=HEAD))
+        if found in (None, HEAD):  # a new database, or this version's tables unrecorded
+            _record(conn, HEAD)
             return
     if found != HEAD:
         raise SchemaOutdated(found)
@@ -110,9 +169,8 @@ def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str | N
                 before = current(conn)
                 if before is not None and is_newer(before):
                     raise SchemaNewer(before)
-                if before == FIRST and VERSION_TABLE not in inspect(conn).get_table_names():
-                    version_table.create(conn)
-                    conn.execute(version_table.insert().values(version_num=FIRST))
+                if before is not None and VERSION_TABLE not in inspect(conn).get_table_names():
+                    _record(conn, before)  # tables create_all made: recorded as they were
                 cfg = Config()
                 cfg.set_main_option("script_location", "accel666.models:migrations")
                 cfg.attributes["connection"] = conn
@@ -126,6 +184,11 @@ def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str | N
             if raw is not None:
                 raw.execute("PRAGMA foreign_keys = ON")
     return before, after
+
+
+def _record(conn: Connection, revision: str) -> None:
+    version_table.create(conn)
+    conn.execute(version_table.insert().values(version_num=revision))
 
 
 def _stored_revision(conn: Connection) -> str | None:

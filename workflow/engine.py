@@ -145,7 +145,7 @@ class Engine:
                 raise  # read-only, full, unreachable: Unavailable (see `translating`)
             raise InvalidInput("database", f"cannot open it: {exc.orig}",
                                self.db.url.render_as_string(hide_password=True)) from exc
-        except (models.SchemaOutdated, models.SchemaNewer) as exc:
+        except (models.SchemaOutdated, models.SchemaNewer, models.SchemaUnrecorded) as exc:
             self.close()
             raise InvalidInput("database", str(exc), exc.current) from exc
         except Exception:  # InvalidInput from the policy, a naive clock, …: nothing left open
@@ -443,14 +443,17 @@ class Engine:
     def schema_revision(self) -> str | None:
         """The database's schema revision (None for an empty database)."""
         with models.reading(self.db) as conn:
-            return models.schema.current(conn)
+            try:
+                return models.schema.current(conn)
+            except models.SchemaUnrecorded as exc:
+                raise InvalidInput("database", str(exc), None) from exc
 
     def upgrade_schema(self) -> tuple[str | None, str | None]:
         """Bring the database's schema to this version's head (Alembic); (before, after).
         A database made by a newer accel666 is refused with InvalidInput."""
         try:
             return models.upgrade(self.db)
-        except models.SchemaNewer as exc:
+        except (models.SchemaNewer, models.SchemaUnrecorded) as exc:
             raise InvalidInput("database", str(exc), exc.current) from exc
 
     def batches(self) -> builtins.list[BatchStatus]:

@@ -203,3 +203,60 @@ def test_a_new_database_begins_its_ledger_with_nothing_to_adopt(engine, actors):
     report = engine.verify()
     assert report.ok and report.unproven == ()
     assert report.ledger_rows == 1  # the policy recorded at first use
+
+
+def _tables(url: str) -> dict[str, list[tuple[object, ...]]]:
+    """Every table's rows, in order: the whole database, to compare before and after."""
+    eng = create_engine(url)
+    try:
+        meta = MetaData()
+        meta.reflect(eng)
+        with eng.connect() as conn:
+            return {name: sorted(map(tuple, conn.execute(select(table)).all()), key=repr)
+                    for name, table in meta.tables.items()}
+    finally:
+        eng.dispose()
+
+
+def test_tables_made_by_create_all_at_the_head_are_recorded_at_the_head(db_url):
+    """An embedder that made the tables itself (`models.metadata.create_all`) recorded no
+    revision: the tables are this version's, so the database opens, and is recorded at the
+    head, instead of being taken for the first schema and broken by its upgrade."""
+    empty_database(db_url)
+    eng = create_engine(db_url)
+    with eng.begin() as conn:
+        models.metadata.create_all(conn)
+    eng.dispose()
+    with Engine(db_url, create_schema=False) as engine:
+        assert engine.schema_revision() == schema.HEAD
+        assert engine.upgrade_schema() == (schema.HEAD, schema.HEAD)
+    with Engine(db_url, clock=lambda: cst(2020, 7, 1, 10)) as engine:
+        engine.dock(Actor("x", "tencent"), title="T", enterprise="E", credit_code=CODE_A,
+                    region="suzhou", category="demo")
+        assert engine.verify().ok
+    assert _tables(db_url)[schema.VERSION_TABLE] == [(schema.HEAD,)]
+
+
+def test_tables_with_no_revision_that_match_no_schema_are_refused_unchanged(db_url, run):
+    """Neither the first schema nor this version's (a table of the head missing, here): no
+    upgrade can be trusted to fit them, so opening and upgrading both refuse, with exit 2,
+    and write nothing."""
+    empty_database(db_url)
+    eng = create_engine(db_url)
+    with eng.begin() as conn:
+        models.metadata.create_all(conn, tables=[
+            t for t in models.metadata.sorted_tables if t.name != "accel666_operator"])
+    eng.dispose()
+    try:
+        before = _tables(db_url)
+        for args in (("list",), ("db", "upgrade"), ("db", "current")):
+            result = run(*args)
+            assert result.exit_code == 2, (args, result.stdout, result.stderr)
+            assert "no record of its schema revision" in result.stderr
+            assert "no table accel666_operator" in result.stderr
+        with pytest.raises(InvalidInput) as refused:
+            Engine(db_url)
+        assert refused.value.field == "database"
+        assert _tables(db_url) == before
+    finally:
+        empty_database(db_url)  # the next test on this server database finds it usable
