@@ -48,7 +48,8 @@ class Reader:
     def unknown(self, where: str, kind: str, name: str, known: tuple[str, ...]) -> None:
         """Note `name` as unknown at `where`, and remember which known name it was taken for."""
         self.problem(where, unknown(kind, name, known))
-        self.misspelt.add((where, closest(name, known) or ""))
+        if (close := closest(name, known)) is not None:
+            self.misspelt.add((where, close))
 
     def keys(self, table: dict[str, Any], where: str, known: tuple[str, ...]) -> None:
         for key in table:

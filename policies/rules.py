@@ -206,11 +206,8 @@ def check_reopen(policy: Policy, batch: Batch, window: Window, now: datetime,
                  override: bool) -> Denial | None:
     """May an extension reopen `window` (as it stands) at `now`? Not once it has been closed
     longer than the policy's reopen_within_days, unless the province overrides the limit."""
-    if override or now < window.closes_at:
-        return None
-    limit = timedelta(days=policy.reopen_within_days)
-    closed_for = now - window.closes_at
-    if closed_for <= limit:
+    closed_for = now - window.closes_at  # negative while the window is open
+    if override or closed_for <= timedelta(days=policy.reopen_within_days):
         return None
     return Denial(
         REOPEN,
