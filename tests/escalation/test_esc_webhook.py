@@ -299,3 +299,21 @@ def test_a_delivery_that_succeeds_after_a_failure_keeps_the_error_it_saw(engine,
     assert (by["webhook"].status, by["webhook"].attempts) == ("delivered", 2)
     assert by["webhook"].last_error is not None and by["webhook"].last_error.startswith("HTTP 5")
     assert (by["log"].status, by["log"].attempts, by["log"].last_error) == ("delivered", 1, None)
+
+
+def test_a_sweep_queues_deliveries_for_the_escalations_it_recorded_alone(engine, clock):
+    """A later sweep with a webhook records a new escalation and posts it; an escalation an
+    earlier sweep recorded, and that was acknowledged since, gets no webhook delivery from it
+    (nor from the adoption of open escalations)."""
+    acked = drive(engine, clock.set, "docked")
+    late = drive(engine, clock.set, "recommended", code=CODE_B)
+    engine.sweep(CLOSE)  # application closed: the docked project, the log alone
+    (first,) = engine.escalations()
+    clock.set(cst(2020, 9, 1, 9))
+    engine.ack(city("suzhou"), first.id, "已催办")
+    run = engine.sweep(cst(2020, 10, 1, 0, 0, 1), webhook="http://127.0.0.1:9/hook")
+    assert [(c.phase, c.level, c.count) for c in run.recorded] == [("review", 1, 1)]
+    assert (run.enqueued, run.adopted) == (2, 0)  # the log and the webhook, for the new one
+    notifiers = {e.project_id: sorted(d.notifier for d in e.deliveries)
+                 for e in engine.escalations()}
+    assert notifiers == {acked.id: ["log"], late.id: ["log", "webhook"]}

@@ -210,7 +210,7 @@ def _enqueue(conn: Connection, first: int, last: int, now: datetime,
             E.id, literal(name, String),
             cast(null(), String) if endpoint is None else literal(endpoint, String),
             literal("pending", String), literal(0, Integer), literal(now, UTCDateTime),
-        ).where(E.id.between(first, last), E.fired_at == now)
+        ).where(E.id.between(first, last))  # sweeps queue up: this sweep's rows alone
         total += conn.execute(
             insert(models.delivery_table)
             .from_select(("escalation_id", "notifier", "endpoint", "status", "attempts",
