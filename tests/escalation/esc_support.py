@@ -11,6 +11,8 @@ from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from sqlalchemy import create_engine
+
 from accel666 import Actor, Engine, Project
 from tests.helpers import CODE_A, cst
 
@@ -128,3 +130,19 @@ def receiver(failures: int) -> Iterator[Receiver]:
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+@contextmanager
+def scanning_in_storage_order(db: Any) -> Iterator[Any]:
+    """The same database, where PostgreSQL reads tables without their indexes: the order of
+    what a query takes must come from the query, not from the plan the server happens to pick
+    (an index on the ids would hand rows over in id order)."""
+    if db.dialect.name != "postgresql":
+        yield db
+        return
+    options = "-c enable_indexscan=off -c enable_indexonlyscan=off -c enable_bitmapscan=off"
+    plain = create_engine(db.url, connect_args={"options": options})
+    try:
+        yield plain
+    finally:
+        plain.dispose()

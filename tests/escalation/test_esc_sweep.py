@@ -21,6 +21,7 @@ from tests.escalation.esc_support import (
     drive,
     ladder,
     policy_with,
+    scanning_in_storage_order,
 )
 from tests.helpers import CODE_B, CODE_C, CODE_D, cst, events
 
@@ -369,3 +370,25 @@ def test_a_level_records_its_projects_in_project_order_whatever_their_state(db_u
                                (applied.id, "recommendation", 1)]
     finally:
         eng.close()
+
+
+def test_a_sweeps_digests_follow_the_ids_whatever_order_the_rows_are_stored_in(db_url, clock):
+    """verify recomputes a sweep's digests in id order, so the sweep must read its rows in id
+    order too. An acknowledgement rewrites the older escalation, which a PostgreSQL table then
+    stores after the newer one; resolved by one sweep, the two are read back in that order
+    by a plan without an index, unless the query orders them."""
+    with Engine(db_url, clock=clock) as setup:
+        older = drive(setup, clock.set, "docked")
+        newer = drive(setup, clock.set, "docked", code=CODE_B)
+        setup.sweep(cst(2020, 8, 31, 0, 0, 1))
+        first, _ = setup.escalations()
+        clock.set(cst(2020, 9, 1, 9))
+        setup.ack(city("suzhou"), first.id, "已催办")
+        for project in (older, newer):
+            setup.withdraw(city("suzhou"), project.id, reason="企业放弃")
+        db = setup.db
+    with scanning_in_storage_order(db) as plain, Engine(plain, clock=clock) as engine:
+        assert engine.sweep(cst(2020, 9, 2)).resolved == 2
+    with Engine(db_url, clock=clock) as engine:
+        report = engine.verify()
+        assert report.ok, report.problems

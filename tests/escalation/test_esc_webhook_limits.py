@@ -18,16 +18,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, timedelta
 from types import SimpleNamespace
-from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, select
+from sqlalchemy import select
 
 from accel666 import InvalidInput, models
 from accel666.workflow.adapters import webhook
 from accel666.workflow.deadlines import outbox
-from tests.escalation.esc_support import TICK, drive
 from tests.credit_reference import reference_check, reference_org_check
+from tests.escalation.esc_support import TICK, drive, scanning_in_storage_order
 from tests.helpers import CODE_B, cst
 
 CLOSE = cst(2020, 8, 31, 0, 0, 1)
@@ -552,22 +551,7 @@ def test_a_claim_takes_the_oldest_pending_deliveries_whatever_order_the_rows_are
                      .scalars())
         conn.execute(models.delivery_table.update().where(outbox.D.id.in_(ids[:3]))
                      .values(attempts=outbox.D.attempts))
-    with _scanning_in_storage_order(engine.db) as db:
+    with scanning_in_storage_order(engine.db) as db:
         taken = outbox.claim(db, "webhook", "holder", CLOSE.astimezone(UTC), 0, MINUTE)
     assert [r.id for r in taken] == ids[:size]
 
-
-@contextmanager
-def _scanning_in_storage_order(db: Any) -> Iterator[Any]:
-    """The same database, where PostgreSQL reads tables without their indexes: the order of
-    what a query takes must come from the query, not from the plan the server happens to pick
-    (the claim's index would hand rows over in id order)."""
-    if db.dialect.name != "postgresql":
-        yield db
-        return
-    options = "-c enable_indexscan=off -c enable_indexonlyscan=off -c enable_bitmapscan=off"
-    plain = create_engine(db.url, connect_args={"options": options})
-    try:
-        yield plain
-    finally:
-        plain.dispose()
