@@ -102,8 +102,8 @@ def sweep(
     policy: Policy,
     now: datetime,
     *,
-    notifiers: Sequence[Notifier] = (("log", None),),
-    dry_run: bool = False,
+    notifiers: Sequence[Notifier],
+    dry_run: bool,
 ) -> SweepResult:
     """Record every level due at `now` and not yet on record; resolve escalations whose project
     left its overdue state; queue a delivery of each new escalation for each notifier."""
@@ -119,8 +119,7 @@ def sweep(
         # Counts and the id range only, never the new rows themselves: memory stays flat in the
         # number of projects. Sweeps queue up, so the range holds this sweep's rows alone.
         before = _last_id(conn)
-        ledger.lock(conn, ledger.SWEEPS)
-        seq = ledger.head(conn, ledger.SWEEPS)[0] + 1
+        seq = ledger.head(conn, ledger.SWEEPS)[0] + 1  # sweeps alone append to it, queued up
         rungs = []
         for rung in ladder_rules.due_rungs(policy, store.all_extensions(conn), now):
             stmt = (insert(models.escalation_table)
