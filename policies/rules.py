@@ -137,7 +137,8 @@ def authorise(
     `source` is the project's state (None when docking a new project); `credit_code` is the
     enterprise's code, checked against an enterprise actor's scope.
     """
-    facts = {"event": event, "role": role, "scope": scope, "region": region, "source": source}
+    facts = {"event": event, "role": role, "scope": scope, "region": region or None,
+             "source": source}  # no region for an act on the programme (publish, extend)
     grants = [g for g in policy.permissions.get(event, ()) if g.role == role]
     if not grants:
         allowed = ", ".join(g.role for g in policy.permissions.get(event, ())) or "nobody"

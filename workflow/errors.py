@@ -89,6 +89,7 @@ class NotPermitted(WorkflowError):
         role: str,
         scope: str | None,
         project_id: int | None = None,
+        facts: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(f"{event} not permitted: {reason}")
         self.event = event
@@ -97,11 +98,12 @@ class NotPermitted(WorkflowError):
         self.role = role
         self.scope = scope
         self.project_id = project_id
+        self.facts = dict(facts or {})
 
     def details(self) -> dict[str, Any]:
         """The structured attributes, for logs and `--json` error output."""
         return {"event": self.event, "guard": self.guard, "role": self.role,
-                "scope": self.scope, "project_id": self.project_id}
+                "scope": self.scope, "project_id": self.project_id, "facts": self.facts}
 
 
 class Conflict(WorkflowError):

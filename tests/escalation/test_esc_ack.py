@@ -77,6 +77,8 @@ def test_only_the_target_or_the_province_may_acknowledge(engine, clock, caplog, 
     assert err.value.message == message
     assert (err.value.event, err.value.guard, err.value.role, err.value.scope,
             err.value.project_id) == ("ack", guard, actor.role, scope, a.id)
+    assert err.value.facts == {"role": actor.role, "scope": scope, "target_role": "city",
+                               "target_scope": "320500"}
     (refused,) = events(caplog.records, "refused")
     assert (refused["trigger"], refused["guard"], refused["project_id"]) == ("ack", guard, a.id)
     assert events(caplog.records, "ack") == []

@@ -112,6 +112,11 @@ def test_permission(engine, clock, event, source, who, outcome):
     assert err.value.guard == (SCOPE if outcome == SCOPE else ROLE)
     assert (err.value.event, err.value.role) == (event, actor.role)
     assert err.value.project_id == (None if project is None else project.id)
+    # The facts a refusal carries (JSON, problem documents, the Chinese sentence).
+    assert err.value.facts == {"event": event, "role": actor.role,
+                               "scope": SCOPE_SHOWN.get(who),
+                               "region": None if event == "extend" else "320500",
+                               "source": source}
     assert snapshot(engine) == before
 
 

@@ -119,7 +119,8 @@ def ack(db: SAEngine, policy: Policy, now: datetime, actor: Actor, escalation_id
                                               current.target_role, current.target_scope)
         if denial is not None:
             raise NotPermitted(event, denial.guard, denial.message, role=actor.role,
-                               scope=actor.scope, project_id=current.project_id)
+                               scope=actor.scope, project_id=current.project_id,
+                               facts=denial.facts)
         values = {"acked_at": now, "acked_by": actor.name, "ack_role": actor.role,
                   "ack_scope": actor.scope, "ack_note": note}
         done = conn.execute(

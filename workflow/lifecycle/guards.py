@@ -63,7 +63,7 @@ def authorise(
     )
     if denial is not None:
         raise NotPermitted(event, denial.guard, denial.message, role=actor.role,
-                           scope=actor.scope, project_id=project_id)
+                           scope=actor.scope, project_id=project_id, facts=denial.facts)
 
 
 def refuse(event: str, denial: Denial, project_id: int | None) -> Refused:
