@@ -131,4 +131,4 @@ class Policy:
 
 
 def start_of_day(day: date, zone: ZoneInfo) -> datetime:
-    return datetime.combine(day, time(0, 0), tzinfo=zone)
+    return datetime.combine(day, time(), tzinfo=zone)  # midnight

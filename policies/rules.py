@@ -5,7 +5,7 @@ Nothing here reads a clock, a database or the environment; callers pass `now` (a
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -56,9 +56,9 @@ def find_batch(policy: Policy, key: str) -> Batch:
 
 def effective_window(window: Window, extended_until: date | None) -> Window:
     """The window as extended by a recorded extension (extensions only ever lengthen it)."""
-    if extended_until is None or extended_until <= window.closes:
+    if extended_until is None:
         return window
-    return Window(window.phase, window.opens, extended_until, window.zone)
+    return replace(window, closes=max(window.closes, extended_until))
 
 
 def last_moment(window: Window) -> datetime:
@@ -170,9 +170,7 @@ def registered_region(policy: Policy, credit_code: str) -> str | None:
     its city, or a city's own office) or by its city's four digits (any district or county,
     old codes included). None when it was registered outside the province, at the province's
     own office, or under a division no region covers."""
-    division = credit_code[2:8]
-    if division[:2] != policy.province[:2] or division == policy.province:
-        return None
+    division = credit_code[2:8]  # regions lie in the province, below its office (the loader)
     if division in policy.regions:
         return division
     city = division[:4] + "00"
