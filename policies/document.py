@@ -28,7 +28,7 @@ def as_document(policy: Policy) -> dict[str, Any]:
         "categories": [{"key": c.key, "name": c.name, "english": c.english, "target": c.target}
                        for c in policy.categories.values()],
         "roles": {r.key: {"scope": r.scope} for r in policy.roles.values()},
-        "permissions": {event: [_grant(g) for g in policy.permissions.get(event, ())]
+        "permissions": {event: [_grant(g) for g in policy.permissions[event]]
                         for event in ACTS},
         "batches": [_batch(b) for b in policy.batches.values()],
         "extensions": {"reopen_within_days": policy.reopen_within_days},

@@ -121,7 +121,7 @@ class Policy:
     categories: dict[str, Category]
     regions: dict[str, Region]  # by code
     roles: dict[str, Role]
-    permissions: dict[str, tuple[Grant, ...]]
+    permissions: dict[str, tuple[Grant, ...]]  # every act, () for one nobody may do
     batches: dict[str, Batch]
     source: str = field(default="", compare=False)
     escalation: Ladder = field(default_factory=Ladder)  # no [escalation] table: nothing escalates

@@ -139,9 +139,9 @@ def authorise(
     """
     facts = {"event": event, "role": role, "scope": scope, "region": region or None,
              "source": source}  # no region for an act on the programme (publish, extend)
-    grants = [g for g in policy.permissions.get(event, ()) if g.role == role]
+    grants = [g for g in policy.permissions[event] if g.role == role]
     if not grants:
-        allowed = ", ".join(g.role for g in policy.permissions.get(event, ())) or "nobody"
+        allowed = ", ".join(g.role for g in policy.permissions[event]) or "nobody"
         return Denial(ROLE, f"role {role} may not {event} (allowed: {allowed})", facts)
     if source is not None and not any(g.sources is None or source in g.sources for g in grants):
         states = sorted({s for g in grants for s in (g.sources or ())})

@@ -13,7 +13,7 @@ FORMATS = ("mermaid", "dot")
 def roles(policy: Policy) -> lifecycle.Roles:
     """Who the policy's permission table lets fire `event` from `source`, in its order."""
     def allowed(event: str, source: str) -> tuple[str, ...]:
-        grants = policy.permissions.get(event, ())
+        grants = policy.permissions[event]
         return tuple(dict.fromkeys(g.role for g in grants
                                    if g.sources is None or source in g.sources))
     return allowed

@@ -1,0 +1,39 @@
+"""The permission rule (`policies.rules.authorise`) on policies written for the case: what the
+built-in programme never shows, an event nobody may fire and a grant from several states."""
+
+from __future__ import annotations
+
+from accel666.policies import parse
+from accel666.policies.rules import authorise
+
+POLICY = parse("""
+extends = "builtin"
+
+[permissions]
+dock = [{ role = "tencent" }]
+reject = [{ role = "city", from = ["applied", "recommended"] }]
+""")
+
+
+def test_an_event_the_permissions_leave_out_is_permitted_to_nobody():
+    denial = authorise(POLICY, "province", None, "review", source="recommended",
+                       region="320500", credit_code=None)
+    assert denial is not None
+    assert (denial.guard, denial.message) == (
+        "role", "role province may not review (allowed: nobody)")
+    assert denial.facts == {"event": "review", "role": "province", "scope": None,
+                            "region": "320500", "source": "recommended"}
+
+
+def test_a_grant_from_several_states_names_them_all():
+    def reject_from(source: str):
+        return authorise(POLICY, "city", "320500", "reject", source=source, region="320500",
+                         credit_code=None)
+
+    assert reject_from("applied") is None
+    assert reject_from("recommended") is None
+    denial = reject_from("docked")
+    assert denial is not None
+    assert (denial.guard, denial.message) == (
+        "role", "role city may reject only a project in state applied or recommended, "
+                "not one in state docked")
