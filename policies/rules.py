@@ -152,8 +152,11 @@ def authorise(
             facts,
         )
     kind = policy.roles[role].scope
+    if kind != "none" and not region:  # an act on the whole programme, not on one project
+        return Denial(SCOPE, f"{role}:{scope} may not {event}: it applies to the whole "
+                             "programme, beyond one actor's scope", facts)
     if kind == "region" and scope != region:
-        name = policy.regions[region].name if region in policy.regions else region
+        name = policy.regions[region].name
         return Denial(
             SCOPE, f"{role}:{scope} may not act on a project of region {region} ({name})", facts
         )

@@ -37,3 +37,23 @@ def test_a_grant_from_several_states_names_them_all():
     assert (denial.guard, denial.message) == (
         "role", "role city may reject only a project in state applied or recommended, "
                 "not one in state docked")
+
+
+def test_a_scoped_role_granted_an_act_on_the_whole_programme_is_refused_for_its_scope():
+    """A policy may grant `extend` (or `publish --batch`) to a city or an enterprise; the act
+    reaches every region's projects, so their scope refuses it, saying why."""
+    policy = parse("""
+extends = "builtin"
+
+[permissions]
+extend = [{ role = "city" }, { role = "enterprise" }, { role = "province" }]
+""")
+    for role, scope in (("city", "320500"), ("enterprise", "91320500MA1MXXXX0X")):
+        denial = authorise(policy, role, scope, "extend", source=None, region="",
+                           credit_code=None)
+        assert denial is not None
+        assert (denial.guard, denial.message) == (
+            "scope", f"{role}:{scope} may not extend: it applies to the whole programme, "
+                     "beyond one actor's scope")
+    assert authorise(policy, "province", None, "extend", source=None, region="",
+                     credit_code=None) is None
