@@ -216,3 +216,21 @@ def test_an_actor_whose_role_or_scope_is_not_text(world, actor, field, reason, v
     with pytest.raises(InvalidInput) as err:
         world.engine.sign(actor, world.recommended)
     assert (err.value.field, err.value.reason, err.value.value) == (field, reason, value)
+
+
+@pytest.mark.parametrize(("actor", "field", "value"), [
+    (Actor("x", "mayor"), "role", "mayor"),
+    (Actor("x", "province", "suzhou"), "scope", "suzhou"),
+    (Actor("x", "city", "atlantis"), "scope", "atlantis"),
+    (Actor("x", "enterprise", "123"), "scope", "123"),
+    (Actor("x", "city"), "scope", None),
+    ("province", "actor", None),
+])
+def test_an_actor_refused_carries_the_value_it_was_refused_for(actor, field, value):
+    """The value goes out with the error (`--json`, problem documents): the one at fault."""
+    from accel666 import load_policy
+    from accel666.workflow.lifecycle.guards import resolve_actor
+
+    with pytest.raises(InvalidInput) as refused:
+        resolve_actor(load_policy(None), actor)
+    assert (refused.value.field, refused.value.value) == (field, value)

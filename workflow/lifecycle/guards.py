@@ -16,7 +16,7 @@ from accel666.workflow.lifecycle import inputs
 def resolve_actor(policy: Policy, actor: object) -> Actor:
     """Check the actor against the policy and put its scope in canonical form."""
     if not isinstance(actor, Actor):
-        raise InvalidInput("actor", f"expected an Actor, got {type(actor).__name__}", None)
+        raise InvalidInput("actor", f"expected an Actor, got {type(actor).__name__}")
     name = inputs.text("actor name", actor.name)
     # Checked before the lookup: an unhashable role (a list from JSON) must not raise TypeError,
     # and a scope of another type (0, False, []) must not be stored as it is.
@@ -36,7 +36,7 @@ def resolve_actor(policy: Policy, actor: object) -> Actor:
                                scope)
     elif not scope:
         what = "a region (city:suzhou)" if role.scope == "region" else "a credit code"
-        raise InvalidInput("scope", f"role {role.key} needs {what} as its scope", None)
+        raise InvalidInput("scope", f"role {role.key} needs {what} as its scope")
     else:
         try:
             scope = inputs.region(policy, scope) if role.scope == "region" else inputs.code(scope)
