@@ -458,3 +458,119 @@ def test_unbounded_values_are_refused_with_their_range(tmp_path, old, new, probl
     with pytest.raises(PolicyError) as err:
         policies.load(path)
     assert any(problem in p for p in err.value.problems), err.value.problems
+
+
+ESCALATION_HEAD = "backoff_max_seconds = 21_600  # at most six hours between attempts\n"
+LADDER_PHASES = "docking, application, recommendation, review, signing, publication"
+TARGETS = "enterprise, tencent, city, province, responsible"
+
+
+def without_levels(text: str) -> str:
+    """`text` with its [[escalation.levels]] tables replaced by an empty list."""
+    head = text.split("[[escalation.levels]]")[0]
+    return head.replace(ESCALATION_HEAD, ESCALATION_HEAD + "levels = []\n", 1)
+
+
+def without_tables(name: str, before: str) -> str:
+    """The built-in text with every [[`name`]] table replaced by `name = []`, set `before`."""
+    kept, skipping = [], False
+    for line in builtin_text().splitlines(keepends=True):
+        if line.startswith("["):
+            skipping = line.strip() == f"[[{name}]]" or line.startswith(f"[{name}.")
+        if not skipping:
+            kept.append(line)
+    return "".join(kept).replace(before, f"{name} = []\n{before}", 1)
+
+
+# Each way a section can be wrong, with every message it gives, in order: several faults of one
+# kind are all named (the check goes on past the first).
+SECTION_FAULTS = [
+    ("ladder-phases-unknown",
+     edited(('review = { overdue = ["recommended"]',
+             'lunch = { overdue = ["recommended"], responsible = "city" }\n'
+             'tea = { overdue = ["recommended"], responsible = "city" }\n'
+             'review = { overdue = ["recommended"]')),
+     [f"escalation.phases: unknown phase 'lunch' (phases: {LADDER_PHASES})",
+      f"escalation.phases: unknown phase 'tea' (phases: {LADDER_PHASES})"]),
+    ("ladder-phase-not-a-table",
+     edited(('review = { overdue = ["recommended"], responsible = "province" }',
+             'review = "province"'),
+            ('signing = { overdue = ["reviewed"], responsible = "province" }',
+             'signing = ["reviewed"]')),
+     ["escalation.phases.review: expected a table {overdue = [...], responsible = ...}",
+      "escalation.phases.signing: expected a table {overdue = [...], responsible = ...}"]),
+    ("ladder-overdue-empty", edited(('overdue = ["reviewed"]', "overdue = []")),
+     ["escalation.phases.signing.overdue: expected a non-empty list of state names"]),
+    ("no-levels", without_levels(builtin_text()),
+     ["escalation.levels: at least one level is needed"]),
+    ("levels-out-of-order", edited(("level = 2", "level = 3")),
+     ["escalation.levels[1].level: expected 2: levels are numbered 1, 2, … in order"]),
+    ("negative-delay", edited(("delay_days = 0", "delay_days = -1")),
+     ["escalation.levels[0].delay_days: must be 0 or more"]),
+    ("delay-goes-back", edited(("delay_days = 7", "delay_days = 2")),
+     ["escalation.levels[2].delay_days: must not be less than level 2's (3)"]),
+    ("lapses-not-a-boolean", edited(("\nlapses = true", '\nlapses = "yes"')),
+     ["escalation.levels[2].lapses: expected bool, got str"]),
+    ("unknown-targets",
+     edited(('target = "province"       # 省工信厅两化融合推进处', 'target = "mayor"'),
+            ('target = "province"       # 省工信厅\n', 'target = "governor"\n')),
+     [f"escalation.levels[1].target: unknown target 'mayor' (targets: {TARGETS})",
+      f"escalation.levels[2].target: unknown target 'governor' (targets: {TARGETS})"]),
+    ("level-not-a-table",
+     without_levels(builtin_text()).replace("levels = []", 'levels = ["now", "later"]'),
+     ["escalation.levels[0]: expected a table", "escalation.levels[1]: expected a table"]),
+    ("reopen-negative", edited(("reopen_within_days = 30", "reopen_within_days = -1")),
+     ["extensions.reopen_within_days: must be 0 or more"]),
+    ("reopen-text", edited(("reopen_within_days = 30", 'reopen_within_days = "30"')),
+     ["extensions.reopen_within_days: expected int, got str"]),
+    ("no-categories", without_tables("categories", "[materials]"),
+     ["categories: at least one category is needed"]),
+    ("no-batches", without_tables("batches", "[materials]"),
+     ["batches: at least one batch is needed"]),
+    ("duplicate-batch",
+     builtin_text() + "\n" + builtin_text()[builtin_text().index("[[batches]]"):
+                                            builtin_text().index("# Deadline extensions")],
+     ["batches[1]: duplicate batch key '2020-1'"]),
+    ("windows-not-tables",
+     edited(("docking = { closes = 2020-07-15 }", "docking = 2020-07-15"),
+            ("review = { closes = 2020-09-30 }", 'review = "2020-09-30"')),
+     ["batches[2020-1].windows.docking: expected a table {opens = ..., closes = ...}",
+      "batches[2020-1].windows.review: expected a table {opens = ..., closes = ...}"]),
+    ("opens-a-date-time", edited(("signing = { opens = 2020-10-01,",
+                                  "signing = { opens = 2020-10-01T09:00:00,")),
+     ["batches[2020-1].windows.signing.opens: expected a date such as 2020-10-01"]),
+    ("targets-by-a-date-time", edited(("targets_by = 2022-12-31", "targets_by = 2022-12-31T12:00:00")),
+     ["top level.targets_by: expected a date such as 2022-12-31"]),
+    ("negative-documents", edited(("electronic_documents = 1", "electronic_documents = -1")),
+     ["materials.electronic_documents: must be 0 or more"]),
+    ("grants-not-a-list", edited(('review = [{ role = "province" }]', 'review = { role = "province" }')),
+     ["permissions.review: expected a list of {role = ...} tables"]),
+    ("grant-not-a-table", edited(('review = [{ role = "province" }]', 'review = ["province"]')),
+     ["permissions.review[0]: expected a table"]),
+    ("not-a-province", edited(('province = "320000"', 'province = "320100"')),
+     ["province: '320100' is not a province's division code (e.g. '320000', six digits ending "
+      "in 0000)"]),
+]
+
+
+@pytest.mark.parametrize(("text", "messages"),
+                         [pytest.param(t, m, id=i) for i, t, m in SECTION_FAULTS])
+def test_each_section_names_each_of_its_faults(text, messages):
+    assert problems_of(text) == [f"<policy>: {m}" for m in messages]
+
+
+def test_a_window_may_open_and_close_on_one_day():
+    policy = policies.parse(edited(("signing = { opens = 2020-10-01, closes = 2020-10-31 }",
+                                    "signing = { opens = 2020-10-31, closes = 2020-10-31 }")))
+    window = policy.batches["2020-1"].windows["signing"]
+    assert (window.opens, window.closes) == (date(2020, 10, 31), date(2020, 10, 31))
+    assert (window.opens_at, window.closes_at) == (datetime(2020, 10, 31, tzinfo=CST),
+                                                  datetime(2020, 11, 1, tzinfo=CST))
+
+
+def test_a_batch_without_a_name_is_named_by_its_key_and_keeps_its_windows_in_order(builtin):
+    policy = policies.parse(edited(('name = "2020年第一批"\n', "")))
+    batch = policy.batches["2020-1"]
+    assert (batch.key, batch.name, batch.windows_out_of_order) == ("2020-1", "2020-1", False)
+    assert batch.windows == builtin.batches["2020-1"].windows
+    assert policy.reopen_within_days == builtin.reopen_within_days == 30
