@@ -574,3 +574,93 @@ def test_a_batch_without_a_name_is_named_by_its_key_and_keeps_its_windows_in_ord
     assert (batch.key, batch.name, batch.windows_out_of_order) == ("2020-1", "2020-1", False)
     assert batch.windows == builtin.batches["2020-1"].windows
     assert policy.reopen_within_days == builtin.reopen_within_days == 30
+
+
+def test_builtin_ladder_roles_materials_and_categories_are_read_in_full(builtin):
+    """Every value of the sections the engine reads, as programme.toml states it."""
+    from accel666.policies.model import Category, Ladder, Level, Materials, OverdueRule, Role
+
+    assert builtin.escalation == Ladder(
+        phases={
+            "application": OverdueRule("application", ("docked",), "city"),
+            "recommendation": OverdueRule("recommendation", ("applied",), "city"),
+            "review": OverdueRule("review", ("recommended",), "province"),
+            "signing": OverdueRule("signing", ("reviewed",), "province"),
+            "publication": OverdueRule("publication", ("signed",), "province"),
+        },
+        levels=(Level(1, 0, "responsible", False), Level(2, 3, "province", False),
+                Level(3, 7, "province", True)),
+        ack_stops_ladder=True, supervisor="province", webhook=None,
+        webhook_timeout_seconds=10.0, max_attempts=5, backoff_seconds=60,
+        backoff_max_seconds=21_600)
+    assert builtin.roles == {"enterprise": Role("enterprise", "enterprise"),
+                             "tencent": Role("tencent", "none"), "city": Role("city", "region"),
+                             "province": Role("province", "none")}
+    assert builtin.materials == Materials(2, 1, 20_971_520)
+    assert builtin.categories["backbone"] == Category(
+        "backbone", "工业互联网服务骨干企业", "industrial-internet backbone service enterprise", 60)
+    assert builtin.province == "320000"
+
+
+def test_ladder_options_left_out_take_their_defaults():
+    options = ("ack_stops_ladder = true", 'supervisor = "province"', 'webhook = ""',
+               "webhook_timeout_seconds = 10", "max_attempts = 5", "backoff_seconds = 60",
+               "backoff_max_seconds = 21_600")
+    text = edited(*((f"\n{o}", "\n") for o in options))
+    given = policies.parse(edited(("ack_stops_ladder = true", "ack_stops_ladder = false"),
+                                  ('webhook = ""', 'webhook = "https://hooks.example/666"'),
+                                  ("webhook_timeout_seconds = 10", "webhook_timeout_seconds = 2.5"),
+                                  ("max_attempts = 5", "max_attempts = 9"),
+                                  ("backoff_seconds = 60", "backoff_seconds = 30"),
+                                  ("backoff_max_seconds = 21_600", "backoff_max_seconds = 600")))
+    defaults = policies.parse(text).escalation
+    assert (defaults.ack_stops_ladder, defaults.supervisor, defaults.webhook,
+            defaults.webhook_timeout_seconds, defaults.max_attempts, defaults.backoff_seconds,
+            defaults.backoff_max_seconds) == (True, "province", None, 10.0, 5, 60, 21_600)
+    ladder = given.escalation
+    assert (ladder.ack_stops_ladder, ladder.webhook, ladder.webhook_timeout_seconds,
+            ladder.max_attempts, ladder.backoff_seconds, ladder.backoff_max_seconds) == (
+        False, "https://hooks.example/666", 2.5, 9, 30, 600)
+
+
+LADDER_FAULTS = [
+    ("webhook-not-http", ('webhook = ""', 'webhook = "ftp://hooks.example"'),
+     ["escalation.webhook: 'ftp://hooks.example' is not an http:// or https:// URL"]),
+    ("timeout-zero", ("webhook_timeout_seconds = 10", "webhook_timeout_seconds = 0"),
+     ["escalation.webhook_timeout_seconds: must be more than 0"]),
+    ("no-attempts", ("max_attempts = 5", "max_attempts = 0"),
+     ["escalation.max_attempts: must be at least 1"]),
+    ("negative-backoff", ("backoff_seconds = 60", "backoff_seconds = -1"),
+     ["escalation.backoff_seconds: must be 0 or more"]),
+    ("backoff-cap-below", ("backoff_max_seconds = 21_600", "backoff_max_seconds = 59"),
+     ["escalation.backoff_max_seconds: must be at least backoff_seconds"]),
+    ("unknown-supervisor", ('supervisor = "province"', 'supervisor = "mayor"'),
+     [f"escalation.supervisor: unknown role 'mayor' (roles: {ROLES})"]),
+    ("reopen-above-bound", ("reopen_within_days = 30", "reopen_within_days = 367"),
+     ["extensions.reopen_within_days: must be at most 366 (got 367)"]),
+    ("role-not-a-table", ('tencent = { scope = "none" }', 'tencent = "none"'),
+     ["roles.tencent: expected a table"]),
+]
+
+
+@pytest.mark.parametrize(("edit", "messages"),
+                         [pytest.param(e, m, id=i) for i, e, m in LADDER_FAULTS])
+def test_each_ladder_option_and_role_is_checked(edit, messages):
+    assert problems_of(edited(edit)) == [f"<policy>: {m}" for m in messages]
+
+
+def test_an_option_at_its_bound_is_accepted():
+    policy = policies.parse(edited(("backoff_seconds = 60", "backoff_seconds = 0"),
+                                   ("max_attempts = 5", "max_attempts = 1"),
+                                   ("backoff_max_seconds = 21_600", "backoff_max_seconds = 0"),
+                                   ("reopen_within_days = 30", "reopen_within_days = 0"),
+                                   ("min_paper_copies = 2", "min_paper_copies = 0"),
+                                   ("electronic_documents = 1", "electronic_documents = 0"),
+                                   ("max_document_bytes = 20_971_520", "max_document_bytes = 1"),
+                                   ("target = 6", "target = 0")))
+    ladder = policy.escalation
+    assert (ladder.backoff_seconds, ladder.max_attempts, ladder.backoff_max_seconds) == (0, 1, 0)
+    assert policy.reopen_within_days == 0
+    assert policy.materials.min_paper_copies == 0
+    assert (policy.materials.electronic_documents, policy.materials.max_document_bytes) == (0, 1)
+    assert policy.categories["cloud-base"].target == 0
