@@ -75,8 +75,16 @@ def test_the_demo_into_head_ends_quietly(tmp_path: Path) -> None:
     assert (code, err) == (0, b"")
 
 
+# As a terminal starts a command: SIGINT neither ignored nor blocked. A child inherits both
+# from the process that starts it, and a test worker need not have SIGINT as a shell has it.
+AS_FROM_A_TERMINAL = [sys.executable, "-c", "import signal, sys; "
+                      "signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT}); "
+                      "signal.signal(signal.SIGINT, signal.default_int_handler); "
+                      "from accel666.cli.main import main; sys.argv[0] = 'accel666'; main()"]
+
+
 def test_ctrl_c_ends_the_command_with_130_and_no_traceback(tmp_path: Path) -> None:
-    proc = subprocess.Popen([*ACCEL666, "--db", str(tmp_path / "demo.db"), "demo",
+    proc = subprocess.Popen([*AS_FROM_A_TERMINAL, "--db", str(tmp_path / "demo.db"), "demo",
                              "--projects", "1000"], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
     assert proc.stdout is not None
