@@ -218,15 +218,22 @@ def _tables(url: str) -> dict[str, list[tuple[object, ...]]]:
         eng.dispose()
 
 
+def made_by_create_all(url: str, tables: list[Table]) -> None:
+    """An empty database given `tables` by `metadata.create_all`, as an embedder would."""
+    empty_database(url)
+    eng = create_engine(url)
+    try:
+        with eng.begin() as conn:
+            models.metadata.create_all(conn, tables=tables)
+    finally:
+        eng.dispose()
+
+
 def test_tables_made_by_create_all_at_the_head_are_recorded_at_the_head(db_url):
     """An embedder that made the tables itself (`models.metadata.create_all`) recorded no
     revision: the tables are this version's, so the database opens, and is recorded at the
     head, instead of being taken for the first schema and broken by its upgrade."""
-    empty_database(db_url)
-    eng = create_engine(db_url)
-    with eng.begin() as conn:
-        models.metadata.create_all(conn)
-    eng.dispose()
+    made_by_create_all(db_url, models.metadata.sorted_tables)
     with Engine(db_url, create_schema=False) as engine:
         assert engine.schema_revision() == schema.HEAD
         assert engine.upgrade_schema() == (schema.HEAD, schema.HEAD)
@@ -241,12 +248,8 @@ def test_tables_with_no_revision_that_match_no_schema_are_refused_unchanged(db_u
     """Neither the first schema nor this version's (a table of the head missing, here): no
     upgrade can be trusted to fit them, so opening and upgrading both refuse, with exit 2,
     and write nothing."""
-    empty_database(db_url)
-    eng = create_engine(db_url)
-    with eng.begin() as conn:
-        models.metadata.create_all(conn, tables=[
-            t for t in models.metadata.sorted_tables if t.name != "accel666_operator"])
-    eng.dispose()
+    made_by_create_all(db_url, [t for t in models.metadata.sorted_tables
+                                if t.name != "accel666_operator"])
     try:
         before = _tables(db_url)
         for args in (("list",), ("db", "upgrade"), ("db", "current")):
