@@ -73,15 +73,15 @@ class Reader:
     def day(self, table: dict[str, Any], key: str, where: str, example: str,
             *, required: bool = True) -> date | None:
         """A date (not a date-time) within FIRST_DAY … LAST_DAY."""
-        value = self.get(table, key, date, where, required=required)
+        value: date | None = self.get(table, key, date, where, required=required)
         if isinstance(value, datetime):
             self.problem(f"{where}.{key}", f"expected a date such as {example}")
             return None
-        if isinstance(value, date) and not FIRST_DAY <= value <= LAST_DAY:
+        if value is not None and not FIRST_DAY <= value <= LAST_DAY:
             self.problem(f"{where}.{key}", f"must be from {FIRST_DAY} to {LAST_DAY} "
                          f"(got {value})")
             return None
-        return value if isinstance(value, date) else None
+        return value  # a date, or None
 
     def at_most(self, value: float | None, where: str, high: float) -> None:
         """Note a problem if `value` is above `high`, infinite or not a number at all."""

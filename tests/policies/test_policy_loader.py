@@ -664,3 +664,246 @@ def test_an_option_at_its_bound_is_accepted():
     assert policy.materials.min_paper_copies == 0
     assert (policy.materials.electronic_documents, policy.materials.max_document_bytes) == (0, 1)
     assert policy.categories["cloud-base"].target == 0
+
+
+def cut(start: str, end: str) -> str:
+    """The built-in text without the part from `start` up to (not including) `end`."""
+    text = builtin_text()
+    i, j = text.index(start), text.index(end)
+    assert i < j, (start, end)
+    return text[:i] + text[j:]
+
+
+# Each key missing, or of the wrong type, is reported at its own place in the file. A file that
+# extends the built-in one replaces a top-level key with its own value.
+EXTENDS = 'extends = "builtin"\n'
+MISPLACED = [
+    ("timezone-type", EXTENDS + "timezone = 8", ["top level.timezone: expected str, got int"]),
+    ("province-type", EXTENDS + "province = 320000", ["top level.province: expected str, got int"]),
+    ("regions-type", EXTENDS + 'regions = "all"', ["top level.regions: expected list, got str"]),
+    ("materials-type", EXTENDS + "materials = 2", ["top level.materials: expected dict, got int"]),
+    ("categories-type", EXTENDS + "categories = {}",
+     ["top level.categories: expected list, got dict"]),
+    ("roles-type", EXTENDS + 'roles = ["city"]', ["top level.roles: expected dict, got list"]),
+    ("permissions-type", EXTENDS + "permissions = []",
+     ["top level.permissions: expected dict, got list"]),
+    ("extensions-type", EXTENDS + "extensions = 30",
+     ["top level.extensions: expected dict, got int"]),
+    ("escalation-type", EXTENDS + 'escalation = ["province"]', ["escalation: expected a table"]),
+    ("extended-batches-type", EXTENDS + 'batches = { key = "2026-2" }',
+     ["batches: expected a list of [[batches]] tables"]),
+    ("province-missing", edited(('province = "320000"\n', "")), ["top level: missing key 'province'"]),
+    ("regions-missing", cut("regions = [", "[materials]"), ["top level: missing key 'regions'"]),
+    ("materials-missing", cut("[materials]", "[[categories]]"),
+     ["top level: missing key 'materials'"]),
+    ("categories-missing", cut("[[categories]]", "# Who may fire"),
+     ["top level: missing key 'categories'"]),
+    ("roles-missing", cut("[roles]", "[permissions]"), ["top level: missing key 'roles'"]),
+    ("permissions-missing", cut("[permissions]", "# A batch has"),
+     ["top level: missing key 'permissions'"]),
+    ("category-key-missing", edited(('key = "cloud-base"\n', "")),
+     ["categories[0]: missing key 'key'"]),
+    ("category-name-type", edited(('name = "工业互联网服务骨干企业"', "name = 60")),
+     ["categories[1].name: expected str, got int"]),
+    ("category-english-missing", edited(('english = "enterprise on cloud / on platform demonstration '
+                                         'enterprise"\n', "")),
+     ["categories[2]: missing key 'english'"]),
+    ("documents-missing", edited(("electronic_documents = 1 ", "# ")),
+     ["materials: missing key 'electronic_documents'"]),
+    ("document-bytes-type", edited(("max_document_bytes = 20_971_520", 'max_document_bytes = "20M"')),
+     ["materials.max_document_bytes: expected int, got str"]),
+    ("region-code-missing", edited(('{ code = "320200", name = "无锡市", key = "wuxi" }',
+                                    '{ name = "无锡市", key = "wuxi" }')),
+     ["regions[1]: missing key 'code'"]),
+    ("region-name-type", edited(('name = "南通市"', "name = 6")),
+     ["regions[5].name: expected str, got int"]),
+    ("level-number-missing", edited(("level = 3\n", "")),
+     ["escalation.levels[2]: missing key 'level'"]),
+    ("level-target-type", edited(('target = "responsible"', "target = 1")),
+     ["escalation.levels[0].target: expected str, got int"]),
+    ("role-scope-missing", edited(('city = { scope = "region" }', "city = {}")),
+     ["roles.city: missing key 'scope'"]),
+    ("grant-role-missing", edited(('review = [{ role = "province" }]',
+                                   'review = [{ from = ["recommended"] }]')),
+     ["permissions.review[0]: missing key 'role'"]),
+    ("batch-key-missing", edited(('key = "2020-1"\n', "")), ["batches[0]: missing key 'key'"]),
+    ("batch-name-type", edited(('name = "2020年第一批"', "name = 2020")),
+     ["batches[2020-1].name: expected str, got int"]),
+    ("batch-windows-missing", cut("[batches.windows]", "# Deadline extensions"),
+     ["batches[2020-1]: missing key 'windows'"]),
+    ("batch-windows-type", cut("[batches.windows]", "# Deadline extensions").replace(
+        'name = "2020年第一批"', 'name = "2020年第一批"\nwindows = "2020"'),
+     ["batches[2020-1].windows: expected dict, got str"]),
+    ("window-closes-missing", edited(("review = { closes = 2020-09-30 }", "review = {}")),
+     ["batches[2020-1].windows.review: missing key 'closes'"]),
+    ("ladder-phases-missing", cut("[escalation.phases]", "[[escalation.levels]]"),
+     ["escalation: missing key 'phases'"]),
+    ("ladder-levels-missing", builtin_text().split("[[escalation.levels]]")[0],
+     ["escalation: missing key 'levels'"]),
+    ("ladder-overdue-missing", edited(('review = { overdue = ["recommended"], ', "review = { ")),
+     ["escalation.phases.review: missing key 'overdue'"]),
+    ("ladder-responsible-missing", edited((', responsible = "province" }', " }")),
+     ["escalation.phases.review: missing key 'responsible'"]),
+    ("ladder-overdue-type", edited(('overdue = ["recommended"]', 'overdue = "recommended"')),
+     ["escalation.phases.review.overdue: expected list, got str"]),
+    ("level-delay-missing", edited(("delay_days = 3\n", "")),
+     ["escalation.levels[1]: missing key 'delay_days'"]),
+    *((f"ladder-{key}-type", edited((f"\n{key} = ", f"\n{key} = {wrong}  # ")),
+       [f"escalation.{key}: expected {kind}, got {got}"])
+      for key, wrong, kind, got in (
+          ("ack_stops_ladder", "1", "bool", "int"), ("supervisor", "1", "str", "int"),
+          ("webhook", "false", "str", "bool"),
+          ("webhook_timeout_seconds", '"10"', "int or float", "str"),
+          ("max_attempts", "5.0", "int", "float"), ("backoff_seconds", "true", "int", "bool"),
+          ("backoff_max_seconds", "[]", "int", "list"))),
+]
+
+
+@pytest.mark.parametrize(("text", "messages"), [pytest.param(t, m, id=i) for i, t, m in MISPLACED])
+def test_a_missing_or_mistyped_key_is_reported_where_it_belongs(text, messages):
+    assert problems_of(text) == [f"<policy>: {m}" for m in messages]
+
+
+# Faults of one kind, twice in one section: the check goes on past the first.
+TWICE = [
+    ("two-missing-windows", edited(("review = { closes = 2020-09-30 }\n", ""),
+                                   ("publication = { opens = 2020-10-01, closes = 2020-10-31 }\n",
+                                    "")),
+     ["batches[2020-1].windows.review: missing window",
+      "batches[2020-1].windows.publication: missing window"]),
+    ("a-window-without-its-close-then-one-that-opens-late",
+     edited(("review = { closes = 2020-09-30 }", "review = { opens = 2020-09-01 }"),
+            ("signing = { opens = 2020-10-01", "signing = { opens = 2020-11-01")),
+     ["batches[2020-1].windows.review: missing key 'closes'",
+      "batches[2020-1].windows.signing: opens 2020-11-01 after it closes 2020-10-31"]),
+    ("a-missing-window-then-one-out-of-order",
+     edited(("application = { closes = 2020-08-30 }\n", ""),
+            ("recommendation = { closes = 2020-08-30 }", "recommendation = { closes = 2020-07-10 }")),
+     ["batches[2020-1].windows.application: missing window",
+      "batches[2020-1].windows.recommendation: closes 2020-07-10, before the docking window "
+      "closes (2020-07-15); if that is intended, set windows_out_of_order = true in the batch"]),
+    ("two-phases-out-of-order",
+     edited(OUT_OF_ORDER, ("review = { closes = 2020-09-30 }", "review = { closes = 2020-08-01 }")),
+     ["batches[2020-1].windows.application: closes 2020-07-10, before the docking window closes "
+      "(2020-07-15); if that is intended, set windows_out_of_order = true in the batch",
+      "batches[2020-1].windows.review: closes 2020-08-01, before the recommendation window "
+      "closes (2020-08-30); if that is intended, set windows_out_of_order = true in the batch"]),
+    ("two-unknown-events", edited(('extend = [{ role = "province" }]',
+                                   'fly = [{ role = "city" }]\nswim = [{ role = "city" }]\n'
+                                   'extend = [{ role = "province" }]')),
+     [f"permissions: unknown event 'fly' (events: {EVENTS})",
+      f"permissions: unknown event 'swim' (events: {EVENTS})"]),
+    ("two-grants-not-lists", edited(('review = [{ role = "province" }]', 'review = { role = "province" }'),
+                                    ('publish = [{ role = "province" }]',
+                                     'publish = { role = "province" }')),
+     ["permissions.review: expected a list of {role = ...} tables",
+      "permissions.publish: expected a list of {role = ...} tables"]),
+    ("two-from-not-lists", edited(('from = ["applied"]', 'from = "applied"'),
+                                  ('from = ["recommended"]', 'from = ["recommended", 3]')),
+     ["permissions.reject[0].from: expected a list of state names",
+      "permissions.reject[1].from: expected a list of state names"]),
+    ("two-regions-without-a-key",
+     edited(('{ code = "320300", name = "徐州市", key = "xuzhou" }',
+             '{ code = "320300", name = "徐州市" }'),
+            ('{ code = "320400", name = "常州市", key = "changzhou" }',
+             '{ code = "320400", key = "changzhou" }')),
+     ["regions[2]: missing key 'key'", "regions[3]: missing key 'name'"]),
+    ("two-roles-not-tables", edited(('tencent = { scope = "none" }', 'tencent = "none"'),
+                                    ('province = { scope = "none" }', 'province = "none"')),
+     ["roles.tencent: expected a table", "roles.province: expected a table"]),
+]
+
+
+@pytest.mark.parametrize(("text", "messages"), [pytest.param(t, m, id=i) for i, t, m in TWICE])
+def test_a_second_fault_of_one_kind_is_named_too(text, messages):
+    assert problems_of(text) == [f"<policy>: {m}" for m in messages]
+
+
+def test_an_unknown_key_in_extensions_is_named():
+    assert problems_of(edited(("reopen_within_days = 30", "reopen_within_day = 30"))) == [
+        "<policy>: extensions: unknown key 'reopen_within_day' (did you mean "
+        "'reopen_within_days'?)"]
+
+
+@pytest.mark.parametrize("text", [
+    pytest.param(edited(("reopen_within_days = 30\n", "")), id="empty-table"),
+    pytest.param(cut("[extensions]", "# The escalation ladder"), id="no-table"),
+])
+def test_extensions_left_out_reopen_within_30_days(text):
+    assert policies.parse(text).reopen_within_days == 30
+
+
+def test_a_ladder_may_name_any_role_supervisor_post_to_http_and_wait_one_second():
+    ladder = policies.parse(edited(('supervisor = "province"', 'supervisor = "city"'),
+                                   ('webhook = ""', 'webhook = "http://127.0.0.1:8080/666"'),
+                                   ("webhook_timeout_seconds = 10", "webhook_timeout_seconds = 1"))
+                            ).escalation
+    assert (ladder.supervisor, ladder.webhook, ladder.webhook_timeout_seconds) == (
+        "city", "http://127.0.0.1:8080/666", 1.0)
+    assert policies.parse(edited(("webhook_timeout_seconds = 10",
+                                  "webhook_timeout_seconds = 0.5"))
+                          ).escalation.webhook_timeout_seconds == 0.5
+
+
+def test_load_of_a_path_with_a_nul_byte_names_it_quoted():
+    with pytest.raises(PolicyError) as err:
+        policies.load("bad\0name.toml")
+    assert err.value.problems == [
+        "cannot read policy file 'bad\\x00name.toml': embedded null byte"]
+
+
+@pytest.mark.parametrize(("old", "new", "problem"), [
+    ("max_document_bytes = 20_971_520", "max_document_bytes = 1_073_741_825",
+     "materials.max_document_bytes: must be at most 1_073_741_824 (got 1073741825)"),
+    ("target = 600", "target = 1_000_001", "categories[2].target: must be at most 1_000_000 (got 1000001)"),
+    ('province = "320000"', 'province = "3200000"',
+     "province: '3200000' is not a province's division code (e.g. '320000', six digits ending in 0000)"),
+    ('province = "320000"', 'province = "JS0000"',
+     "province: 'JS0000' is not a province's division code (e.g. '320000', six digits ending in 0000)"),
+])
+def test_a_value_beyond_its_rule_is_refused_alone(old, new, problem):
+    assert problems_of(edited((old, new))) == [f"<policy>: {problem}"]
+
+
+def test_every_bound_is_accepted_at_its_value():
+    """The upper bounds are inclusive, and so are the first and last days a policy may name."""
+    policy = policies.parse(edited(
+        ("min_paper_copies = 2", "min_paper_copies = 100"),
+        ("max_document_bytes = 20_971_520", "max_document_bytes = 1_073_741_824"),
+        ("target = 600", "target = 1_000_000"),
+        ("targets_by = 2022-12-31", "targets_by = 2000-01-01"),
+        ("publication = { opens = 2020-10-01, closes = 2020-10-31 }",
+         "publication = { opens = 2020-10-01, closes = 2099-12-31 }"),
+        ("reopen_within_days = 30", "reopen_within_days = 366"),
+        ("webhook_timeout_seconds = 10", "webhook_timeout_seconds = 300"),
+        ("max_attempts = 5", "max_attempts = 100"),
+        ("backoff_seconds = 60", "backoff_seconds = 86_400"),
+        ("backoff_max_seconds = 21_600", "backoff_max_seconds = 604_800"),
+        ("delay_days = 7", "delay_days = 366")))
+    ladder = policy.escalation
+    assert (policy.materials.min_paper_copies, policy.materials.max_document_bytes) == (100, 1 << 30)
+    assert policy.categories["demo"].target == 1_000_000
+    assert policy.targets_by == date(2000, 1, 1)
+    assert policy.batches["2020-1"].windows["publication"].closes == date(2099, 12, 31)
+    assert policy.reopen_within_days == 366
+    assert (ladder.webhook_timeout_seconds, ladder.max_attempts, ladder.backoff_seconds,
+            ladder.backoff_max_seconds, ladder.levels[2].delay_days) == (
+        300.0, 100, 86_400, 604_800, 366)
+
+
+def test_two_levels_may_fire_together_but_not_go_back():
+    """A level may wait as long as the one below it; waiting less is refused, naming that level."""
+    same = policies.parse(edited(("delay_days = 7", "delay_days = 3")))
+    assert [level.delay_days for level in same.escalation.levels] == [0, 3, 3]
+    assert problems_of(edited(("delay_days = 0", "delay_days = 5"))) == [
+        "<policy>: escalation.levels[1].delay_days: must not be less than level 1's (5)"]
+
+
+def test_an_act_no_grant_names_is_permitted_to_nobody():
+    policy = policies.parse(edited(('extend = [{ role = "province" }]\n', "")))
+    assert policy.permissions["extend"] == ()
+    assert list(policy.permissions) == EVENTS.split(", ")
+
+
+def test_the_builtin_policy_names_itself():
+    assert policies.load().source == "<builtin programme.toml>"
