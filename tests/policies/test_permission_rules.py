@@ -55,5 +55,7 @@ extend = [{ role = "city" }, { role = "enterprise" }, { role = "province" }]
         assert (denial.guard, denial.message) == (
             "scope", f"{role}:{scope} may not extend: it applies to the whole programme, "
                      "beyond one actor's scope")
+        assert denial.facts == {"event": "extend", "role": role, "scope": scope, "region": None,
+                                "source": None}
     assert authorise(policy, "province", None, "extend", source=None, region="",
                      credit_code=None) is None

@@ -48,8 +48,10 @@ def edited(*replacements: tuple[str, str]) -> str:
     return text
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def builtin() -> policies.Policy:
+    """Loaded for each test (a few milliseconds), so that a mutation tool's per-test coverage
+    links every test that reads it to the loader."""
     return policies.load()
 
 
