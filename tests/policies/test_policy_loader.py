@@ -909,3 +909,11 @@ def test_an_act_no_grant_names_is_permitted_to_nobody():
 
 def test_the_builtin_policy_names_itself():
     assert policies.load().source == "<builtin programme.toml>"
+
+
+def test_a_policy_for_another_province_keeps_its_code_and_regions():
+    policy = policies.parse(EXTENDS + 'province = "440000"\n'
+                            'regions = [{ code = "440100", name = "广州市", key = "guangzhou" }]\n')
+    assert policy.province == "440000"
+    assert [(r.code, r.name, r.key) for r in policy.regions.values()] == [
+        ("440100", "广州市", "guangzhou")]
