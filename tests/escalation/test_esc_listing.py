@@ -6,8 +6,9 @@ from __future__ import annotations
 from datetime import UTC, timedelta
 
 import pytest
+from sqlalchemy import delete
 
-from accel666 import InvalidInput
+from accel666 import InvalidInput, models
 from accel666.workflow.deadlines import outbox
 from accel666.workflow.deadlines.records import Delivery, DeliveryReport
 from tests.escalation.esc_support import drive
@@ -106,3 +107,18 @@ def test_a_later_webhook_queues_only_for_escalations_without_one_and_leaves_the_
     assert adopted.adopted == 2  # one queued, one redirected
     logs = [d for e in by_project.values() for d in e.deliveries if d.notifier == "log"]
     assert [(d.endpoint, d.status) for d in logs] == [(None, "pending"), (None, "pending")]
+
+
+def test_an_escalation_whose_deliveries_were_deleted_is_still_listed_and_read(engine, clock):
+    """Every sweep queues a delivery with each escalation; a database edited by hand may have
+    lost them. The escalation is still listed, and read alone, with no deliveries."""
+    drive(engine, clock.set, "docked")
+    drive(engine, clock.set, "docked", code=CODE_B)
+    engine.sweep(CLOSE)
+    first, second = engine.escalations()
+    with models.writing(engine.db) as conn:
+        conn.execute(delete(models.delivery_table)
+                     .where(models.delivery_table.c.escalation_id == first.id))
+    assert [(e.id, len(e.deliveries)) for e in engine.escalations()] == [
+        (first.id, 0), (second.id, 1)]
+    assert engine.escalation(first.id).deliveries == ()

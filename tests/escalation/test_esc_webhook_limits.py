@@ -339,6 +339,9 @@ def test_a_receiver_that_hangs_up_without_answering():
     ("http://" + "a" * 64 + ".example/hook",
      f"UnicodeError posting to http://{'a' * 64}.example/hook: encoding with 'idna' codec failed "
      "(UnicodeError: label empty or too long)"),
+    # Stored before the host was checked: http.client would post these to this machine.
+    ("http:///hook", "ValueError posting to http:///hook: the URL names no host"),
+    ("http://:8080/hook", "ValueError posting to http://:8080/hook: the URL names no host"),
 ])
 def test_a_url_that_cannot_be_sent_fails_before_connecting(url, error):
     assert webhook.post_json(url, {"id": 1}, "k1", timeout=1) == error

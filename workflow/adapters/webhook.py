@@ -106,7 +106,10 @@ def post_json(url: str, body: dict[str, Any], key: str, timeout: float,
         parts = urllib.parse.urlsplit(url)
         target = urllib.parse.urlunsplit(("", "", parts.path or "/", parts.query, ""))
         target.encode("ascii")  # what http.client will send; checked before connecting
-        (parts.hostname or "").encode("idna")
+        host = parts.hostname
+        if not host:  # http.client would take "" for this machine
+            raise ValueError("the URL names no host")
+        host.encode("idna")
         port = parts.port
     except ValueError as exc:
         # A URL http.client cannot send (stored before the webhook check tightened, say): a
@@ -116,7 +119,7 @@ def post_json(url: str, body: dict[str, Any], key: str, timeout: float,
     data = json.dumps(body, ensure_ascii=False).encode("utf-8")
     headers = {"Content-Type": "application/json; charset=utf-8", "Idempotency-Key": key,
                "User-Agent": USER_AGENT}
-    conn = kind(parts.hostname or "", port, timeout=timeout)
+    conn = kind(host, port, timeout=timeout)
     try:
         with Watchdog(conn, timeout, cancel) as watchdog:
             try:

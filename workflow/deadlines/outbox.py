@@ -93,7 +93,7 @@ def claim(db: SAEngine, notifier: str, owner: str, now: datetime, after: int,
 
 def _claimed(conn: Connection, ids: list[int]) -> list[Any]:
     return list(conn.execute(
-        select(D.id, D.notifier, D.endpoint, D.attempts, D.escalation_id, E.project_id, E.batch,
+        select(D.id, D.endpoint, D.attempts, D.escalation_id, E.project_id, E.batch,
                E.phase, E.deadline, E.level, E.due_at, E.fired_at, E.lateness_seconds,
                E.target_role, E.target_scope, E.state_seen, E.idempotency_key, E.lapsed,
                P.title, P.enterprise, P.region)
@@ -173,23 +173,21 @@ def deliver(db: SAEngine, policy: Policy, now: datetime, *, max_attempts: int | 
                 error = notify(notifier, row, wait, policy.zone, cancel)
                 done = outcome(row, error, now, policy, limit)
                 outcomes.append(done)
-                if error is not None:
-                    log.warning("delivery_failed", escalation=row.escalation_id,
-                                notifier=notifier, attempts=done["b_attempts"],
-                                status=done["b_status"], error=error,
-                                next_attempt_at=done["b_next"].isoformat())
-            if len(outcomes) < len(rows):  # cancelled: the others wait for a later round
-                release(db, owner, [row.id for row in rows[len(outcomes):]])
-                rows = rows[:len(outcomes)]
-            settle(db, owner, now, outcomes)
-            attempted += len(outcomes)
-            for row, done in zip(rows, outcomes, strict=True):
-                if done["b_status"] == "delivered":
+                if error is None:
                     delivered += 1
-                elif done["b_status"] == "failed":
+                    continue
+                if done["b_status"] == "failed":
                     failed.append(row.escalation_id)
                 else:
                     retrying += 1
+                log.warning("delivery_failed", escalation=row.escalation_id,
+                            notifier=notifier, attempts=done["b_attempts"],
+                            status=done["b_status"], error=error,
+                            next_attempt_at=done["b_next"].isoformat())
+            if rest := rows[len(outcomes):]:  # cancelled: the others wait for a later round
+                release(db, owner, [row.id for row in rest])
+            settle(db, owner, now, outcomes)
+            attempted += len(outcomes)
     report = DeliveryReport(attempted=attempted, delivered=delivered, retrying=retrying,
                             failed=len(failed), failed_escalations=tuple(failed))
     if attempted:

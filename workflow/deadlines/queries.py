@@ -140,7 +140,8 @@ def ack(db: SAEngine, policy: Policy, now: datetime, actor: Actor, escalation_id
 
 def _already(conn: Connection, escalation_id: int, policy: Policy) -> Refused:
     seen = get(conn, escalation_id)
-    when = show_time(seen.acked_at, policy.zone) if seen.acked_at else "an unknown time"
+    assert seen.acked_at is not None  # the update skipped it: it was acknowledged already
+    when = show_time(seen.acked_at, policy.zone)
     return Refused("ack", "acknowledged",
                    f"escalation {escalation_id} was already acknowledged by {seen.acked_by} "
                    f"({seen.ack_role}) at {when}", project_id=seen.project_id,
