@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
 
 from accel666 import Actor, Engine, Project
 from tests.helpers import CODE_A, cst
@@ -146,3 +146,16 @@ def scanning_in_storage_order(db: Any) -> Iterator[Any]:
         yield plain
     finally:
         plain.dispose()
+
+
+def stored_newest_first(db: Any, *tables: Any) -> None:
+    """On PostgreSQL, rewrite each table with its rows in descending id order (CLUSTER on a
+    passing index), so that a read in storage order meets the newest row first. SQLite keeps
+    rows in rowid order whatever is done; it is left as it is."""
+    if db.dialect.name != "postgresql":
+        return
+    with db.begin() as conn:
+        for table in tables:
+            conn.execute(text(f'CREATE INDEX newest_first ON "{table.name}" (id DESC)'))
+            conn.execute(text(f'CLUSTER "{table.name}" USING newest_first'))
+            conn.execute(text("DROP INDEX newest_first"))

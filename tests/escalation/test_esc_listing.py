@@ -11,7 +11,11 @@ from sqlalchemy import delete
 from accel666 import InvalidInput, models
 from accel666.workflow.deadlines import outbox, queries
 from accel666.workflow.deadlines.records import Delivery, DeliveryReport
-from tests.escalation.esc_support import drive, scanning_in_storage_order
+from tests.escalation.esc_support import (
+    drive,
+    scanning_in_storage_order,
+    stored_newest_first,
+)
 from tests.helpers import CODE_A, CODE_B, CODE_C, cst
 
 CLOSE = cst(2020, 8, 31, 0, 0, 1)
@@ -126,16 +130,12 @@ def test_an_escalation_whose_deliveries_were_deleted_is_still_listed_and_read(en
 
 def test_reads_come_in_id_order_whatever_order_the_rows_are_stored_in(engine, clock):
     """Overdue projects, each escalation's deliveries and the rows a claim hands over come in
-    id order. Rewriting the oldest rows moves them to the end of a PostgreSQL table, where a
-    read without an order, and without an index to follow, would meet them last."""
+    id order. On PostgreSQL the tables are rewritten newest row first, where a read without an
+    order, and without an index to follow, would meet the oldest last."""
     projects = [drive(engine, clock.set, "docked", code=c) for c in (CODE_A, CODE_B, CODE_C)]
     engine.sweep(CLOSE, webhook=DEAD)  # each escalation: a log delivery, then a webhook one
-    P, E, D = models.project_table, models.escalation_table, models.delivery_table
-    first = projects[0].id
-    with models.writing(engine.db) as conn:
-        conn.execute(P.update().where(P.c.id == first).values(title=P.c.title))
-        conn.execute(E.update().where(E.c.project_id == first).values(level=E.c.level))
-        conn.execute(D.update().where(D.c.notifier == "log").values(attempts=D.c.attempts))
+    stored_newest_first(engine.db, models.project_table, models.escalation_table,
+                        models.delivery_table)
     now = CLOSE.astimezone(UTC)
     with scanning_in_storage_order(engine.db) as db:
         late = queries.overdue(db, engine.policy, now)

@@ -49,7 +49,7 @@ def overdue(db: SAEngine, policy: Policy, now: datetime,
                     P.id, P.title, P.enterprise, P.region, P.state,
                     select(func.max(E.level)).where(*mine).scalar_subquery().label("reached"),
                     exists().where(*mine, E.acked_at.is_not(None)).label("acked"),
-                ).where(P.batch == batch.key, P.state.in_(rule.states)).order_by(P.id)
+                ).where(P.batch == batch.key, P.state.in_(rule.states))  # sorted below
                 if region is not None:
                     q = q.where(P.region == region)
                 for row in conn.execute(q):
