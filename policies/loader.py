@@ -14,6 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from accel666.lifecycle import ACTS, PHASES, STATE_OF_PHASE, STATES
+from accel666.policies.endpoint import shown, webhook_fault
 from accel666.policies.model import (
     RESPONSIBLE,
     SCOPES,
@@ -405,8 +406,8 @@ class _Reader(Reader):
         opt = {k: getattr(d, k) if v is None else v for k, v in opt.items()}
         self.role(opt["supervisor"], f"{where}.supervisor", roles)
         webhook = opt["webhook"] or None
-        if webhook is not None and not webhook.startswith(("http://", "https://")):
-            self.problem(f"{where}.webhook", f"{webhook!r} is not an http:// or https:// URL")
+        if webhook is not None and (fault := webhook_fault(webhook)) is not None:
+            self.problem(f"{where}.webhook", f"{shown(webhook)!r} is not a webhook URL: {fault}")
         if opt["webhook_timeout_seconds"] <= 0:
             self.problem(f"{where}.webhook_timeout_seconds", "must be more than 0")
         if opt["max_attempts"] < 1:

@@ -126,7 +126,7 @@ def test_a_policy_without_a_ladder_escalates_nothing():
     ('supervisor = "province"', 'supervisor = "governor"',
      "escalation.supervisor: unknown role 'governor'"),
     ('webhook = ""', 'webhook = "ftp://x"',
-     "escalation.webhook: 'ftp://x' is not an http:// or https:// URL"),
+     "escalation.webhook: 'ftp://x' is not a webhook URL: expected an http:// or https:// URL"),
     ("max_attempts = 5", "max_attempts = 0", "escalation.max_attempts: must be at least 1"),
     ("max_attempts = 5", "max_attempt = 5",
      "escalation: unknown key 'max_attempt' (did you mean 'max_attempts'?)"),

@@ -23,6 +23,7 @@ import pytest
 from sqlalchemy import select
 
 from accel666 import InvalidInput, models
+from accel666.policies.endpoint import MAX_ENDPOINT
 from accel666.workflow.adapters import webhook
 from accel666.workflow.deadlines import outbox
 from tests.credit_reference import reference_check, reference_org_check
@@ -123,7 +124,7 @@ def hang(conn: socket.socket, script: Script) -> None:
     script.stop.wait(60)
 
 
-LONGEST = "http://127.0.0.1:9/" + "a" * (webhook.MAX_ENDPOINT - 19)
+LONGEST = "http://127.0.0.1:9/" + "a" * (MAX_ENDPOINT - 19)
 PRINTABLE = "expected a URL in printable ASCII without spaces (percent-encode other characters)"
 
 
@@ -132,7 +133,7 @@ PRINTABLE = "expected a URL in printable ASCII without spaces (percent-encode ot
     ("http://127.0.0.1/a hook", PRINTABLE, "http://127.0.0.1/a hook"),
     ("http://127.0.0.1/a\x07", PRINTABLE, "http://127.0.0.1/a\x07"),
     ("http://127.0.0.1/café", PRINTABLE, "http://127.0.0.1/café"),
-    (LONGEST + "a", f"at most {webhook.MAX_ENDPOINT} characters (got {webhook.MAX_ENDPOINT + 1})",
+    (LONGEST + "a", f"at most {MAX_ENDPOINT} characters (got {MAX_ENDPOINT + 1})",
      LONGEST[:40] + "…"),
     ("http://127.0.0.1:99999/hook", "not a valid URL: Port out of range 0-65535",
      "http://127.0.0.1:99999/hook"),
@@ -146,7 +147,7 @@ def test_a_webhook_that_cannot_be_posted_to_is_refused_before_anything_is_queued
 
 
 def test_a_webhook_of_the_longest_length_is_accepted():
-    assert len(LONGEST) == webhook.MAX_ENDPOINT
+    assert len(LONGEST) == MAX_ENDPOINT
     assert webhook.check_webhook(LONGEST) == LONGEST
 
 

@@ -627,7 +627,21 @@ def test_ladder_options_left_out_take_their_defaults():
 
 LADDER_FAULTS = [
     ("webhook-not-http", ('webhook = ""', 'webhook = "ftp://hooks.example"'),
-     ["escalation.webhook: 'ftp://hooks.example' is not an http:// or https:// URL"]),
+     ["escalation.webhook: 'ftp://hooks.example' is not a webhook URL: expected an http:// or "
+      "https:// URL"]),
+    # The checks a webhook given on the command line meets: a sweep would refuse each of these.
+    ("webhook-without-host", ('webhook = ""', 'webhook = "http:///hook"'),
+     ["escalation.webhook: 'http:///hook' is not a webhook URL: expected a URL with a host, e.g. "
+      "https://ops.example/hook"]),
+    ("webhook-with-space", ('webhook = ""', 'webhook = "https://ops.example/my hook"'),
+     ["escalation.webhook: 'https://ops.example/my hook' is not a webhook URL: expected a URL in "
+      "printable ASCII without spaces (percent-encode other characters)"]),
+    ("webhook-bad-port", ('webhook = ""', 'webhook = "http://ops.example:99999/hook"'),
+     ["escalation.webhook: 'http://ops.example:99999/hook' is not a webhook URL: not a valid "
+      "URL: Port out of range 0-65535"]),
+    ("webhook-too-long", ('webhook = ""', f'webhook = "https://ops.example/{"a" * 2000}"'),
+     ["escalation.webhook: 'https://ops.example/aaaaaaaaaaaaaaaaaaaa…' is not a webhook URL: at "
+      "most 2000 characters (got 2020)"]),
     ("timeout-zero", ("webhook_timeout_seconds = 10", "webhook_timeout_seconds = 0"),
      ["escalation.webhook_timeout_seconds: must be more than 0"]),
     ("no-attempts", ("max_attempts = 5", "max_attempts = 0"),

@@ -16,37 +16,20 @@ import time
 import urllib.parse
 from typing import Any
 
+from accel666.policies.endpoint import shown, webhook_fault
 from accel666.workflow.errors import InvalidInput
 
-MAX_ENDPOINT = 2000  # the size of the delivery table's endpoint column
 USER_AGENT = "accel666-escalation/1"
 MAX_ANSWER = 64 * 1024  # of a receiver's answer, the most read
 CANCEL_POLL_SECONDS = 0.2  # how soon a set `cancel` ends an attempt
 
 
 def check_webhook(url: str) -> str:
-    """The URL, if it is one a webhook can be posted to; else InvalidInput.
-
-    ASCII only, without spaces or control characters (the database could not store some
-    characters, http.client cannot send the others: percent-encode them), and at most
-    MAX_ENDPOINT characters (the column's size).
-    """
-    if not isinstance(url, str) or not url.startswith(("http://", "https://")):
-        raise InvalidInput("webhook", "expected an http:// or https:// URL", url)
-    if any(not ch.isascii() or not ch.isprintable() or ch.isspace() for ch in url):
-        raise InvalidInput("webhook", "expected a URL in printable ASCII without spaces "
-                           "(percent-encode other characters)", url)
-    if len(url) > MAX_ENDPOINT:
-        raise InvalidInput("webhook", f"at most {MAX_ENDPOINT} characters (got {len(url)})",
-                           url[:40] + "…")
-    try:  # a URL urllib cannot parse would fail every delivery, every round
-        parts = urllib.parse.urlsplit(url)
-        _ = parts.port  # reading it checks it
-    except ValueError as exc:
-        raise InvalidInput("webhook", f"not a valid URL: {exc}", url) from exc
-    if not parts.hostname:
-        raise InvalidInput("webhook", "expected a URL with a host, e.g. https://ops.example/hook",
-                           url)
+    """The URL, if it is one a webhook can be posted to (`policies.endpoint`); else
+    InvalidInput."""
+    fault = webhook_fault(url)
+    if fault is not None:
+        raise InvalidInput("webhook", fault, shown(url) if isinstance(url, str) else url)
     return url
 
 
