@@ -931,3 +931,22 @@ def test_a_policy_for_another_province_keeps_its_code_and_regions():
     assert policy.province == "440000"
     assert [(r.code, r.name, r.key) for r in policy.regions.values()] == [
         ("440100", "广州市", "guangzhou")]
+
+
+def test_a_webhook_of_the_longest_length_is_accepted_and_quoted_in_full():
+    """2,000 characters is the limit: such a URL loads, and one with another fault is quoted
+    whole (only a longer one is cut to its first 40 characters)."""
+    longest = "https://ops.example/" + "a" * 1980
+    assert policies.parse(edited(('webhook = ""', f'webhook = "{longest}"'))).escalation.webhook \
+        == longest
+    spaced = "https://ops.example/ " + "a" * 1979
+    assert problems_of(edited(('webhook = ""', f'webhook = "{spaced}"'))) == [
+        f"<policy>: escalation.webhook: {spaced!r} is not a webhook URL: expected a URL in "
+        "printable ASCII without spaces (percent-encode other characters)"]
+
+
+@pytest.mark.parametrize("url", ["https://ops.example/café", "https://ops.example/\\u0007"])
+def test_a_webhook_outside_printable_ascii_is_refused(url):
+    (problem,) = problems_of(edited(('webhook = ""', f'webhook = "{url}"')))
+    assert problem.endswith("is not a webhook URL: expected a URL in printable ASCII without "
+                            "spaces (percent-encode other characters)")
