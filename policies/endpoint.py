@@ -34,6 +34,7 @@ def webhook_fault(url: object) -> str | None:
     return None
 
 
-def shown(url: str) -> str:
-    """The URL as a message quotes it: its first 40 characters when it is over the limit."""
-    return url[:40] + "…" if len(url) > MAX_ENDPOINT else url
+def shown(url: object) -> object:
+    """The URL as a message quotes it: its first 40 characters when it is over the limit, and
+    anything that is not text as it was given."""
+    return url[:40] + "…" if isinstance(url, str) and len(url) > MAX_ENDPOINT else url

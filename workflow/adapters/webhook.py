@@ -29,7 +29,7 @@ def check_webhook(url: str) -> str:
     InvalidInput."""
     fault = webhook_fault(url)
     if fault is not None:
-        raise InvalidInput("webhook", fault, shown(url) if isinstance(url, str) else url)
+        raise InvalidInput("webhook", fault, shown(url))
     return url
 
 
