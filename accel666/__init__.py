@@ -28,9 +28,9 @@ _WHERE = {
     "FINAL_STATES": "accel666.lifecycle",
     "STATES": "accel666.lifecycle",
     "Actor": "accel666.workflow.actor",
-    "Anchor": "accel666.workflow.anchoring",
+    "Anchor": "accel666.record.anchoring",
     "BatchStatus": "accel666.workflow.records",
-    "Conflict": "accel666.workflow.errors",
+    "Conflict": "accel666.errors",
     "Delivery": "accel666.workflow.deadlines.records",
     "DeliveryReport": "accel666.workflow.deadlines.records",
     "Document": "accel666.workflow.records",
@@ -39,40 +39,51 @@ _WHERE = {
     "EscalationRun": "accel666.workflow.deadlines.records",
     "Extension": "accel666.workflow.records",
     "ImportResult": "accel666.workflow.intake.bulk",
-    "InvalidInput": "accel666.workflow.errors",
+    "InvalidInput": "accel666.errors",
     "IssuedToken": "accel666.workflow.operators",
     "LevelCount": "accel666.workflow.deadlines.records",
-    "NotFound": "accel666.workflow.errors",
-    "NotPermitted": "accel666.workflow.errors",
+    "NotFound": "accel666.errors",
+    "NotPermitted": "accel666.errors",
     "Operator": "accel666.workflow.operators",
     "OverdueProject": "accel666.workflow.deadlines.records",
     "Policy": "accel666.policies.model",
     "PolicyError": "accel666.policies.loader",
-    "Problem": "accel666.workflow.verify",
-    "ProgrammeReport": "accel666.workflow.views.report",
+    "Problem": "accel666.record.verify",
+    "ProgrammeReport": "accel666.workflow.report",
     "Project": "accel666.workflow.records",
-    "Refused": "accel666.workflow.errors",
-    "Stale": "accel666.workflow.errors",
+    "Refused": "accel666.errors",
+    "Stale": "accel666.errors",
     "StoredPolicy": "accel666.workflow.stored_policy",
     "SweepResult": "accel666.workflow.deadlines.records",
     "Transition": "accel666.workflow.records",
-    "Unauthenticated": "accel666.workflow.errors",
-    "Unavailable": "accel666.workflow.errors",
-    "VerifyReport": "accel666.workflow.verify",
+    "Unauthenticated": "accel666.errors",
+    "Unavailable": "accel666.errors",
+    "VerifyReport": "accel666.record.verify",
     "WindowStatus": "accel666.workflow.records",
-    "WorkflowError": "accel666.workflow.errors",
+    "WorkflowError": "accel666.errors",
     "load_policy": "accel666.policies.loader",
 }
 
 if TYPE_CHECKING:
+    from accel666.errors import Conflict as Conflict
+    from accel666.errors import InvalidInput as InvalidInput
+    from accel666.errors import NotFound as NotFound
+    from accel666.errors import NotPermitted as NotPermitted
+    from accel666.errors import Refused as Refused
+    from accel666.errors import Stale as Stale
+    from accel666.errors import Unauthenticated as Unauthenticated
+    from accel666.errors import Unavailable as Unavailable
+    from accel666.errors import WorkflowError as WorkflowError
     from accel666.lifecycle import EVENTS as EVENTS
     from accel666.lifecycle import FINAL_STATES as FINAL_STATES
     from accel666.lifecycle import STATES as STATES
     from accel666.policies.loader import PolicyError as PolicyError
     from accel666.policies.loader import load as load_policy
     from accel666.policies.model import Policy as Policy
+    from accel666.record.anchoring import Anchor as Anchor
+    from accel666.record.verify import Problem as Problem
+    from accel666.record.verify import VerifyReport as VerifyReport
     from accel666.workflow.actor import Actor as Actor
-    from accel666.workflow.anchoring import Anchor as Anchor
     from accel666.workflow.deadlines.records import Delivery as Delivery
     from accel666.workflow.deadlines.records import DeliveryReport as DeliveryReport
     from accel666.workflow.deadlines.records import Escalation as Escalation
@@ -81,15 +92,6 @@ if TYPE_CHECKING:
     from accel666.workflow.deadlines.records import OverdueProject as OverdueProject
     from accel666.workflow.deadlines.records import SweepResult as SweepResult
     from accel666.workflow.engine import Engine as Engine
-    from accel666.workflow.errors import Conflict as Conflict
-    from accel666.workflow.errors import InvalidInput as InvalidInput
-    from accel666.workflow.errors import NotFound as NotFound
-    from accel666.workflow.errors import NotPermitted as NotPermitted
-    from accel666.workflow.errors import Refused as Refused
-    from accel666.workflow.errors import Stale as Stale
-    from accel666.workflow.errors import Unauthenticated as Unauthenticated
-    from accel666.workflow.errors import Unavailable as Unavailable
-    from accel666.workflow.errors import WorkflowError as WorkflowError
     from accel666.workflow.intake.bulk import ImportResult as ImportResult
     from accel666.workflow.operators import IssuedToken as IssuedToken
     from accel666.workflow.operators import Operator as Operator
@@ -99,10 +101,8 @@ if TYPE_CHECKING:
     from accel666.workflow.records import Project as Project
     from accel666.workflow.records import Transition as Transition
     from accel666.workflow.records import WindowStatus as WindowStatus
+    from accel666.workflow.report import ProgrammeReport as ProgrammeReport
     from accel666.workflow.stored_policy import StoredPolicy as StoredPolicy
-    from accel666.workflow.verify import Problem as Problem
-    from accel666.workflow.verify import VerifyReport as VerifyReport
-    from accel666.workflow.views.report import ProgrammeReport as ProgrammeReport
 
 __all__ = [
     "EVENTS",

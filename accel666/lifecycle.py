@@ -1,7 +1,7 @@
 """The project lifecycle, defined once: states, events, transitions, and the phase window that
 guards each event.
 
-Everything else derives from this module: the `transitions` machine (accel666.workflow.lifecycle.machine),
+Everything else derives from this module: the `transitions` machine (accel666.workflow.changes.machine),
 the database's CHECK constraints and live-project index (accel666.models), the policy loader's
 validation, the command line's choices and the state diagram (`mermaid`).
 """

@@ -29,13 +29,13 @@ PROVINCE: Who = ("bench-province", "province", None)
 _COLUMNS = ("id, title, enterprise, credit_code, region, category, batch, state, version, "
             "paper_copies, head_hash, created_at, updated_at")
 _STATE, _VERSION, _HEAD = 7, 8, 10  # positions in _COLUMNS
-# The identity the dock entry records (models/proofs.py; the floor test catches a drift).
+# The identity the dock entry records (record/proofs.py; the floor test catches a drift).
 IDENTITY = ("title", "enterprise", "credit_code", "region", "category", "batch")
 
 
 def chain_hash(pid: int, seq: int, event: str, source: str | None, dest: str, who: Who,
                at: datetime, payload: dict[str, Any], prev: str) -> str:
-    """The log row's SHA-256 as models/chain.py takes it (re-done here: the floor is bare)."""
+    """The log row's SHA-256 as record/chain.py takes it (re-done here: the floor is bare)."""
     doc = {"project_id": pid, "seq": seq, "event": event, "from_state": source, "to_state": dest,
            "actor": who[0], "role": who[1], "scope": who[2],
            "at": at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"), "payload": payload,

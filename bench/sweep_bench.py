@@ -57,7 +57,7 @@ from sqlalchemy.engine import make_url
 from accel666 import Engine, load_policy, models
 from accel666.policies import Policy
 from accel666.policies import escalation as ladder_rules
-from accel666.workflow.lifecycle.inputs import MAX_INT
+from accel666.workflow.changes.inputs import MAX_INT
 from bench.memory import peak_mb
 from bench.report import Report, median
 
@@ -327,7 +327,7 @@ class FloorSql:
         return text, [notifier, endpoint, self.when(NOW), after, self.when(NOW)]
 
 
-# The sweeps' ledger chain, as workflow/ledger.py and models/chain.py write it (re-done here on
+# The sweeps' ledger chain, as record/ledger.py and record/chain.py write it (re-done here on
 # the bare driver; the floor test checks the rows are the engine's).
 SWEEPS_LOCK = int.from_bytes(hashlib.sha256(b"sweeps").digest()[:8], "big", signed=True)
 RECORDED_ROW = "id, project_id, phase, level, state_seen, target_scope, idempotency_key"

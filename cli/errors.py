@@ -113,7 +113,7 @@ def described(exc: WorkflowError) -> str:
         Unauthenticated,
         Unavailable,
     )
-    from accel666.workflow.views.labels import _, current
+    from accel666.views.labels import _, current
 
     shown = current()
     if shown.lang == "en":

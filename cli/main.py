@@ -75,7 +75,7 @@ class LazyGroup(click.Group):
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """The command list, its summaries in the language of --lang or ACCEL666_LANG."""
-        from accel666.workflow.views import labels
+        from accel666.views import labels
 
         lang = os.environ.get("ACCEL666_LANG", "en") if labels.current().lang == "en" \
             else labels.current().lang
@@ -155,7 +155,7 @@ def cli(ctx: click.Context, db: str, policy: str | None, log_json: bool | None,
 
 def _use(lang: str) -> str:
     """--lang takes effect at once (it is eager): `accel666 --lang zh --help` lists in Chinese."""
-    from accel666.workflow.views import labels
+    from accel666.views import labels
 
     labels.use(lang)
     return lang

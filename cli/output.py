@@ -12,28 +12,28 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 # The shapes --json prints (re-exported for the commands).
-from accel666.workflow.views.documents import (
+from accel666.views.documents import (
     batch_dict as batch_dict,
 )
-from accel666.workflow.views.documents import (
+from accel666.views.documents import (
     extension_dict as extension_dict,
 )
-from accel666.workflow.views.documents import (
+from accel666.views.documents import (
     facts as facts,
 )
-from accel666.workflow.views.documents import (
+from accel666.views.documents import (
     local as local,
 )
-from accel666.workflow.views.documents import (
+from accel666.views.documents import (
     project_dict as project_dict,
 )
-from accel666.workflow.views.documents import (
+from accel666.views.documents import (
     region_name as region_name,
 )
-from accel666.workflow.views.documents import (
+from accel666.views.documents import (
     shown_project_dict as shown_project_dict,
 )
-from accel666.workflow.views.documents import (
+from accel666.views.documents import (
     transition_dict as transition_dict,
 )
 
@@ -90,7 +90,7 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[Any]], title: str | No
 
     from rich.cells import cell_len
 
-    from accel666.workflow.views.labels import _
+    from accel666.views.labels import _
 
     cells = [[_flat(_(h)) for h in headers]]
     cells += [[_flat(v) for v in row] for row in rows]

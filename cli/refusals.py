@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from accel666.workflow.views.labels import N_, Labels
+from accel666.views.labels import N_, Labels
 
 Facts = dict[str, Any]
 

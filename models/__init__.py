@@ -1,6 +1,6 @@
 """Persistence: the tables, their column types and how a database is opened."""
 
-from accel666.models import chain, schema
+from accel666.models import schema
 from accel666.models.database import (
     create,
     reading,
@@ -58,7 +58,6 @@ __all__ = [
     "SchemaUnrecorded",
     "TransitionRow",
     "anchor_table",
-    "chain",
     "create",
     "create_schema",
     "delivery_table",

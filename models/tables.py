@@ -110,7 +110,7 @@ class TransitionRow(Base, table=True):
     scope: str | None = Field(default=None, sa_column=Column(String(32), nullable=True))
     at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    # SHA-256 over this row and the previous row's hash (models.chain).
+    # SHA-256 over this row and the previous row's hash (accel666.record.chain).
     hash: str = Field(sa_column=Column(String(64), nullable=False))
 
 

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from fastapi import Request
 
 from accel666 import Engine
-from accel666.workflow.errors import Unauthenticated
+from accel666.errors import Unauthenticated
 from accel666.workflow.operators import Operator
 
 log = logging.getLogger("accel666.service.auth")

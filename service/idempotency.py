@@ -16,8 +16,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from accel666 import Engine
+from accel666.service import storage as served
 from accel666.service.problems import send_problem
-from accel666.workflow import served
 
 HEADER = b"idempotency-key"
 KEPT_HEADERS = ("content-type", "etag", "location")

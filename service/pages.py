@@ -13,10 +13,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from accel666.errors import Unauthenticated
 from accel666.service.auth import SESSION_COOKIE
 from accel666.service.deps import EngineDep
-from accel666.workflow.errors import Unauthenticated
-from accel666.workflow.views import page
+from accel666.views import page
 
 router = APIRouter(include_in_schema=False)
 

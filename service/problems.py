@@ -28,7 +28,7 @@ from accel666 import (
     Unavailable,
     WorkflowError,
 )
-from accel666.workflow.errors import Unauthenticated
+from accel666.errors import Unauthenticated
 
 MEDIA_TYPE = "application/problem+json"
 

@@ -128,7 +128,7 @@ def actors():
 def _reset_logging() -> Iterator[None]:
     """CLI runs send the library's events to their captured stderr, and set the language of
     what people read (--lang); undo both after each test."""
-    from accel666.workflow.views import labels
+    from accel666.views import labels
 
     yield
     reset_logging()

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from accel666 import STATES, Engine, InvalidInput, load_policy
-from accel666.workflow.demo.story import DemoResult, run
+from accel666.demo.story import DemoResult, run
 from tests.credit_reference import reference_check, reference_org_check
 
 CST = ZoneInfo("Asia/Shanghai")

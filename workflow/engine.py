@@ -17,11 +17,16 @@ from sqlalchemy import Engine as SAEngine
 from sqlalchemy.exc import ArgumentError, DatabaseError
 
 from accel666 import models
+from accel666.errors import InvalidInput, NotFound, Stale
 from accel666.policies import Policy, PolicyError
 from accel666.policies import load as load_policy
-from accel666.workflow import anchoring, store, stored_policy, verify
+from accel666.record import anchoring, verify
+from accel666.record.anchoring import Anchor
+from accel666.record.verify import VerifyReport
+from accel666.workflow import report, store, stored_policy
 from accel666.workflow.actor import Actor
-from accel666.workflow.anchoring import Anchor
+from accel666.workflow.changes import audit, batches, docking, inputs, transition
+from accel666.workflow.changes.guards import resolve_actor
 from accel666.workflow.deadlines.records import (
     DeliveryReport,
     Escalation,
@@ -31,11 +36,8 @@ from accel666.workflow.deadlines.records import (
 )
 from accel666.workflow.deadlines.service import Deadlines
 from accel666.workflow.environment import translating
-from accel666.workflow.errors import InvalidInput, NotFound, Stale
 from accel666.workflow.intake import bulk, rows, sheets
 from accel666.workflow.intake.bulk import ImportResult
-from accel666.workflow.lifecycle import audit, batches, docking, inputs, transition
-from accel666.workflow.lifecycle.guards import resolve_actor
 from accel666.workflow.operators import IssuedToken, Operator, Operators
 from accel666.workflow.records import (
     BatchStatus,
@@ -46,10 +48,8 @@ from accel666.workflow.records import (
     project_from,
     transition_from,
 )
+from accel666.workflow.report import ProgrammeReport
 from accel666.workflow.stored_policy import StoredPolicy
-from accel666.workflow.verify import VerifyReport
-from accel666.workflow.views import report
-from accel666.workflow.views.report import ProgrammeReport
 
 Clock = Callable[[], datetime]
 

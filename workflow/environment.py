@@ -15,7 +15,7 @@ from typing import Any, TypeVar, cast
 from sqlalchemy.exc import DBAPIError
 
 from accel666 import models
-from accel666.workflow.errors import Unavailable
+from accel666.errors import Unavailable
 
 C = TypeVar("C", bound=type)
 F = TypeVar("F", bound=Callable[..., Any])

@@ -22,13 +22,14 @@ from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy import Engine as SAEngine
 
 from accel666 import models
-from accel666.models import chain, operator_table, proofs
+from accel666.errors import InvalidInput, NotFound, Refused, Unauthenticated
+from accel666.models import operator_table
 from accel666.policies import Policy
-from accel666.workflow import ledger, logs
+from accel666.record import chain, ledger, proofs
+from accel666.workflow import logs
 from accel666.workflow.actor import Actor
-from accel666.workflow.errors import InvalidInput, NotFound, Refused, Unauthenticated
-from accel666.workflow.lifecycle import audit, inputs
-from accel666.workflow.lifecycle.guards import resolve_actor
+from accel666.workflow.changes import audit, inputs
+from accel666.workflow.changes.guards import resolve_actor
 
 log = logs.get_logger("accel666.operators")
 OP = operator_table.c

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from accel666.errors import Conflict
 from accel666.models import (
     LIVE,
     compiled,
@@ -16,8 +17,7 @@ from accel666.models import (
     project_table,
     transition_table,
 )
-from accel666.workflow.errors import Conflict
-from accel666.workflow.lifecycle.inputs import DocumentInput
+from accel666.workflow.changes.inputs import DocumentInput
 
 P = project_table.c
 T = transition_table.c

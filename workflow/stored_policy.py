@@ -20,12 +20,12 @@ from sqlalchemy import Connection, insert, select
 from sqlalchemy import Engine as SAEngine
 
 from accel666 import models
-from accel666.models import chain, proofs
+from accel666.errors import InvalidInput, Refused
 from accel666.policies import Policy, as_document, parse
-from accel666.workflow import ledger, logs
+from accel666.record import chain, ledger, proofs
+from accel666.workflow import logs
 from accel666.workflow.actor import Actor
-from accel666.workflow.errors import InvalidInput, Refused
-from accel666.workflow.lifecycle.guards import authorise
+from accel666.workflow.changes.guards import authorise
 
 log = logs.get_logger("accel666.policy")
 Y = models.policy_table.c

@@ -53,7 +53,7 @@ def demo(seed: int, projects: int, replace: bool) -> None:
     (made anew on every run), or the path given with the global --db, which must not exist
     yet unless --replace is given. Only a file an earlier demo made is ever deleted.
     """
-    from accel666.workflow.demo import story
+    from accel666.demo import story
 
     chosen = settings()
     if chosen.db_explicit and "://" in chosen.db:

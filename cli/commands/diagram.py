@@ -24,7 +24,7 @@ def diagram(fmt: str) -> None:
     """
     from accel666 import NotFound
     from accel666.policies import load
-    from accel666.workflow.views import diagram as views
+    from accel666.views import diagram as views
 
     try:
         policy = with_engine(lambda engine: engine.policy, must_exist=True)[0]

@@ -75,7 +75,7 @@ def scheduler(every: timedelta, webhook: str | None, max_attempts: int | None) -
     Example:
       accel666 --db postgresql://accel666@db/accel666 scheduler --every 15m
     """
-    from accel666.workflow.adapters.scheduler import build_scheduler
+    from accel666.workflow.scheduler import build_scheduler
 
     with_engine(lambda engine: build_scheduler(engine, every, webhook=webhook,
                                                max_attempts=max_attempts).serve())

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from accel666.cli import output
-from accel666.workflow.views import labels
-from accel666.workflow.views.documents import escalation_dict as escalation_dict
-from accel666.workflow.views.documents import overdue_dict as overdue_dict
+from accel666.views import labels
+from accel666.views.documents import escalation_dict as escalation_dict
+from accel666.views.documents import overdue_dict as overdue_dict
 
 if TYPE_CHECKING:
     from accel666 import Escalation, EscalationRun, OverdueProject, Policy, SweepResult

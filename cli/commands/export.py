@@ -6,7 +6,7 @@ import click
 
 from accel666.cli import files, output, tabular
 from accel666.cli.context import with_engine
-from accel666.workflow.views.labels import HEADINGS, current
+from accel666.views.labels import HEADINGS, current
 
 # The import headers first (an export imports again), then what the record adds.
 COLUMNS = ("title", "enterprise", "credit_code", "region", "category", "id", "region_name",

@@ -33,7 +33,7 @@ def verify(anchors: tuple[str, ...], as_json: bool) -> None:
     A chain recomputed end to end is consistent again: keep the digest `accel666 anchor`
     prints outside the database, and `--anchor` proves the record still extends it. Reads only.
     """
-    from accel666.workflow import anchoring
+    from accel666.record import anchoring
 
     given = [a for spec in anchors for a in anchoring.parse(spec)]
     report = call_and_print(lambda engine: engine.verify(given), as_json, to_json=verify_dict,

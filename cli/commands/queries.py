@@ -59,7 +59,7 @@ def list_projects(state: str | None, region: str | None, category: str | None,
 
 def list_text(projects: list[Project], policy: Policy) -> None:
     """The table on stdout, the count on stderr."""
-    from accel666.workflow.views.labels import _, current
+    from accel666.views.labels import _, current
 
     shown = current()
     output.table(

@@ -11,7 +11,7 @@ from accel666.cli.context import json_option, with_engine
 
 if TYPE_CHECKING:
     from accel666 import Policy
-    from accel666.workflow.views.report import ProgrammeReport
+    from accel666.workflow.report import ProgrammeReport
 
 
 @click.command()
@@ -43,7 +43,7 @@ def report(batch: str | None, region: str | None, html_out: str | None, force: b
     if html_out != files.STDOUT:  # `--html -`: the page alone on stdout
         output.render(result, policy, as_json, to_json=report_dict, to_text=report_text)
     if html_out is not None:
-        from accel666.workflow.views import page
+        from accel666.views import page
 
         files.write_output(target, page.render(result, policy).encode("utf-8"))
 
@@ -54,7 +54,7 @@ def report_dict(r: ProgrammeReport, policy: Policy) -> dict[str, Any]:
 
 def report_text(r: ProgrammeReport, policy: Policy) -> None:
     """Three tables: the funnel, the categories, the regions; the headline on stderr."""
-    from accel666.workflow.views.labels import _, current
+    from accel666.views.labels import _, current
 
     shown = current()
     states = list(r.totals)

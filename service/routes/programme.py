@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from accel666.service.deps import ActorDep, EngineDep
-from accel666.workflow.views import documents
+from accel666.views import documents
 
 router = APIRouter()
 

@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from accel666 import InvalidInput, Project
 from accel666.service import etags
 from accel666.service.deps import ActorDep, EngineDep
-from accel666.workflow.views import documents
+from accel666.views import documents
 
 router = APIRouter(tags=["projects"])
 

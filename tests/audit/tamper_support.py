@@ -8,7 +8,7 @@ from sqlalchemy import create_engine, select, update
 from sqlalchemy.engine import make_url
 
 from accel666 import models
-from accel666.models import chain
+from accel666.record import chain
 from tests.helpers import CODE_A, CODE_B, CODE_C, cst
 
 DOCUMENT = b"%PDF application A"

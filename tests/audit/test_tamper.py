@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from accel666.workflow import anchoring
+from accel666.record import anchoring
 from tests.audit.audit_support import behind_the_back
 from tests.audit.tamper_support import full_history, rechain_ledger, rechain_project
 from tests.helpers import CODE_D, cst
@@ -167,7 +167,7 @@ def test_a_forged_adoption_cannot_exempt_rows_from_their_acts(engine, db_url, re
     from sqlalchemy import create_engine, func, insert, select
 
     from accel666 import models
-    from accel666.models import chain, proofs
+    from accel666.record import chain, proofs
 
     behind_the_back(db_url, "UPDATE accel666_extension SET until = '2999-12-31' WHERE id = :k",
                     k=record["kept"])

@@ -8,7 +8,7 @@ from pathlib import Path
 from accel666 import lifecycle, policies
 from accel666.lifecycle import NEW, TRANSITIONS
 from accel666.policies import load
-from accel666.workflow.views.diagram import draw, roles
+from accel666.views.diagram import draw, roles
 from tests.helpers import CODE_A
 
 

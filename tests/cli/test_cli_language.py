@@ -15,17 +15,17 @@ from babel.messages.pofile import read_po
 
 from accel666 import lifecycle
 from accel666.cli import refusals
-from accel666.workflow.views import labels
+from accel666.views import labels
 from tests.helpers import CODE_A, CODE_B, cst
 
 ROOT = Path(__file__).resolve().parents[2]
-PO = ROOT / "workflow" / "views" / "locale" / "zh" / "LC_MESSAGES" / "accel666.po"
+PO = ROOT / "views" / "locale" / "zh" / "LC_MESSAGES" / "accel666.po"
 
 
 def marked_messages() -> set[str]:
     """What `pybabel extract -F babel.cfg -k N_` finds in the sources."""
     found = set()
-    for folder in ("workflow/views", "cli"):
+    for folder in ("views", "cli"):
         for _file, _line, message, _comments, _context in extract_from_dir(
                 ROOT / folder, method_map=[("**.py", "python")],
                 keywords={"_": None, "N_": None}):

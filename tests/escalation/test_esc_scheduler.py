@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from accel666 import InvalidInput
-from accel666.workflow.adapters.scheduler import EVERY, START, build_scheduler, moment_job_id
+from accel666.workflow.scheduler import EVERY, START, build_scheduler, moment_job_id
 from tests.escalation.esc_support import PROVINCE, drive, ladder
 from tests.helpers import cst
 
@@ -109,7 +109,7 @@ def test_only_the_scheduler_module_imports_apscheduler():
                          else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
                 if any(n.split(".")[0] == "apscheduler" for n in names):
                     importers.append(path.relative_to(ROOT).as_posix())
-    assert sorted(set(importers)) == ["workflow/adapters/scheduler.py"]
+    assert sorted(set(importers)) == ["workflow/scheduler.py"]
 
 
 class _Lines:

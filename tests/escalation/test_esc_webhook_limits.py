@@ -24,8 +24,8 @@ from sqlalchemy import select
 
 from accel666 import InvalidInput, models
 from accel666.policies.endpoint import MAX_ENDPOINT
-from accel666.workflow.adapters import webhook
 from accel666.workflow.deadlines import outbox
+from accel666.workflow.notifiers import webhook
 from tests.credit_reference import reference_check, reference_org_check
 from tests.escalation.esc_support import TICK, drive, scanning_in_storage_order
 from tests.helpers import CODE_B, cst
@@ -239,7 +239,7 @@ def test_a_cancelled_round_ends_the_attempt_under_way_and_leaves_the_rest(engine
 
 def test_stopping_the_scheduler_ends_a_hung_delivery(engine, clock):
     """SIGTERM's path (`Ticker.stop`) does not wait out a receiver that never answers."""
-    from accel666.workflow.adapters.scheduler import build_scheduler
+    from accel666.workflow.scheduler import build_scheduler
 
     drive(engine, clock.set, "docked")
     clock.set(CLOSE)

@@ -322,7 +322,7 @@ def test_global_options_and_environment(world: World, run: Cli) -> None:
 def _serves(every: str) -> bool:
     """Would `scheduler --every EVERY` get as far as serving (and so never return)?"""
     from accel666.cli.commands.escalation_format import Duration
-    from accel666.workflow.adapters.scheduler import MAX_EVERY
+    from accel666.workflow.scheduler import MAX_EVERY
 
     try:
         interval = Duration().convert(every, None, None)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from accel666 import Actor, Engine, InvalidInput, Project
-from accel666.workflow.adapters.webhook import post_json
+from accel666.workflow.notifiers.webhook import post_json
 from tests.helpers import CODE_A, Cli, FakeClock, cst
 from tests.hostile.hostile_support import (
     DEAD_WEBHOOK,
@@ -167,7 +167,7 @@ def test_a_hostile_policy_is_invalid_input(tmp_path: Path, policy: object) -> No
 
 def test_build_scheduler_refuses_an_interval_past_the_calendar(engine: Engine) -> None:
     """Was: OverflowError (date value out of range) from the interval trigger."""
-    from accel666.workflow.adapters.scheduler import build_scheduler
+    from accel666.workflow.scheduler import build_scheduler
 
     with pytest.raises(InvalidInput) as caught:
         build_scheduler(engine, timedelta(days=999_999_999))

@@ -12,7 +12,7 @@ import accel666
 from accel666 import Refused, lifecycle
 from accel666.lifecycle import NEW, STATES, TRANSITIONS
 from accel666.policies import load
-from accel666.workflow.lifecycle import machine
+from accel666.workflow.changes import machine
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -96,7 +96,7 @@ def test_the_command_lines_choices_are_the_lifecycles():
 def test_the_readme_shows_the_lifecycles_diagram():
     """The README's state diagram is what `accel666 diagram` draws under the built-in policy."""
     from accel666.policies import load
-    from accel666.workflow.views.diagram import draw
+    from accel666.views.diagram import draw
 
     assert f"```mermaid\n{draw(load(None))}\n```" in README.read_text(encoding="utf-8")
 

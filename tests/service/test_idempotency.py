@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-from accel666.workflow import served
+from accel666.service import storage as served
 from tests.helpers import CODE_A, CODE_B
 from tests.service.test_service_hostile import DOCK, api  # noqa: F401  (the fixture)
 from tests.workflow.wf_support import snapshot

@@ -10,7 +10,7 @@ import threading
 import pytest
 
 from accel666 import Engine
-from accel666.workflow import served
+from accel666.service import storage as served
 from tests.helpers import CODE_A, CODE_B
 from tests.service.service_support import OPEN_BATCH, Service, start
 

@@ -101,7 +101,7 @@ def test_a_lock_held_by_another_process_is_a_wrapped_busy_error_and_retried(
 def test_batch_acts_are_retried_boundedly_too(engine, actors, monkeypatch, pauses, act,
                                               tmp_path):
     """Each writing act is tried at most LOCK_RETRIES + 1 times (never retries of retries)."""
-    from accel666.workflow import ledger
+    from accel666.record import ledger
     from accel666.workflow.intake import bulk
 
     calls: list[int] = []

@@ -232,7 +232,7 @@ def test_an_actor_whose_role_or_scope_is_not_text(world, actor, field, reason, v
 def test_an_actor_refused_carries_the_value_it_was_refused_for(actor, field, value):
     """The value goes out with the error (`--json`, problem documents): the one at fault."""
     from accel666 import load_policy
-    from accel666.workflow.lifecycle.guards import resolve_actor
+    from accel666.workflow.changes.guards import resolve_actor
 
     with pytest.raises(InvalidInput) as refused:
         resolve_actor(load_policy(None), actor)

@@ -146,7 +146,7 @@ def test_publish_batch_reads_publications_window_not_signings(engine, clock):
 def test_every_event_on_a_project_takes_the_one_transition_path(engine, clock, monkeypatch):
     """Single events and each project of publish_batch go through transition.change, which
     authorises, guards, fires, logs and compares-and-sets."""
-    from accel666.workflow.lifecycle import transition
+    from accel666.workflow.changes import transition
 
     seen: list[tuple[int, str]] = []
     real = transition.change

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from accel666 import InvalidInput, lifecycle
-from accel666.workflow.views.report import CategoryProgress
+from accel666.workflow.report import CategoryProgress
 from tests.helpers import CODE_A, CODE_B, CODE_C, cst
 
 ZERO = dict.fromkeys(lifecycle.STATES, 0)

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from accel666 import InvalidInput
-from accel666.workflow.lifecycle import inputs
+from accel666.workflow.changes import inputs
 from tests.helpers import CODE_A
 from tests.workflow.wf_support import dock
 

@@ -20,13 +20,13 @@ from sqlalchemy import Connection, bindparam, case, insert, or_, select, update
 from sqlalchemy import Engine as SAEngine
 
 from accel666 import models
+from accel666.errors import NotFound, NotPermitted, Refused
 from accel666.policies import Policy
 from accel666.policies import escalation as ladder_rules
 from accel666.workflow import logs
 from accel666.workflow.actor import Actor
-from accel666.workflow.adapters import webhook
 from accel666.workflow.deadlines.records import DeliveryReport
-from accel666.workflow.errors import NotFound, NotPermitted, Refused
+from accel666.workflow.notifiers import webhook
 
 log = logs.get_logger("accel666.escalation")
 

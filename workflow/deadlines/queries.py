@@ -9,20 +9,20 @@ from sqlalchemy import Connection, exists, func, select, update
 from sqlalchemy import Engine as SAEngine
 
 from accel666 import models
-from accel666.models import chain, proofs
+from accel666.errors import NotFound, NotPermitted, Refused
 from accel666.policies import Policy
 from accel666.policies import escalation as ladder_rules
 from accel666.policies.rules import show_time
-from accel666.workflow import ledger, logs, store
+from accel666.record import chain, ledger, proofs
+from accel666.workflow import logs, store
 from accel666.workflow.actor import Actor
+from accel666.workflow.changes import audit
 from accel666.workflow.deadlines.records import (
     Escalation,
     OverdueProject,
     delivery_from,
     escalation_from,
 )
-from accel666.workflow.errors import NotFound, NotPermitted, Refused
-from accel666.workflow.lifecycle import audit
 
 log = logs.get_logger("accel666.escalation")
 

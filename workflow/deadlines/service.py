@@ -15,7 +15,8 @@ from sqlalchemy import Engine as SAEngine
 from accel666 import models
 from accel666.policies import Policy
 from accel666.workflow.actor import Actor
-from accel666.workflow.adapters.webhook import check_webhook
+from accel666.workflow.changes import inputs
+from accel666.workflow.changes.guards import resolve_actor
 from accel666.workflow.deadlines import outbox, queries, sweeping
 from accel666.workflow.deadlines.records import (
     DeliveryReport,
@@ -25,8 +26,7 @@ from accel666.workflow.deadlines.records import (
     SweepResult,
 )
 from accel666.workflow.environment import translating
-from accel666.workflow.lifecycle import inputs
-from accel666.workflow.lifecycle.guards import resolve_actor
+from accel666.workflow.notifiers.webhook import check_webhook
 
 
 @translating

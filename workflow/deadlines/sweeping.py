@@ -32,13 +32,13 @@ from sqlalchemy import Engine as SAEngine
 from sqlalchemy.dialects import postgresql, sqlite
 
 from accel666 import models
-from accel666.models import chain, proofs
 from accel666.models.types import UTCDateTime
 from accel666.policies import Policy
 from accel666.policies import escalation as ladder_rules
-from accel666.workflow import ledger, logs, store
+from accel666.record import chain, ledger, proofs
+from accel666.workflow import logs, store
+from accel666.workflow.changes.inputs import MAX_INT
 from accel666.workflow.deadlines.records import LevelCount, SweepResult
-from accel666.workflow.lifecycle.inputs import MAX_INT
 
 log = logs.get_logger("accel666.escalation")
 

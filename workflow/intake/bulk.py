@@ -14,15 +14,16 @@ from sqlalchemy import Engine as SAEngine
 from sqlalchemy.exc import IntegrityError
 
 from accel666 import lifecycle, models
-from accel666.models import LIVE, chain, proofs
+from accel666.errors import NotPermitted, Refused
+from accel666.models import LIVE
 from accel666.policies import Policy
 from accel666.policies import rules as policy_rules
+from accel666.record import chain, proofs
 from accel666.workflow import store
 from accel666.workflow.actor import Actor
-from accel666.workflow.errors import NotPermitted, Refused
+from accel666.workflow.changes import audit, docking, machine
+from accel666.workflow.changes.guards import Attempt, authorise
 from accel666.workflow.intake.rows import RowError
-from accel666.workflow.lifecycle import audit, docking, machine
-from accel666.workflow.lifecycle.guards import Step, authorise
 
 P = models.project_table.c
 CHUNK = 1000
@@ -58,7 +59,7 @@ def dock_all(db: SAEngine, policy: Policy, now: datetime, actor: Actor,
     event = "dock"
     with audit.attempt(event, actor, None), models.writing(db) as conn:
         key = chosen or docking.open_batch(conn, policy, now)
-        machine.fire(event, lifecycle.NEW, Step(  # the window: the same for every row
+        machine.fire(event, lifecycle.NEW, Attempt(  # the window: the same for every row
             policy, event, policy.batches[key], now,
             extension=lambda: store.extended_until(conn, key, "docking")))
         found = sorted([*errors, *_refusals(conn, policy, actor, rows, key, columns)],

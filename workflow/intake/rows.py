@@ -8,10 +8,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from accel666.errors import InvalidInput
 from accel666.policies import Policy
-from accel666.workflow.errors import InvalidInput
+from accel666.workflow.changes import inputs
 from accel666.workflow.intake.sheets import Sheet, column_name, refuse
-from accel666.workflow.lifecycle import inputs
 
 # Each field and the headings that name it (compared without case, spaces or underscores).
 HEADINGS: dict[str, tuple[str, ...]] = {

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from accel666.workflow.errors import InvalidInput
+from accel666.errors import InvalidInput
 
 ENCODINGS = ("utf-8-sig", "gb18030")  # tried in this order when none is named
 MAX_COLUMNS = 200

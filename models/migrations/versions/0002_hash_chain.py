@@ -13,7 +13,7 @@ from datetime import UTC
 import sqlalchemy as sa
 from alembic import op
 
-from accel666.models import chain
+from accel666.record import chain
 
 revision = "0002"
 down_revision = "0001"

@@ -17,8 +17,8 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from alembic import op
 
-from accel666.models import chain, proofs
 from accel666.models.types import UTCDateTime
+from accel666.record import chain, proofs
 
 revision = "0007"
 down_revision = "0006"

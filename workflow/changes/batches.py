@@ -8,14 +8,14 @@ from typing import Any
 from sqlalchemy import Engine as SAEngine
 
 from accel666 import models
-from accel666.models import chain, proofs
+from accel666.errors import InvalidInput, NotFound
 from accel666.policies import Policy
 from accel666.policies import rules as policy_rules
-from accel666.workflow import ledger, store
+from accel666.record import chain, ledger, proofs
+from accel666.workflow import store
 from accel666.workflow.actor import Actor
-from accel666.workflow.errors import InvalidInput, NotFound
-from accel666.workflow.lifecycle import audit, transition
-from accel666.workflow.lifecycle.guards import authorise, refuse
+from accel666.workflow.changes import audit, transition
+from accel666.workflow.changes.guards import authorise, refuse
 from accel666.workflow.records import BatchStatus, Extension, Project, WindowStatus
 
 

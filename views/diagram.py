@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from accel666 import lifecycle
 from accel666.policies import Policy
-from accel666.workflow.views import labels
+from accel666.views import labels
 
 FORMATS = ("mermaid", "dot")
 

@@ -18,17 +18,15 @@ from sqlalchemy import Connection, exists, func, or_, select
 from sqlalchemy import Engine as SAEngine
 
 from accel666.models import (
-    chain,
     delivery_table,
     document_table,
     escalation_table,
     policy_table,
     project_table,
-    proofs,
     transition_table,
 )
 from accel666.policies import Policy
-from accel666.workflow import anchoring, replay
+from accel666.record import anchoring, chain, proofs, replay
 
 _CHUNK = 5000
 

@@ -3,8 +3,8 @@ lifecycle's definition (accel666.lifecycle).
 
 The machine is never bound to database rows: each firing runs the shared machine on a small
 throw-away subject that holds only the current state, so a project costs no Machine of its own.
-The engine passes a `Step` (its facts and guards) with each firing; the machine calls its guards
-before choosing a transition, and review's verdict picks between two transitions.
+The engine passes an attempt (its facts and guards: `Guarded`) with each firing; the machine
+calls its guards before choosing a transition, and review's verdict picks between two transitions.
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ from typing import Any, Protocol, cast
 from transitions import EventData, Machine, MachineError
 
 from accel666 import lifecycle
+from accel666.errors import Refused
 from accel666.lifecycle import NEW, STATES, VERDICTS, Edge
-from accel666.workflow.errors import Refused
 
 
-class Step(Protocol):
+class Guarded(Protocol):
     """What the machine needs from one attempted change."""
 
     project_id: int | None
@@ -35,7 +35,7 @@ class _Subject:
 
     __slots__ = ("state", "step")
 
-    def __init__(self, state: str, step: Step) -> None:
+    def __init__(self, state: str, step: Guarded) -> None:
         self.state = state
         self.step = step
 
@@ -71,7 +71,7 @@ def machine() -> Machine:
     )
 
 
-def fire(event: str, state: str, step: Step) -> str:
+def fire(event: str, state: str, step: Guarded) -> str:
     """Run `event` from `state`; return the new state or raise `Refused`."""
     subject = _Subject(state, step)
     try:

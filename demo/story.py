@@ -28,8 +28,8 @@ from accel666 import (
     Refused,
     load_policy,
 )
-from accel666.workflow.demo import data as demo_data
-from accel666.workflow.demo.plan import BATCH, PASS_MARK, STORY_START, Act, Calendar, plan
+from accel666.demo import data as demo_data
+from accel666.demo.plan import BATCH, PASS_MARK, STORY_START, Act, Calendar, plan
 
 MIN_PROJECTS = 16  # one in each region
 MAX_PROJECTS = 5000

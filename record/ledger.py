@@ -13,7 +13,8 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, insert, select
 
-from accel666.models import chain, ledger_table
+from accel666.models import ledger_table
+from accel666.record import chain
 
 L = ledger_table.c
 _HEAD = select(L.seq, L.hash).where(L.chain == bindparam("chain")).order_by(L.seq.desc()).limit(1)

@@ -14,8 +14,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from accel666 import Actor
+from accel666.demo import data as demo_data
 from accel666.policies import Policy, Region
-from accel666.workflow.demo import data as demo_data
 
 BATCH = "2020-1"
 PASS_MARK = 70  # an expert score of at least this passes the review

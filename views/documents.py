@@ -8,15 +8,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from accel666 import (
-        BatchStatus,
-        Escalation,
-        Extension,
-        OverdueProject,
-        Policy,
-        Project,
-        Transition,
-    )
+    from accel666.policies import Policy
+    from accel666.workflow.deadlines.records import Escalation, OverdueProject
+    from accel666.workflow.records import BatchStatus, Extension, Project, Transition
 
 
 def local(moment: datetime | None, policy: Policy) -> str | None:

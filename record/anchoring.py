@@ -21,7 +21,7 @@ from sqlalchemy import Connection, func, insert, select
 from sqlalchemy import Engine as SAEngine
 
 from accel666 import models
-from accel666.workflow.errors import InvalidInput
+from accel666.errors import InvalidInput
 
 A = models.anchor_table.c
 L = models.ledger_table.c

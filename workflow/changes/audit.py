@@ -7,10 +7,10 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from accel666.models import chain
+from accel666.errors import WorkflowError
+from accel666.record import chain
 from accel666.workflow import logs
 from accel666.workflow.actor import Actor
-from accel666.workflow.errors import WorkflowError
 from accel666.workflow.records import Project
 
 log = logs.get_logger("accel666.workflow")

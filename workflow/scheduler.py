@@ -22,10 +22,10 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from accel666.errors import InvalidInput
 from accel666.workflow import logs
-from accel666.workflow.adapters.webhook import check_webhook
 from accel666.workflow.deadlines import queries as escalation_queries
-from accel666.workflow.errors import InvalidInput
+from accel666.workflow.notifiers.webhook import check_webhook
 
 if TYPE_CHECKING:
     from accel666.workflow.engine import Engine

@@ -6,11 +6,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from accel666.errors import InvalidInput, NotPermitted, Refused
 from accel666.policies import Batch, Denial, Policy
 from accel666.policies import rules as policy_rules
 from accel666.workflow.actor import Actor
-from accel666.workflow.errors import InvalidInput, NotPermitted, Refused
-from accel666.workflow.lifecycle import inputs
+from accel666.workflow.changes import inputs
 
 
 def resolve_actor(policy: Policy, actor: object) -> Actor:
@@ -71,7 +71,7 @@ def refuse(event: str, denial: Denial, project_id: int | None) -> Refused:
 
 
 @dataclass
-class Step:
+class Attempt:
     """One attempted change, with the facts its guards need. Handed to the state machine."""
 
     policy: Policy

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from accel666.errors import InvalidInput
 from accel666.lifecycle import VERDICTS
 from accel666.policies import PHASES, STATES, Policy, credit_code
 from accel666.policies.rules import LookupFailed, find_batch, find_region
-from accel666.workflow.errors import InvalidInput
 
 MAX_NAME = 200
 MAX_TEXT = 2000

@@ -14,8 +14,8 @@ from sqlalchemy import Connection
 from accel666.policies import PHASE_OF_EVENT, Policy
 from accel666.workflow import store
 from accel666.workflow.actor import Actor
-from accel666.workflow.lifecycle import audit, machine
-from accel666.workflow.lifecycle.guards import Step, authorise
+from accel666.workflow.changes import audit, machine
+from accel666.workflow.changes.guards import Attempt, authorise
 from accel666.workflow.records import Project, project_from
 
 # Extra column values a change writes besides its state (apply: the paper copies), computed in
@@ -48,7 +48,7 @@ def change(
     if extension is None and phase is not None:
         def extension() -> date | None:
             return store.extended_until(conn, row.batch, phase)
-    step = Step(policy, event, policy.batches[row.batch], now, project_id=pid,
+    step = Attempt(policy, event, policy.batches[row.batch], now, project_id=pid,
                 extension=extension, paper_copies=paper_copies, documents=documents,
                 verdict=verdict)
     state = machine.fire(event, row.state, step)

@@ -14,15 +14,14 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from accel666.models import (
-    chain,
     escalation_table,
     extension_table,
     ledger_table,
     operator_table,
     policy_table,
-    proofs,
 )
-from accel666.workflow.ledger import OPERATORS
+from accel666.record import chain, proofs
+from accel666.record.ledger import OPERATORS
 
 L = ledger_table.c
 E = escalation_table.c

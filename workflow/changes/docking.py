@@ -14,14 +14,14 @@ from sqlalchemy import Engine as SAEngine
 from sqlalchemy.exc import IntegrityError
 
 from accel666 import lifecycle, models
-from accel666.models import chain, proofs
+from accel666.errors import InvalidInput, Refused
 from accel666.policies import Policy
 from accel666.policies import rules as policy_rules
+from accel666.record import chain, proofs
 from accel666.workflow import store
 from accel666.workflow.actor import Actor
-from accel666.workflow.errors import InvalidInput, Refused
-from accel666.workflow.lifecycle import audit, machine
-from accel666.workflow.lifecycle.guards import Step, authorise, refuse
+from accel666.workflow.changes import audit, machine
+from accel666.workflow.changes.guards import Attempt, authorise, refuse
 from accel666.workflow.records import Project
 
 
@@ -40,7 +40,7 @@ def dock(db: SAEngine, policy: Policy, now: datetime, actor: Actor, values: dict
         try:
             with models.writing(db) as conn:
                 key = chosen or open_batch(conn, policy, now)
-                step = Step(policy, event, policy.batches[key], now,
+                step = Attempt(policy, event, policy.batches[key], now,
                             extension=lambda: store.extended_until(conn, key, "docking"))
                 state = machine.fire(event, lifecycle.NEW, step)
                 row = {**values, "batch": key, "state": state, "version": 1,

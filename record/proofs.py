@@ -13,9 +13,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, select
 
-from accel666.models import chain
 from accel666.models.escalations import escalation_table
 from accel666.models.tables import extension_table, policy_table, project_table
+from accel666.record import chain
 
 # A project's identity, recorded in its dock entry.
 IDENTITY = ("title", "enterprise", "credit_code", "region", "category", "batch")

@@ -14,9 +14,9 @@ from typing import Any
 
 from accel666 import lifecycle
 from accel666.policies import Policy
-from accel666.workflow.views import labels
-from accel666.workflow.views.labels import _
-from accel666.workflow.views.report import ProgrammeReport
+from accel666.views import labels
+from accel666.views.labels import _
+from accel666.workflow.report import ProgrammeReport
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 COLOURS = {"docked": "#8aa9d6", "applied": "#6b93cf", "recommended": "#4d7cc7",

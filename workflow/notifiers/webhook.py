@@ -16,8 +16,8 @@ import time
 import urllib.parse
 from typing import Any
 
+from accel666.errors import InvalidInput
 from accel666.policies.endpoint import shown, webhook_fault
-from accel666.workflow.errors import InvalidInput
 
 USER_AGENT = "accel666-escalation/1"
 MAX_ANSWER = 64 * 1024  # of a receiver's answer, the most read

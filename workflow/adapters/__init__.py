@@ -1,2 +1,0 @@
-"""What connects the engine to the world outside the database: the webhook notifier (HTTP) and
-the resident scheduler (APScheduler)."""

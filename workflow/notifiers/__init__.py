@@ -1,0 +1,1 @@
+"""The notifiers that deliver escalations to the world outside the database."""

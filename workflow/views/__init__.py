@@ -1,1 +1,0 @@
-"""The operators' view: progress against the programme's targets, and the state diagram."""
