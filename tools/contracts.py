@@ -6,15 +6,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 from tools import tree
 
-WORK = tree.ROOT / "build" / "contracts"
 
-
-def run(work: Path = WORK, prepare: Callable[[Path], object] | None = None
+def run(work: Path, prepare: Callable[[Path], object] | None = None
         ) -> subprocess.CompletedProcess[str]:
     """Lay the package out in `work` (then `prepare(work)`, if given) and run lint-imports
     there, on the repository's configuration; the finished process, its report in stdout."""
@@ -30,7 +29,9 @@ def run(work: Path = WORK, prepare: Callable[[Path], object] | None = None
 
 
 def main() -> int:
-    done = run()
+    (tree.ROOT / "build").mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="contracts-", dir=tree.ROOT / "build") as work:
+        done = run(Path(work))
     sys.stdout.write(done.stdout)
     sys.stderr.write(done.stderr)
     return done.returncode

@@ -52,12 +52,14 @@ def modules(root: Path = ROOT) -> dict[str, Path]:
 def assemble(dest: Path, root: Path = ROOT) -> dict[Path, Path]:
     """Lay the package out under `dest` as a wheel would (dest/accel666/workflow/…), with the
     importable folders beside it; return each copied file's path (relative to `dest`) and its
-    source (relative to `root`). Times are kept, so a tool's cache stays valid."""
-    if dest.exists():
-        shutil.rmtree(dest)
-    placed: dict[Path, Path] = {}
+    source (relative to `root`). What was under `dest` before is replaced, but for other
+    folders there (a tool's own state). Times are kept, so a tool's cache stays valid."""
     places = {name.replace(".", "/"): folder for name, folder in folders(root).items()}
     places.update({name: root / name for name in BESIDE})
+    for top in {where.split("/")[0] for where in places}:
+        if (dest / top).exists():
+            shutil.rmtree(dest / top)
+    placed: dict[Path, Path] = {}
     for where, folder in places.items():
         for path in _files(folder):
             target = Path(where) / path.relative_to(folder)

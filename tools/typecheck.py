@@ -5,18 +5,25 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
 from tools import tree
 
-WORK = tree.ROOT / "build" / "typecheck"
-
 
 def main(argv: list[str]) -> int:
-    placed = tree.assemble(WORK)
+    (tree.ROOT / "build").mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="typecheck-", dir=tree.ROOT / "build") as work:
+        return check(Path(work), argv)
+
+
+def check(work: Path, argv: list[str]) -> int:
+    """Lay the package out in `work`, run mypy there, print its report with our paths."""
+    placed = tree.assemble(work)
     done = subprocess.run(
         [sys.executable, "-m", "mypy", "--config-file", str(tree.ROOT / "pyproject.toml"),
-         "--cache-dir", str(tree.ROOT / ".mypy_cache"), *argv],
-        cwd=WORK, capture_output=True, text=True, check=False)
+         "--cache-dir", str(work / ".mypy_cache"), *argv],
+        cwd=work, capture_output=True, text=True, check=False)
     shown = {str(copy): str(source) for copy, source in placed.items()}
     for line in done.stdout.splitlines():
         path, colon, rest = line.partition(":")
