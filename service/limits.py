@@ -7,6 +7,8 @@ the policy's max_document_bytes plus the JSON bound for the rest of its form.
 
 from __future__ import annotations
 
+import contextlib
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from accel666.service.problems import send_problem
@@ -41,28 +43,32 @@ class BodyLimit:
             await _too_large(scope, send, bound)
             return
         seen = 0
-        started = False
+        over = started = False
 
         async def bounded() -> Message:
-            nonlocal seen
+            nonlocal seen, over
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > bound:
+                    over = True
                     raise BodyTooLarge
             return message
 
         async def tracking(message: Message) -> None:
             nonlocal started
+            if over:  # the answer is the 413, whatever the app made of the body cut short
+                return
             if message["type"] == "http.response.start":
                 started = True
             await send(message)
 
-        try:
+        # The app may let the cut-short read escape, or turn it into an answer of its own (a
+        # framework's "error parsing the body"): either way the answer is the 413.
+        with contextlib.suppress(BodyTooLarge):
             await self.app(scope, bounded, tracking)
-        except BodyTooLarge:
-            if not started:
-                await _too_large(scope, send, bound)
+        if over and not started:
+            await _too_large(scope, send, bound)
 
 
 async def _too_large(scope: Scope, send: Send, bound: int) -> None:
