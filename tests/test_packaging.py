@@ -5,6 +5,7 @@ checkout made without symbolic links (as on a Windows desktop)."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tools import tree
+from tools import mutation, tree
 
 ROOT = tree.ROOT
 
@@ -53,9 +54,16 @@ def test_the_module_list_finds_the_folders_modules():
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The wheel built from a copy of the checkout's files (a build in place would reuse
+    whatever an earlier build left in build/)."""
+    source = tmp_path_factory.mktemp("source")
+    for path in mutation.tracked(ROOT):
+        target = source / path.relative_to(ROOT)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, target)
     out = tmp_path_factory.mktemp("wheel")
     subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps",
-                    "--no-build-isolation", "-w", str(out), str(ROOT)],
+                    "--no-build-isolation", "-w", str(out), str(source)],
                    check=True, capture_output=True)
     (found,) = out.glob("accel666-*.whl")
     return found
