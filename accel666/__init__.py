@@ -8,11 +8,12 @@ A host service imports only this package::
         project = engine.dock(Actor("li", "city", "suzhou"), title=..., enterprise=...,
                               credit_code=..., region="suzhou", category="demo")
 
-The repository's folders are this package's parts: `workflow/` is `accel666.workflow` (the
-engine), `models/` is `accel666.models` (tables, migrations), `policies/` is
-`accel666.policies` (the programme as data and pure rules) and `cli/` is `accel666.cli`.
-The names below load on first use, so that importing `accel666.cli` for `accel666 --help`
-does not import the database stack.
+The repository's top-level folders are this package's parts, each installed under its import
+name: `workflow/` is `accel666.workflow` (the engine), `record/` the record that proves itself,
+`models/` the tables, stores and migrations, `policies/` the programme as data and pure rules,
+`views/` what people read, `service/` the HTTP service, `demo/` the demo and `cli/` the command
+line (docs/architecture.md draws them). The names below load on first use, so that importing
+`accel666.cli` for `accel666 --help` does not import the database stack.
 """
 
 from __future__ import annotations
@@ -42,8 +43,11 @@ _WHERE = {
     "InvalidInput": "accel666.errors",
     "IssuedToken": "accel666.workflow.operators",
     "LevelCount": "accel666.workflow.deadlines.records",
+    "LogNotifier": "accel666.workflow.notifiers.log",
     "NotFound": "accel666.errors",
     "NotPermitted": "accel666.errors",
+    "Notifier": "accel666.workflow.deadlines.notifying",
+    "Notifiers": "accel666.workflow.deadlines.notifying",
     "Operator": "accel666.workflow.operators",
     "OverdueProject": "accel666.workflow.deadlines.records",
     "Policy": "accel666.policies.model",
@@ -59,6 +63,7 @@ _WHERE = {
     "Unauthenticated": "accel666.errors",
     "Unavailable": "accel666.errors",
     "VerifyReport": "accel666.record.verify",
+    "WebhookNotifier": "accel666.workflow.notifiers.webhook",
     "WindowStatus": "accel666.workflow.records",
     "WorkflowError": "accel666.errors",
     "load_policy": "accel666.policies.loader",
@@ -84,6 +89,8 @@ if TYPE_CHECKING:
     from accel666.record.verify import Problem as Problem
     from accel666.record.verify import VerifyReport as VerifyReport
     from accel666.workflow.actor import Actor as Actor
+    from accel666.workflow.deadlines.notifying import Notifier as Notifier
+    from accel666.workflow.deadlines.notifying import Notifiers as Notifiers
     from accel666.workflow.deadlines.records import Delivery as Delivery
     from accel666.workflow.deadlines.records import DeliveryReport as DeliveryReport
     from accel666.workflow.deadlines.records import Escalation as Escalation
@@ -93,6 +100,8 @@ if TYPE_CHECKING:
     from accel666.workflow.deadlines.records import SweepResult as SweepResult
     from accel666.workflow.engine import Engine as Engine
     from accel666.workflow.intake.bulk import ImportResult as ImportResult
+    from accel666.workflow.notifiers.log import LogNotifier as LogNotifier
+    from accel666.workflow.notifiers.webhook import WebhookNotifier as WebhookNotifier
     from accel666.workflow.operators import IssuedToken as IssuedToken
     from accel666.workflow.operators import Operator as Operator
     from accel666.workflow.records import BatchStatus as BatchStatus
@@ -123,8 +132,11 @@ __all__ = [
     "InvalidInput",
     "IssuedToken",
     "LevelCount",
+    "LogNotifier",
     "NotFound",
     "NotPermitted",
+    "Notifier",
+    "Notifiers",
     "Operator",
     "OverdueProject",
     "Policy",
@@ -140,6 +152,7 @@ __all__ = [
     "Unauthenticated",
     "Unavailable",
     "VerifyReport",
+    "WebhookNotifier",
     "WindowStatus",
     "WorkflowError",
     "__version__",

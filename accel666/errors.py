@@ -1,15 +1,20 @@
 """The library's errors: one small hierarchy, each with structured attributes.
 
-The CLI maps each class to an exit code in one place (`cli/errors.py`).
+Each class carries what the shells answer it with, in one table: `exit_code`, the command
+line's exit status (`cli/errors.py`), and `http_status`, the service's (`service/problems.py`).
+Anything that is not one of these is a bug: exit 1, HTTP 500.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 
 class WorkflowError(Exception):
     """Base of every error the library raises on purpose."""
+
+    exit_code: ClassVar[int] = 1
+    http_status: ClassVar[int] = 500
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -27,6 +32,9 @@ class WorkflowError(Exception):
 class NotFound(WorkflowError):
     """No such project, document or batch; or no database where one must already be."""
 
+    exit_code: ClassVar[int] = 3
+    http_status: ClassVar[int] = 404
+
     def __init__(self, kind: str, key: object, message: str | None = None) -> None:
         super().__init__(message or f"{kind} {key} not found")
         self.kind = kind
@@ -39,6 +47,9 @@ class NotFound(WorkflowError):
 
 class InvalidInput(WorkflowError):
     """A value the caller passed is malformed; nothing was written."""
+
+    exit_code: ClassVar[int] = 2
+    http_status: ClassVar[int] = 400
 
     def __init__(self, field: str, reason: str, value: object = None) -> None:
         super().__init__(f"invalid {field}: {reason}")
@@ -54,6 +65,9 @@ class InvalidInput(WorkflowError):
 
 class Refused(WorkflowError):
     """A guard of the programme said no: the project's state, a deadline, materials, a duplicate."""
+
+    exit_code: ClassVar[int] = 4
+    http_status: ClassVar[int] = 422
 
     def __init__(
         self,
@@ -79,6 +93,9 @@ class Refused(WorkflowError):
 
 class NotPermitted(WorkflowError):
     """The actor's role or scope does not allow the event on this project."""
+
+    exit_code: ClassVar[int] = 5
+    http_status: ClassVar[int] = 403
 
     def __init__(
         self,
@@ -109,6 +126,9 @@ class NotPermitted(WorkflowError):
 class Conflict(WorkflowError):
     """The project changed while this change was being made; read it again and retry."""
 
+    exit_code: ClassVar[int] = 6
+    http_status: ClassVar[int] = 409
+
     def __init__(self, event: str, project_id: int, expected_version: int) -> None:
         super().__init__(
             f"{event} conflict: project {project_id} changed since version {expected_version} "
@@ -127,6 +147,9 @@ class Conflict(WorkflowError):
 class Stale(Conflict):
     """The project is not at the version the caller named: it changed since the caller read
     it. Nothing was written; read it again and decide again."""
+
+    exit_code: ClassVar[int] = 6
+    http_status: ClassVar[int] = 412
 
     def __init__(self, event: str, project_id: int, expected_version: int, version: int) -> None:
         super().__init__(event, project_id, expected_version)
@@ -151,6 +174,9 @@ class Unauthenticated(WorkflowError):
     `reason` says which (malformed, unknown or revoked; missing when no token came at all); the
     message never holds the token."""
 
+    exit_code: ClassVar[int] = 2
+    http_status: ClassVar[int] = 401
+
     def __init__(self, reason: str) -> None:
         super().__init__(f"not authenticated: {_UNAUTHENTICATED.get(reason, reason)}")
         self.reason = reason
@@ -164,6 +190,9 @@ class Unavailable(WorkflowError):
     """The database cannot do the work now: locked by another process past the retries,
     read-only, out of disk space, or its server unreachable or gone. The transaction under way
     was rolled back; retry later."""
+
+    exit_code: ClassVar[int] = 9
+    http_status: ClassVar[int] = 503
 
     def __init__(self, reason: str, detail: str) -> None:
         super().__init__(f"the database is unavailable: {reason}; retry later ({detail})")

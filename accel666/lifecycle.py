@@ -1,9 +1,10 @@
-"""The project lifecycle, defined once: states, events, transitions, and the phase window that
-guards each event.
+"""The project lifecycle, defined once: states, events, transitions, the phase window that
+guards each event, and what each event takes.
 
 Everything else derives from this module: the `transitions` machine (accel666.workflow.changes.machine),
 the database's CHECK constraints and live-project index (accel666.models), the policy loader's
-validation, the command line's choices and the state diagram (`mermaid`).
+validation, the Engine's checks of what an event is given (`Engine.fire`), the HTTP service's
+event routes and their documents, the command line's choices and the state diagram (`mermaid`).
 """
 
 from __future__ import annotations
@@ -71,6 +72,47 @@ TRANSITIONS: tuple[Edge, ...] = (
 EVENTS: tuple[str, ...] = tuple(dict.fromkeys(e.event for e in TRANSITIONS))
 # What the permission table of a policy grants: every event, and extending a batch's window.
 ACTS: tuple[str, ...] = (*EVENTS, "extend")
+
+# The kinds of value an event takes from whoever fires it.
+TEXT = "text"  # free text: an opinion, a reason
+INTEGER = "integer"  # a whole number from `low` to `high`
+VERDICT = "verdict"  # one of VERDICTS: it chooses the event's edge (`Edge.verdict`)
+DOCUMENT = "document"  # a file, kept whole; the record holds its name, digest and size
+FILENAME = "filename"  # the name of the event's DOCUMENT (a path names itself)
+KINDS: tuple[str, ...] = (TEXT, INTEGER, VERDICT, DOCUMENT, FILENAME)
+
+
+@dataclass(frozen=True)
+class Input:
+    """A value an event takes: `name`, as the caller passes it; `kind`, one of KINDS; `low` and
+    `high`, an INTEGER's bounds (no upper bound where `high` is None); `required`, whether the
+    event needs it."""
+
+    name: str
+    kind: str
+    low: int = 0
+    high: int | None = None
+    required: bool = True
+
+    @property
+    def label(self) -> str:
+        """The name as messages show it: "paper copies" for paper_copies."""
+        return self.name.replace("_", " ")
+
+
+# What each event fired on a project takes, in the order its log row records them. Dock is
+# fired on no project: it creates one from its particulars (title, enterprise, credit code,
+# region, category and batch).
+TAKES: dict[str, tuple[Input, ...]] = {
+    "apply": (Input("paper_copies", INTEGER), Input("document", DOCUMENT),
+              Input("document_name", FILENAME, required=False)),
+    "recommend": (Input("opinion", TEXT),),
+    "review": (Input("score", INTEGER, low=0, high=100), Input("verdict", VERDICT)),
+    "sign": (),
+    "publish": (),
+    "reject": (Input("reason", TEXT),),
+    "withdraw": (Input("reason", TEXT),),
+}
 
 
 def sources(event: str) -> tuple[str, ...]:

@@ -1,4 +1,6 @@
-"""Exit codes, in one place: the table from error class to code, and how errors are shown."""
+"""Exit codes and how errors are shown. An error of the library carries its own exit code
+(`exit_code`, beside `http_status`, in accel666/errors.py); the codes here are those of no
+error class: done, a bug, click's usage errors, verify, escalate, Ctrl-C."""
 
 from __future__ import annotations
 
@@ -16,15 +18,10 @@ if typing.TYPE_CHECKING:  # (a bare TYPE_CHECKING here would read as an exit cod
     from accel666 import WorkflowError
 
 DONE = 0
-UNEXPECTED = 1
-USAGE = 2  # click's own usage errors use 2 as well
-NOT_FOUND = 3
-REFUSED = 4
-NOT_PERMITTED = 5
-CONFLICT = 6
+UNEXPECTED = 1  # anything that is not an error of the library: a bug
+USAGE = 2  # click's own usage errors (InvalidInput and PolicyError exit with 2 as well)
 VERIFY_FAILED = 7  # `verify`: the record does not hold (each problem is named)
 DELIVERY_FAILED = 8  # `escalate`: a delivery failed for the last time in this run
-UNAVAILABLE = 9  # the database cannot serve now (locked, read-only, full, unreachable)
 INTERRUPTED = 130  # Ctrl-C (SIGINT), as shells report a command that SIGINT ended
 
 # Shown by `accel666 --help` and in the README.
@@ -74,31 +71,10 @@ def ends_quietly() -> Iterator[None]:
 
 
 def exit_code_for(exc: BaseException) -> int:
-    from accel666 import (
-        Conflict,
-        InvalidInput,
-        NotFound,
-        NotPermitted,
-        PolicyError,
-        Refused,
-        Unauthenticated,
-        Unavailable,
-    )
+    """The exit code of `exc`: its class's for an error of the library, else UNEXPECTED."""
+    from accel666 import WorkflowError
 
-    table: list[tuple[type[BaseException], int]] = [
-        (InvalidInput, USAGE),
-        (PolicyError, USAGE),
-        (Unauthenticated, USAGE),
-        (NotFound, NOT_FOUND),
-        (Refused, REFUSED),
-        (NotPermitted, NOT_PERMITTED),
-        (Conflict, CONFLICT),
-        (Unavailable, UNAVAILABLE),
-    ]
-    for cls, code in table:
-        if isinstance(exc, cls):
-            return code
-    return UNEXPECTED
+    return exc.exit_code if isinstance(exc, WorkflowError) else UNEXPECTED
 
 
 def described(exc: WorkflowError) -> str:
@@ -154,18 +130,12 @@ def report(exc: Exception, *, as_json: bool) -> int:
     from accel666 import PolicyError, WorkflowError
 
     code = exit_code_for(exc)
-    if isinstance(exc, PolicyError):  # one line a problem, each naming the file and the key
-        if as_json:
-            click.echo(json.dumps({"error": "PolicyError", "message": str(exc),
-                                   "problems": exc.problems, "exit_code": code},
-                                  ensure_ascii=False), err=True)
-        else:
-            click.echo(str(exc), err=True)
-        return code
     if isinstance(exc, WorkflowError):
         if as_json:
             click.echo(json.dumps({**exc.to_dict(), "exit_code": code}, ensure_ascii=False,
                                   default=str), err=True)
+        elif isinstance(exc, PolicyError):  # one line a problem, each naming the file and key
+            click.echo(exc.message, err=True)
         else:
             click.echo(f"accel666: {described(exc)}", err=True)
         return code

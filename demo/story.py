@@ -239,7 +239,7 @@ def _report(engine: Engine, out: Callable[[str], None], seed: int, story: _Story
     """Print the funnel and the published list from the database, and sum the run up."""
     policy = engine.policy
     categories = list(policy.categories)
-    rows = engine.list(batch=BATCH)
+    rows = engine.projects(batch=BATCH)
     reached = {k: Counter[str]() for k in ["all", *categories]}
     transitions = 0
     for p in rows:

@@ -10,9 +10,10 @@ from __future__ import annotations
 import tomllib
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from accel666.errors import WorkflowError
 from accel666.lifecycle import ACTS, PHASES, STATE_OF_PHASE, STATES
 from accel666.policies.endpoint import shown, webhook_fault
 from accel666.policies.model import (
@@ -66,12 +67,20 @@ LEVEL = ("level", "delay_days", "target", "lapses")
 OVERDUE_STATES = tuple(STATE_OF_PHASE.values())
 
 
-class PolicyError(ValueError):
-    """The policy file is unreadable or breaks rules; each of `problems` names the file and key."""
+class PolicyError(WorkflowError, ValueError):
+    """The policy file is unreadable or breaks rules; each of `problems` names the file and key.
+    The message is the problems, one a line. A ValueError too, as a value that does not parse."""
+
+    exit_code: ClassVar[int] = 2
+    http_status: ClassVar[int] = 400
 
     def __init__(self, *problems: str) -> None:
         super().__init__("\n".join(problems))
         self.problems: list[str] = list(problems)
+
+    def details(self) -> dict[str, Any]:
+        """The problems, for logs and `--json` error output."""
+        return {"problems": self.problems}
 
 
 def _builtin_text() -> str:

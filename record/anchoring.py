@@ -17,15 +17,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection
 from sqlalchemy import Engine as SAEngine
 
 from accel666 import models
 from accel666.errors import InvalidInput
+from accel666.models.stores import ledger as ledger_store
+from accel666.models.stores import projects as project_store
 
-A = models.anchor_table.c
-L = models.ledger_table.c
-P = models.project_table.c
 VERSION = "accel666-anchor-1"
 _HEX64 = re.compile(r"\b[0-9a-f]{64}\b")
 
@@ -68,14 +67,9 @@ def digest_of(projects: int, heads: Iterable[Head]) -> str:
 
 def current_heads(conn: Connection) -> Iterator[Head]:
     """Every project's head (by id), then every ledger chain's (by name)."""
-    for pid, version, head in conn.execute(
-            select(P.id, P.version, P.head_hash).order_by(P.id)
-            .execution_options(yield_per=5000)):
+    for pid, version, head in project_store.heads(conn):
         yield project_chain(pid), version, head
-    last = select(L.chain, func.max(L.seq).label("seq")).group_by(L.chain).subquery()
-    for name, seq, head in conn.execute(
-            select(L.chain, L.seq, L.hash)
-            .join(last, (L.chain == last.c.chain) & (L.seq == last.c.seq)).order_by(L.chain)):
+    for name, seq, head in ledger_store.heads(conn):
         yield name, seq, head
 
 
@@ -85,17 +79,15 @@ def take(db: SAEngine, now: datetime) -> Anchor:
         heads = tuple((c, int(s), h) for c, s, h in current_heads(conn))
         projects = sum(1 for c, _, _ in heads if c.startswith("project:"))
         digest = digest_of(projects, heads)
-        new_id = conn.execute(insert(models.anchor_table).values(
-            digest=digest, at=now, projects=projects,
-            heads="\n".join(json.dumps(list(h), ensure_ascii=False) for h in heads),
-        ).returning(A.id)).scalar_one()
-    return Anchor(digest, now, projects, heads, int(new_id))
+        new_id = ledger_store.add_anchor(
+            conn, digest, now, projects,
+            "\n".join(json.dumps(list(h), ensure_ascii=False) for h in heads))
+    return Anchor(digest, now, projects, heads, new_id)
 
 
 def stored(conn: Connection, digest: str) -> Anchor | None:
     """The anchor recorded with this digest, if the database still holds it."""
-    row = conn.execute(select(models.anchor_table).where(A.digest == digest)
-                       .order_by(A.id).limit(1)).first()
+    row = ledger_store.anchor(conn, digest)
     if row is None:
         return None
     heads = tuple(_head(json.loads(line)) for line in row.heads.splitlines() if line)

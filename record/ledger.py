@@ -7,18 +7,13 @@ until this one commits, so each act reads the true head.
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, insert, select
+from sqlalchemy import Connection
 
-from accel666.models import ledger_table
+from accel666.models.stores import ledger as ledger_store
 from accel666.record import chain
-
-L = ledger_table.c
-_HEAD = select(L.seq, L.hash).where(L.chain == bindparam("chain")).order_by(L.seq.desc()).limit(1)
-_APPEND = insert(ledger_table)
 
 
 def batch_chain(batch: str) -> str:
@@ -36,15 +31,12 @@ OPERATORS = "operators"
 
 def lock(conn: Connection, name: str) -> None:
     """Hold the next append to chain `name` until this transaction ends (PostgreSQL)."""
-    if conn.dialect.name == "postgresql":
-        key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
-        conn.execute(select(func.pg_advisory_xact_lock(key)))
+    ledger_store.lock(conn, name)
 
 
 def head(conn: Connection, name: str) -> tuple[int, str]:
     """The seq and hash of the chain's last entry; (0, GENESIS) for a chain not begun."""
-    found = conn.execute(_HEAD, {"chain": name}).first()
-    return (found.seq, found.hash) if found is not None else (0, chain.GENESIS)
+    return ledger_store.head(conn, name) or (0, chain.GENESIS)
 
 
 def append(conn: Connection, name: str, kind: str, at: datetime, actor: str, role: str,
@@ -54,5 +46,5 @@ def append(conn: Connection, name: str, kind: str, at: datetime, actor: str, rol
     seq, prev = head(conn, name)
     entry = {"chain": name, "seq": seq + 1, "kind": kind, "at": at, "actor": actor,
              "role": role, "body": body}
-    conn.execute(_APPEND, {**entry, "hash": chain.entry_hash(entry, prev)})
+    ledger_store.append(conn, {**entry, "hash": chain.entry_hash(entry, prev)})
     return seq + 1

@@ -1,7 +1,7 @@
 """What the record's chains prove about each table, as lists of columns, and the adoption
 digests over the rows a database held when it was upgraded to schema 0007.
 
-Rows written later are proved one by one by their chain entries (workflow.ledger and the
+Rows written later are proved one by one by their chain entries (record.ledger and the
 transition log); rows written before could only be fixed as they were found, one digest per
 table, recorded in the `adopted` chain by migration 0007 and recomputed by `verify`.
 """
@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Container
 from typing import Any
 
-from sqlalchemy import Connection, Table, select
+from sqlalchemy import Connection, Table
 
 from accel666.models.escalations import escalation_table
+from accel666.models.stores import ledger as ledger_store
 from accel666.models.tables import extension_table, policy_table, project_table
 from accel666.record import chain
 
@@ -41,7 +42,6 @@ OPERATOR = ("id", "name", "role", "scope", "token_sha256", "granted_at", "grante
 OPERATOR_REVOCATION = ("revoked_at", "revoked_by", "revoke_reason")
 
 ADOPTED_CHAIN = "adopted"
-_CHUNK = 5000
 
 
 def _without(values: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
@@ -57,10 +57,8 @@ def adoption(conn: Connection, through: dict[str, int], *, acked_later: Containe
                extra: tuple[str, ...] = ()) -> dict[str, Any]:
         d = chain.Digest()
         # Only the columns named: a migration runs this against the schema of its revision.
-        columns = [table.c[n] for n in dict.fromkeys(("id", *names, *extra))]
-        rows = conn.execute(select(*columns).where(table.c.id <= through[key])
-                            .order_by(table.c.id).execution_options(yield_per=_CHUNK))
-        for row in rows:
+        columns = tuple(dict.fromkeys(("id", *names, *extra)))
+        for row in ledger_store.held(conn, table, columns, through[key]):
             d.add(adjust(row, chain.fields(row, names)))
         return {"through": through[key], **d.summary()}
 

@@ -1,4 +1,4 @@
-"""Replaying the ledger's chains (workflow.ledger) and comparing every row they prove:
+"""Replaying the ledger's chains (record.ledger) and comparing every row they prove:
 extensions and revocations, escalations (recorded, acknowledged, resolved), stored policies,
 operators (granted and revoked), and what the `adopted` chain fixed of the rows held before
 schema 0007. Used by `verify`.
@@ -7,30 +7,21 @@ schema 0007. Used by `verify`.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
-from accel666.models import (
-    escalation_table,
-    extension_table,
-    ledger_table,
-    operator_table,
-    policy_table,
-)
+from accel666.models.stores import batches as batch_store
+from accel666.models.stores import escalations as escalation_store
+from accel666.models.stores import ledger as ledger_store
+from accel666.models.stores import operators as operator_store
+from accel666.models.stores import policies as policy_store
 from accel666.record import chain, proofs
 from accel666.record.ledger import OPERATORS
 
-L = ledger_table.c
-E = escalation_table.c
-X = extension_table.c
-Y = policy_table.c
-OP = operator_table.c
-
 Report = Callable[[str, str], None]  # (kind, message)
-Stream = Callable[[Any], Iterator[Any]]
 
 
 @dataclass
@@ -59,9 +50,8 @@ class _Sweep:
 class Ledger:
     """What the ledger's chains say the tables hold, read in one pass over the ledger."""
 
-    def __init__(self, conn: Connection, stream: Stream, report: Report) -> None:
+    def __init__(self, conn: Connection, report: Report) -> None:
         self.conn = conn
-        self.stream = stream
         self.report = report
         self.rows = 0
         self.heads: dict[str, tuple[int, str]] = {}
@@ -80,7 +70,7 @@ class Ledger:
 
     def read(self) -> None:
         prev, name, last = chain.GENESIS, None, 0
-        for row in self.stream(select(ledger_table).order_by(L.chain, L.seq)):
+        for row in ledger_store.entries(self.conn):
             self.rows += 1
             if row.chain != name:
                 prev, name, last = chain.GENESIS, row.chain, 0
@@ -145,7 +135,7 @@ class Ledger:
     def check_extensions(self) -> None:
         legacy = self.through("extensions")
         seen: set[int] = set()
-        for row in self.stream(select(extension_table).order_by(X.id)):
+        for row in batch_store.every_extension(self.conn):
             seen.add(row.id)
             said = self.extensions.get(row.id)
             found = chain.fields(row, proofs.EXTENSION_ACT + proofs.REVOCATION)
@@ -179,7 +169,7 @@ class Ledger:
         seen: set[int] = set()
         columns = dict.fromkeys(proofs.RECORDED + proofs.ACK + ("resolved_at", "resolved_in"))
         cached: dict[tuple[int, str, str, int], dict[str, Any] | None] = {}
-        for row in self.stream(select(*(E[c] for c in columns)).order_by(E.id)):
+        for row in escalation_store.every(self.conn, tuple(columns)):
             seen.add(row.id)
             what = f"escalation {row.id} (project {row.project_id}, {row.phase} L{row.level})"
             if row.id > legacy:
@@ -234,7 +224,7 @@ class Ledger:
     def check_policies(self) -> None:
         legacy = self.through("policies")
         seen: set[int] = set()
-        for row in self.stream(select(*(Y[c] for c in proofs.POLICY)).order_by(Y.id)):
+        for row in policy_store.every(self.conn, proofs.POLICY):
             seen.add(row.id)
             if row.id <= legacy:
                 continue
@@ -252,7 +242,7 @@ class Ledger:
         records: its role, scope and token's SHA-256 included."""
         names = proofs.OPERATOR + proofs.OPERATOR_REVOCATION
         seen: set[int] = set()
-        for row in self.stream(select(*(OP[c] for c in names)).order_by(OP.id)):
+        for row in operator_store.every(self.conn, names):
             seen.add(row.id)
             what = f"operator {row.id} ({row.name})"
             said = self.operators.get(row.id)

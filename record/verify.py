@@ -3,32 +3,27 @@
 `verify` reads everything in one snapshot, streaming rows in order so memory stays flat, and
 names each problem it finds. Projects are checked against their transition log (identity from
 the dock entry, materials from the apply entry, state, version, head and times from the last
-row); the other tables against the ledger's chains (workflow.replay); the whole against any
+row); the other tables against the ledger's chains (record.replay); the whole against any
 anchors given, which a chain recomputed end to end no longer extends. It never writes.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, exists, func, or_, select
+from sqlalchemy import Connection
 from sqlalchemy import Engine as SAEngine
 
-from accel666.models import (
-    delivery_table,
-    document_table,
-    escalation_table,
-    policy_table,
-    project_table,
-    transition_table,
-)
+from accel666.models.stores import documents as document_store
+from accel666.models.stores import escalations as escalation_store
+from accel666.models.stores import ledger as ledger_store
+from accel666.models.stores import policies as policy_store
+from accel666.models.stores import projects as project_store
 from accel666.policies import Policy
 from accel666.record import anchoring, chain, proofs, replay
-
-_CHUNK = 5000
 
 
 @dataclass(frozen=True)
@@ -82,7 +77,7 @@ class _Checker:
         # and moment.
         self.filed: dict[int, dict[str, tuple[dict[str, Any], Any]]] = {}
         self.counts = {"projects": 0, "log_rows": 0, "documents": 0, "escalations": 0}
-        self.ledger = replay.Ledger(conn, self.stream, self.problem)
+        self.ledger = replay.Ledger(conn, self.problem)
         self.anchors = list(anchors)
         self.anchored: dict[str, dict[int, tuple[str, str]]] = {}  # chain -> seq -> (hash, of)
         self.unproven_identity = 0
@@ -118,10 +113,6 @@ class _Checker:
                 f"{held} already on record: they are proved as they were found then, not "
                 f"from their acts; {self.unproven_identity} of those projects' dock entries do "
                 "not record their identity",)
-
-    def stream(self, query: Any) -> Iterator[Any]:
-        result = self.conn.execute(query.execution_options(yield_per=_CHUNK))
-        yield from result
 
     # --- anchors -------------------------------------------------------------------------
 
@@ -164,8 +155,7 @@ class _Checker:
             if _project_of(name) is not None:
                 continue
             for seq, (want, of) in list(held.items()):
-                found = self.conn.execute(select(replay.L.hash).where(
-                    replay.L.chain == name, replay.L.seq == seq)).scalar()
+                found = ledger_store.entry_hash(self.conn, name, seq)
                 if found is not None:
                     held.pop(seq)
                     if found != want:
@@ -184,10 +174,9 @@ class _Checker:
 
     def projects_and_logs(self) -> None:
         """Walk projects and log rows side by side, both in order (a merge join)."""
-        P, T = project_table.c, transition_table.c
-        logs = self.stream(select(transition_table).order_by(T.project_id, T.seq))
+        logs = project_store.every_log_row(self.conn)
         pending = next(logs, None)
-        for project in self.stream(select(project_table).order_by(P.id)):
+        for project in project_store.every(self.conn):
             self.counts["projects"] += 1
             rows = []
             while pending is not None and pending.project_id <= project.id:
@@ -276,20 +265,17 @@ class _Checker:
 
     def stored_policies(self) -> None:
         """Each stored policy's text still has the digest recorded with it."""
-        for row in self.conn.execute(select(policy_table).order_by(policy_table.c.id)):
+        for row in policy_store.history(self.conn):
             if hashlib.sha256(row.text.encode("utf-8")).hexdigest() != row.sha256:
                 self.problem("policy", f"stored policy {row.id}: its text does not match its "
                              "SHA-256: it was changed")
 
     def documents(self) -> None:
-        D, P = document_table.c, project_table.c
-        orphans = select(D.id, D.project_id).outerjoin(project_table, P.id == D.project_id) \
-            .where(P.id.is_(None))
-        for doc in self.conn.execute(orphans):
+        for doc in document_store.orphans(self.conn):
             self.problem("orphan", f"document {doc.id}: project {doc.project_id} does not exist",
                          doc.project_id)
         seen: set[tuple[int, str]] = set()
-        for doc in self.stream(select(document_table).order_by(D.id)):
+        for doc in document_store.every(self.conn):
             self.counts["documents"] += 1
             pid = doc.project_id
             what = f"document {doc.id} of project {pid}"
@@ -317,13 +303,8 @@ class _Checker:
 
     def escalations(self) -> None:
         """Each escalation names an existing project in a state its log went through."""
-        E, P, T, DL = escalation_table.c, project_table.c, transition_table.c, delivery_table.c
-        self.counts["escalations"] = self.conn.execute(select(func.count(E.id))).scalar_one()
-        went_through = exists().where(T.project_id == E.project_id, T.to_state == E.state_seen)
-        unseen = select(E.id, E.project_id, E.state_seen, P.id.label("found")) \
-            .outerjoin(project_table, P.id == E.project_id) \
-            .where(or_(P.id.is_(None), ~went_through)).order_by(E.id)
-        for esc in self.conn.execute(unseen):
+        self.counts["escalations"] = escalation_store.count(self.conn)
+        for esc in escalation_store.unseen(self.conn):
             if esc.found is None:
                 self.problem("orphan", f"escalation {esc.id}: project {esc.project_id} does not "
                              "exist", esc.project_id)
@@ -331,9 +312,7 @@ class _Checker:
                 self.problem("escalation", f"escalation {esc.id}: project {esc.project_id} was "
                              f"never {esc.state_seen}, as the escalation says it saw",
                              esc.project_id)
-        lost = select(DL.id, DL.escalation_id).outerjoin(
-            escalation_table, E.id == DL.escalation_id).where(E.id.is_(None))
-        for d in self.conn.execute(lost):
+        for d in escalation_store.lost_deliveries(self.conn):
             self.problem("orphan", f"delivery {d.id}: escalation {d.escalation_id} does not exist")
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -17,10 +16,11 @@ from accel666.service.config import ServiceConfig
 from accel666.service.etags import Unmatched
 from accel666.service.idempotency import Idempotency
 from accel666.service.limits import BodyLimit
-from accel666.service.routes import programme, projects
+from accel666.service.routes import events, programme, projects
+from accel666.workflow import logs
 from accel666.workflow.engine import Clock
 
-log = logging.getLogger("accel666.service")
+log = logs.get_logger("accel666.service")
 
 DESCRIPTION = """The lifecycle engine of the Jiangsu Industrial Internet Accelerator Project
 (666 工程) over HTTP. Every call but `GET /healthz` needs `Authorization: Bearer TOKEN` (a
@@ -60,6 +60,7 @@ def create_app(config: ServiceConfig, *, clock: Clock | None = None) -> FastAPI:
     app.add_exception_handler(TooManyFailures, too_many)
     app.add_exception_handler(Unmatched, unmatched)
     app.include_router(projects.router)
+    app.include_router(events.router())  # from the lifecycle's definition, as it stands
     app.include_router(programme.router)
     app.include_router(pages.router)
 
@@ -71,7 +72,7 @@ def create_app(config: ServiceConfig, *, clock: Clock | None = None) -> FastAPI:
         try:
             revision = engine.schema_revision()
         except Unavailable as exc:
-            log.warning("healthz.unavailable reason=%s", exc.reason)
+            log.warning("healthz.unavailable", reason=exc.reason)
             return problems.problem(503, exc.message, instance="/healthz",
                                     extra={"error": "Unavailable", "reason": exc.reason})
         body: dict[str, Any] = {"status": "ok", "schema": revision,

@@ -7,7 +7,6 @@ never logged; a failure is logged with the client's address and the reason only.
 
 from __future__ import annotations
 
-import logging
 import math
 import threading
 import time
@@ -18,9 +17,10 @@ from fastapi import Request
 
 from accel666 import Engine
 from accel666.errors import Unauthenticated
+from accel666.workflow import logs
 from accel666.workflow.operators import Operator
 
-log = logging.getLogger("accel666.service.auth")
+log = logs.get_logger("accel666.service.auth")
 
 SESSION_COOKIE = "accel666_session"
 
@@ -67,11 +67,8 @@ class Gate:
         except Unauthenticated as exc:
             if exc.reason != "missing":
                 self._fail(client)
-                log.warning("auth.failed client=%s reason=%s path=%s", client, exc.reason,
-                            request.url.path,
-                            extra={"accel666": {"event": "auth.failed", "client": client,
-                                                "reason": exc.reason,
-                                                "path": request.url.path}})
+                log.warning("auth.failed", client=client, reason=exc.reason,
+                            path=request.url.path)
             raise
 
     def _check_budget(self, client: str) -> None:

@@ -1,8 +1,9 @@
-"""Errors as RFC 9457 problem documents, in one place: the table from error class to HTTP status.
+"""Errors as RFC 9457 problem documents. An error of the library carries its HTTP status
+(`http_status`, beside `exit_code`, in accel666/errors.py); anything else is a bug, 500.
 
 A problem carries what the CLI's `--json` error carries (`error`, and the error's own details:
-`guard` and `facts` for a refusal, `field` and `reason` for invalid input, …) beside the
-standard `type`, `title`, `status`, `detail` and `instance`.
+`guard` and `facts` for a refusal, `field` and `reason` for invalid input, `problems` for a
+policy, …) beside the standard `type`, `title`, `status`, `detail` and `instance`.
 """
 
 from __future__ import annotations
@@ -17,41 +18,14 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 from starlette.types import Message, Scope, Send
 
-from accel666 import (
-    Conflict,
-    InvalidInput,
-    NotFound,
-    NotPermitted,
-    PolicyError,
-    Refused,
-    Stale,
-    Unavailable,
-    WorkflowError,
-)
-from accel666.errors import Unauthenticated
+from accel666 import WorkflowError
 
 MEDIA_TYPE = "application/problem+json"
-
-# Most specific first: Stale is a Conflict.
-STATUS: list[tuple[type[Exception], int]] = [
-    (InvalidInput, 400),
-    (PolicyError, 400),
-    (Unauthenticated, 401),
-    (NotPermitted, 403),
-    (NotFound, 404),
-    (Stale, 412),
-    (Conflict, 409),
-    (Refused, 422),
-    (Unavailable, 503),
-]
 
 
 def status_for(exc: Exception) -> int:
     """The HTTP status of a library error (500 for anything else: a bug)."""
-    for cls, status in STATUS:
-        if isinstance(exc, cls):
-            return status
-    return 500
+    return exc.http_status if isinstance(exc, WorkflowError) else 500
 
 
 def problem(status: int, detail: str, *, kind: str | None = None, instance: str | None = None,
@@ -76,17 +50,12 @@ async def send_problem(scope: Scope, send: Send, status: int, detail: str, **opt
     await problem(status, detail, instance=scope["path"], **options)(scope, nothing, send)
 
 
-def from_error(exc: WorkflowError | PolicyError, request: Request) -> JSONResponse:
+def from_error(exc: WorkflowError, request: Request) -> JSONResponse:
     """The problem document of a library error, with its structured details."""
     status = status_for(exc)
-    if isinstance(exc, PolicyError):
-        details: dict[str, Any] = {"error": "PolicyError", "problems": exc.problems}
-        message = str(exc)
-    else:
-        details = {k: v for k, v in exc.to_dict().items() if k != "message"}
-        message = exc.message
+    details = {k: v for k, v in exc.to_dict().items() if k != "message"}
     headers = {"WWW-Authenticate": 'Bearer realm="accel666"'} if status == 401 else None
-    return problem(status, message, kind=details["error"], instance=request.url.path,
+    return problem(status, exc.message, kind=details["error"], instance=request.url.path,
                    headers=headers, extra=details)
 
 
@@ -94,7 +63,7 @@ def install(app: FastAPI) -> None:
     """Answer library errors, bad requests and HTTP errors with problem documents."""
 
     async def workflow_error(request: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, WorkflowError | PolicyError)
+        assert isinstance(exc, WorkflowError)
         return from_error(exc, request)
 
     async def invalid_request(request: Request, exc: Exception) -> JSONResponse:
@@ -114,6 +83,5 @@ def install(app: FastAPI) -> None:
                        headers=dict(exc.headers or {}))
 
     app.add_exception_handler(WorkflowError, workflow_error)
-    app.add_exception_handler(PolicyError, workflow_error)
     app.add_exception_handler(RequestValidationError, invalid_request)
     app.add_exception_handler(HTTPException, http_error)

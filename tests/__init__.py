@@ -1,0 +1,1 @@
+"""The test suite, one folder per concern, each database test run on SQLite and on PostgreSQL."""

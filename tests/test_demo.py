@@ -62,7 +62,7 @@ def test_another_seed_gives_another_story(played: Played, tmp_path: Path) -> Non
 
 
 def test_every_region_and_category_takes_part(engine: Engine) -> None:
-    projects = engine.list()
+    projects = engine.projects()
     assert {p.region for p in projects} == set(load_policy().regions)
     per_category = Counter(p.category for p in projects)
     assert set(per_category) == {"cloud-base", "backbone", "demo"}
@@ -70,7 +70,7 @@ def test_every_region_and_category_takes_part(engine: Engine) -> None:
 
 
 def test_enterprises_have_distinct_valid_credit_codes_of_their_region(engine: Engine) -> None:
-    projects = engine.list()
+    projects = engine.projects()
     codes = [p.credit_code for p in projects]
     assert len(set(codes)) == len(codes)
     assert len({p.enterprise for p in projects}) == len(projects)
@@ -103,7 +103,7 @@ def test_output_is_a_concise_narrative_in_order(played: Played) -> None:
 
 def test_every_published_project_went_the_whole_way(played: Played, engine: Engine) -> None:
     assert played.result.published
-    assert played.result.published == [p.id for p in engine.list(state="published")]
+    assert played.result.published == [p.id for p in engine.projects(state="published")]
     for pid in played.result.published:
         history = engine.history(pid)
         assert [t.event for t in history] == LIFECYCLE
@@ -113,7 +113,7 @@ def test_every_published_project_went_the_whole_way(played: Played, engine: Engi
 
 def test_funnel_adds_up(played: Played, engine: Engine) -> None:
     result = played.result
-    projects = engine.list()
+    projects = engine.projects()
     assert result.projects == len(projects) == 100
     assert sum(result.states.values()) == result.projects
     assert result.states == {s: sum(p.state == s for p in projects) for s in STATES}
@@ -139,7 +139,7 @@ def test_the_story_runs_from_june_to_november_2020_on_the_virtual_clock(
     start, end = played.result.period
     assert (start.astimezone(CST).year, start.astimezone(CST).month) == (2020, 6)
     assert (end.astimezone(CST).year, end.astimezone(CST).month) == (2020, 11)
-    moments = [t.at for p in engine.list() for t in engine.history(p.id)]
+    moments = [t.at for p in engine.projects() for t in engine.history(p.id)]
     assert start <= min(moments) and max(moments) <= end
     assert play(tmp_path / "small.db", seed=1, projects=16).result.period == (start, end)
 

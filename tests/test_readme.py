@@ -19,7 +19,15 @@ def test_command_is_documented(name):
 
 
 def test_exit_codes_table_matches_cli():
+    """The codes of the command line and those the library's error classes carry."""
+    from accel666 import PolicyError, WorkflowError
+    from accel666 import errors as library
+
+    classes = [c for c in (*vars(library).values(), PolicyError)
+               if isinstance(c, type) and issubclass(c, WorkflowError)]
     codes = {v for k, v in vars(errors).items() if k.isupper() and isinstance(v, int)}
+    codes |= {c.exit_code for c in classes}
+    assert {3, 4, 5, 6, 9} <= codes
     for code in codes:
         assert re.search(rf"^\| {code} \| ", README, re.M), f"exit code {code} not in README"
 

@@ -141,14 +141,16 @@ ACT_GUARD_NAMES: dict[tuple[str | None, str], str] = {
 FIELD_NAMES = {
     "actor": N_("actor"), "anchor": N_("anchor"), "batch": N_("batch"),
     "category": N_("category"), "credit code": N_("credit code"), "database": N_("database"),
-    "document": N_("document"), "encoding": N_("encoding"), "every": N_("every"),
+    "document": N_("document"), "encoding": N_("encoding"), "event": N_("event"),
+    "every": N_("every"),
     "file": N_("file"), "override": N_("override"), "phase": N_("phase"),
     "policy": N_("policy"), "projects": N_("projects"), "region": N_("region"),
     "role": N_("role"), "scope": N_("scope"), "sort": N_("sort"), "state": N_("state"),
     "verdict": N_("verdict"), "webhook": N_("webhook"), "actor name": N_("actor name"),
     "enterprise": N_("enterprise"), "escalation id": N_("escalation id"),
     "extension id": N_("extension id"), "limit": N_("limit"), "max attempts": N_("max attempts"),
-    "note": N_("note"), "now": N_("now"), "offset": N_("offset"), "opinion": N_("opinion"),
+    "note": N_("note"), "notifier": N_("notifier"), "now": N_("now"), "offset": N_("offset"),
+    "opinion": N_("opinion"),
     "paper copies": N_("paper copies"), "project id": N_("project id"), "reason": N_("reason"),
     "score": N_("score"), "search": N_("search"), "title": N_("title"), "until": N_("until"),
     "name": N_("name"), "include revoked": N_("include revoked"),
@@ -156,7 +158,7 @@ FIELD_NAMES = {
 }
 KIND_NAMES = {"database": N_("database"), "document of project": N_("document of project"),
               "escalation": N_("escalation"), "extension": N_("extension"),
-              "project": N_("project"), "operator": N_("operator")}
+              "project": N_("project"), "operator": N_("operator"), "notifier": N_("notifier")}
 # Each command as `accel666 --help` lists it in another language than English (a test keeps
 # this list equal to the commands).
 COMMAND_SUMMARIES = {

@@ -4,10 +4,10 @@ enforcement."""
 
 from __future__ import annotations
 
-import builtins
 import os
 import threading
-from collections.abc import Callable, Sequence
+import warnings
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -18,15 +18,18 @@ from sqlalchemy.exc import ArgumentError, DatabaseError
 
 from accel666 import models
 from accel666.errors import InvalidInput, NotFound, Stale
+from accel666.models.stores import documents as document_store
+from accel666.models.stores import projects as project_store
 from accel666.policies import Policy, PolicyError
 from accel666.policies import load as load_policy
 from accel666.record import anchoring, verify
 from accel666.record.anchoring import Anchor
 from accel666.record.verify import VerifyReport
-from accel666.workflow import report, store, stored_policy
+from accel666.workflow import report, stored_policy
 from accel666.workflow.actor import Actor
-from accel666.workflow.changes import audit, batches, docking, inputs, transition
+from accel666.workflow.changes import audit, batches, docking, given, inputs, transition
 from accel666.workflow.changes.guards import resolve_actor
+from accel666.workflow.deadlines.notifying import Notifier, Notifiers
 from accel666.workflow.deadlines.records import (
     DeliveryReport,
     Escalation,
@@ -38,6 +41,7 @@ from accel666.workflow.deadlines.service import Deadlines
 from accel666.workflow.environment import translating
 from accel666.workflow.intake import bulk, rows, sheets
 from accel666.workflow.intake.bulk import ImportResult
+from accel666.workflow.notifiers import default as default_notifiers
 from accel666.workflow.operators import IssuedToken, Operator, Operators
 from accel666.workflow.records import (
     BatchStatus,
@@ -101,7 +105,9 @@ class Engine:
     With `must_exist`, a SQLite file that does not exist is NotFound instead of created (what
     a read-only command wants).
     Deadline enforcement (sweep, escalate, ack, …) is done by its part `deadlines`
-    (accel666.workflow.deadlines), whose methods the Engine offers as its own.
+    (accel666.workflow.deadlines), whose methods the Engine offers as its own; it delivers
+    escalations with `notifiers` (accel666.workflow.notifiers: by default the log, then the
+    webhook), which an embedder may replace or add to.
     """
 
     def __init__(
@@ -112,7 +118,9 @@ class Engine:
         clock: Clock | None = None,
         create_schema: bool = True,
         must_exist: bool = False,
+        notifiers: Iterable[Notifier] | None = None,
     ) -> None:
+        self.notifiers = default_notifiers() if notifiers is None else Notifiers(notifiers)
         if isinstance(policy, Policy):
             given: Policy | None = policy
         elif policy is not None and not isinstance(policy, str | os.PathLike):
@@ -151,7 +159,7 @@ class Engine:
         except Exception:  # InvalidInput from the policy, a naive clock, …: nothing left open
             self.close()
             raise
-        self.deadlines = Deadlines(self.db, self.policy, self.now)
+        self.deadlines = Deadlines(self.db, self.policy, self.now, self.notifiers)
 
     def close(self) -> None:
         """Release the database connections, if this Engine opened them."""
@@ -234,60 +242,82 @@ class Engine:
         document_name: str | None = None,
         expected_version: int | None = None,
     ) -> Project:
-        """File the application with its materials: paper copies and the electronic document.
-
-        Every event takes `expected_version`: given, the project must still be at that
-        version (the one the caller read), or the event is Stale and nothing is written."""
-        copies = inputs.integer("paper copies", paper_copies, 0)
-        doc = inputs.document(self.policy, document, document_name)
-        payload = {"paper_copies": copies, "document": doc.name, "sha256": doc.sha256,
-                   "size": doc.size}
-
-        def extra(conn: Connection, project: Any, now: datetime) -> dict[str, Any]:
-            store.insert_document(conn, project.id, doc, now)
-            return {"paper_copies": copies}
-
-        return self._advance(actor, project_id, "apply", payload, extra=extra,
-                             paper_copies=copies, documents=1, expected_version=expected_version)
+        """File the application with its materials: paper copies and the electronic document
+        (a path, or bytes named by `document_name`)."""
+        values: dict[str, object] = {"paper_copies": paper_copies, "document": document}
+        if document_name is not None:
+            values["document_name"] = document_name
+        return self.fire(actor, project_id, "apply", values, expected_version=expected_version)
 
     def recommend(self, actor: Actor, project_id: int, *, opinion: str,
                   expected_version: int | None = None) -> Project:
         """The city bureau recommends an application, with its opinion."""
-        return self._advance(actor, project_id, "recommend",
-                             {"opinion": inputs.text("opinion", opinion, inputs.MAX_TEXT)},
-                             expected_version=expected_version)
+        return self.fire(actor, project_id, "recommend", {"opinion": opinion},
+                         expected_version=expected_version)
 
     def review(self, actor: Actor, project_id: int, *, score: int, verdict: str,
                expected_version: int | None = None) -> Project:
         """The provincial expert review: pass moves to `reviewed`, fail to `rejected`."""
-        checked = inputs.verdict(verdict)
-        payload = {"score": inputs.integer("score", score, 0, 100), "verdict": checked}
-        return self._advance(actor, project_id, "review", payload, verdict=checked,
-                             expected_version=expected_version)
+        return self.fire(actor, project_id, "review", {"score": score, "verdict": verdict},
+                         expected_version=expected_version)
 
     def sign(self, actor: Actor, project_id: int, *,
              expected_version: int | None = None) -> Project:
         """Sign a reviewed project at the signing ceremony (province or Tencent)."""
-        return self._advance(actor, project_id, "sign", {}, expected_version=expected_version)
+        return self.fire(actor, project_id, "sign", expected_version=expected_version)
 
     def publish(self, actor: Actor, project_id: int, *,
                 expected_version: int | None = None) -> Project:
         """Publish one signed project (the province); `publish_batch` publishes a whole batch."""
-        return self._advance(actor, project_id, "publish", {}, expected_version=expected_version)
+        return self.fire(actor, project_id, "publish", expected_version=expected_version)
 
     def reject(self, actor: Actor, project_id: int, *, reason: str,
                expected_version: int | None = None) -> Project:
         """Decline an application (city) or reject a recommended project (province)."""
-        return self._advance(actor, project_id, "reject",
-                             {"reason": inputs.text("reason", reason, inputs.MAX_TEXT)},
-                             expected_version=expected_version)
+        return self.fire(actor, project_id, "reject", {"reason": reason},
+                         expected_version=expected_version)
 
     def withdraw(self, actor: Actor, project_id: int, *, reason: str,
                  expected_version: int | None = None) -> Project:
         """Withdraw a project not yet published (the enterprise or its city bureau)."""
-        return self._advance(actor, project_id, "withdraw",
-                             {"reason": inputs.text("reason", reason, inputs.MAX_TEXT)},
-                             expected_version=expected_version)
+        return self.fire(actor, project_id, "withdraw", {"reason": reason},
+                         expected_version=expected_version)
+
+    @staticmethod
+    def takes(event: str, values: Mapping[str, object] | None = None) -> dict[str, object]:
+        """`values` as `event` takes them (accel666.lifecycle.TAKES): every input it needs
+        present and none it does not take, else InvalidInput naming the first missing one
+        ("recommend needs opinion") or the first extra one ("review takes no reason"). An event
+        fired on no project (dock creates one) is InvalidInput too. `fire` checks the values."""
+        return given.present(event, values)
+
+    def fire(self, actor: Actor, project_id: int, event: str,
+             values: Mapping[str, object] | None = None, *,
+             expected_version: int | None = None) -> Project:
+        """Fire `event` on a project with `values`, what the lifecycle says it takes
+        (accel666.lifecycle.TAKES; `takes` says what is missing or extra): `fire(actor, 7,
+        "review", {"score": 91, "verdict": "pass"})` is `review(actor, 7, score=91,
+        verdict="pass")`. Each value is checked as its kind says, the verdict first (it chooses
+        the transition); the log row records them in the definition's order.
+
+        Every event takes `expected_version`: given, the project must still be at that
+        version (the one the caller read), or the event is Stale and nothing is written."""
+        change = given.checked(self.policy, event, values)
+        filed = change.document
+        if filed is None:
+            return self._advance(actor, project_id, event, change.payload,
+                                 paper_copies=change.paper_copies, verdict=change.verdict,
+                                 expected_version=expected_version)
+
+        def materials(conn: Connection, project: Any, now: datetime) -> dict[str, Any]:
+            document_store.insert_one(conn, project.id, name=filed.name, size=filed.size,
+                                      sha256=filed.sha256, content=filed.content,
+                                      uploaded_at=now)
+            return {"paper_copies": change.paper_copies}
+
+        return self._advance(actor, project_id, event, change.payload, extra=materials,
+                             paper_copies=change.paper_copies, documents=1,
+                             verdict=change.verdict, expected_version=expected_version)
 
     @models.retry_when_busy
     def publish_batch(self, actor: Actor, batch: str) -> list[Project]:
@@ -332,14 +362,14 @@ class Engine:
                                      resolve_actor(self.policy, actor),
                                      inputs.text("reason", reason, inputs.MAX_TEXT))
         self.policy = new
-        self.deadlines = Deadlines(self.db, new, self.now)
+        self.deadlines = Deadlines(self.db, new, self.now, self.notifiers)
         return stored
 
-    def policies(self) -> builtins.list[StoredPolicy]:
+    def policies(self) -> list[StoredPolicy]:
         """Every policy put in force on this database, oldest first (the last is in force)."""
         return stored_policy.history(self.db)
 
-    def extensions(self, batch: str | None = None) -> builtins.list[Extension]:
+    def extensions(self, batch: str | None = None) -> list[Extension]:
         """Every deadline extension on record (of `batch`), oldest first, revoked included."""
         return batches.extensions(
             self.db, None if batch is None else inputs.batch(self.policy, batch))
@@ -350,12 +380,12 @@ class Engine:
         """One project as it stands now; NotFound if there is none with this id."""
         pid = inputs.integer("project id", project_id, 1)
         with models.reading(self.db) as conn:
-            row = store.load_project(conn, pid)
+            row = project_store.load(conn, pid)
         if row is None:
             raise NotFound("project", pid)
         return project_from(row)
 
-    def list(
+    def projects(
         self,
         *,
         state: str | None = None,
@@ -366,15 +396,15 @@ class Engine:
         offset: int = 0,
         sort: str = "id",
         search: str | None = None,
-    ) -> builtins.list[Project]:
+    ) -> list[Project]:
         """Projects narrowed by state, region (code, name or pinyin), category, batch and
         `search` (text in the title, the enterprise or the credit code), ordered by `sort` (a
         column such as updated_at or title; a leading - for descending; ties by id), at most
         `limit` of them after skipping `offset`."""
         descending = isinstance(sort, str) and sort.startswith("-")
         key = sort[1:] if descending else sort
-        if key not in store.SORTS:
-            raise InvalidInput("sort", f"use one of {', '.join(store.SORTS)} (a leading - "
+        if key not in project_store.SORTS:
+            raise InvalidInput("sort", f"use one of {', '.join(project_store.SORTS)} (a leading - "
                                "sorts descending)", sort)
         filters: dict[str, Any] = {
             "state": None if state is None else inputs.state(state),
@@ -387,23 +417,23 @@ class Engine:
             "search": None if search is None else inputs.text("search", search),
         }
         with models.reading(self.db) as conn:
-            return [project_from(r) for r in store.projects(conn, **filters)]
+            return [project_from(r) for r in project_store.find(conn, **filters)]
 
-    def history(self, project_id: int) -> builtins.list[Transition]:
+    def history(self, project_id: int) -> list[Transition]:
         """A project's transition log, oldest first: each event, who fired it, when."""
         pid = inputs.integer("project id", project_id, 1)
         with models.reading(self.db) as conn:
-            if store.load_project(conn, pid) is None:
+            if project_store.load(conn, pid) is None:
                 raise NotFound("project", pid)
-            return [transition_from(r) for r in store.history(conn, pid)]
+            return [transition_from(r) for r in project_store.history(conn, pid)]
 
     def document(self, project_id: int) -> Document:
         """The electronic document filed with the project's application."""
         pid = inputs.integer("project id", project_id, 1)
         with models.reading(self.db) as conn:
-            if store.load_project(conn, pid) is None:
+            if project_store.load(conn, pid) is None:
                 raise NotFound("project", pid)
-            row = store.latest_document(conn, pid)
+            row = document_store.latest(conn, pid)
         if row is None:
             raise NotFound("document of project", pid)
         return Document(id=row.id, project_id=row.project_id, name=row.name, size=row.size,
@@ -456,7 +486,7 @@ class Engine:
         except (models.SchemaNewer, models.SchemaUnrecorded) as exc:
             raise InvalidInput("database", str(exc), exc.current) from exc
 
-    def batches(self) -> builtins.list[BatchStatus]:
+    def batches(self) -> list[BatchStatus]:
         """Every batch of the policy with its windows as they stand now, extensions included."""
         return batches.status(self.db, self.policy, self.now())
 
@@ -483,14 +513,14 @@ class Engine:
                                        max_attempts=max_attempts, cancel=cancel)
 
     def overdue(self, region: str | None = None, now: datetime | None = None, *,
-                limit: int | None = None, offset: int = 0) -> builtins.list[OverdueProject]:
+                limit: int | None = None, offset: int = 0) -> list[OverdueProject]:
         """Projects overdue at `now`: phase, deadline, how late, the level reached; at most
         `limit` after skipping `offset`."""
         return self.deadlines.overdue(region, now, limit=limit, offset=offset)
 
     def escalations(self, *, open_only: bool = False, failed_only: bool = False,
                     project_id: int | None = None, limit: int | None = None,
-                    offset: int = 0) -> builtins.list[Escalation]:
+                    offset: int = 0) -> list[Escalation]:
         """Escalations on record, oldest first, with their deliveries; at most `limit` after
         skipping `offset`."""
         return self.deadlines.escalations(open_only=open_only, failed_only=failed_only,
@@ -521,7 +551,7 @@ class Engine:
         before, even to an operator since revoked, is Refused (guard duplicate)."""
         return Operators(self.db, self.policy).add(name, role, by=by, now=self.now())
 
-    def operators(self, *, include_revoked: bool = False) -> builtins.list[Operator]:
+    def operators(self, *, include_revoked: bool = False) -> list[Operator]:
         """The operators, oldest first: those who may act, and the revoked ones too with
         `include_revoked`."""
         return Operators(self.db, self.policy).listed(include_revoked)
@@ -539,6 +569,16 @@ class Engine:
         malformed or unknown or its operator revoked (the error never holds the token).
         `operator.actor()` is who then acts."""
         return Operators(self.db, self.policy).authenticate(token)
+
+    # -- deprecated names: each warns, then calls the method that replaced it ------------------
+    # Last in the class: below `list`, the name means the method, not the type.
+
+    def list(self, **filters: Any) -> list[Project]:
+        """Deprecated: `projects`, which takes the same arguments and gives the same list."""
+        # Stack: the caller, the `translating` wrapper, this method.
+        warnings.warn("Engine.list is deprecated; use Engine.projects", DeprecationWarning,
+                      stacklevel=3)
+        return self.projects(**filters)
 
     # -- the shared path of one state change --------------------------------------------------
 
@@ -562,7 +602,7 @@ class Engine:
             inputs.integer("expected version", expected_version, 1)
         now = self.now()
         with audit.attempt(event, actor, pid), models.writing(self.db) as conn:
-            row = store.load_project(conn, pid)
+            row = project_store.load(conn, pid)
             if row is None:
                 raise NotFound("project", pid)
             if expected is not None and row.version != expected:

@@ -18,12 +18,12 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection
 from sqlalchemy import Engine as SAEngine
 
 from accel666 import models
 from accel666.errors import InvalidInput, NotFound, Refused, Unauthenticated
-from accel666.models import operator_table
+from accel666.models.stores import operators
 from accel666.policies import Policy
 from accel666.record import chain, ledger, proofs
 from accel666.workflow import logs
@@ -32,18 +32,12 @@ from accel666.workflow.changes import audit, inputs
 from accel666.workflow.changes.guards import resolve_actor
 
 log = logs.get_logger("accel666.operators")
-OP = operator_table.c
 NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
 TOKEN_PREFIX = "a666_"
 TOKEN_BYTES = 32  # secrets.token_urlsafe(32): 43 characters
 _TOKEN = re.compile(r"a666_[A-Za-z0-9_-]{43}")
 _TOKEN_LENGTH = len(TOKEN_PREFIX) + 43
 GRANTOR_ROLE = "province"  # granting and revoking are acts of the province
-_COLUMNS = ("id", "name", "role", "scope", "granted_at", "granted_by", "revoked_at",
-            "revoked_by", "revoke_reason")
-_BY_DIGEST = select(*(OP[c] for c in (*_COLUMNS, "token_sha256"))) \
-    .where(OP.token_sha256 == bindparam("sha"))
-_BY_NAME = select(*(OP[c] for c in _COLUMNS)).where(OP.name == bindparam("name"))
 
 
 @dataclass(frozen=True)
@@ -108,7 +102,7 @@ def checked_name(value: object) -> str:
 
 
 def _operator(row: Any) -> Operator:
-    return Operator(**{c: getattr(row, c) for c in _COLUMNS})
+    return Operator(**{c: getattr(row, c) for c in operators.COLUMNS})
 
 
 class Operators:
@@ -135,11 +129,10 @@ class Operators:
         with audit.attempt("grant", grantor, None), models.writing(self.db) as conn:
             ledger.lock(conn, ledger.OPERATORS)  # the check below and the insert, one at a time
             _refuse_taken(conn, who)
-            new_id = conn.execute(insert(operator_table).values(**values)
-                                  .returning(OP.id)).scalar_one()
+            new_id = operators.insert_one(conn, values)
             ledger.append(conn, ledger.OPERATORS, "grant", now, grantor.name, GRANTOR_ROLE,
                           chain.fields({"id": new_id, **values}, proofs.OPERATOR))
-        operator = Operator(id=int(new_id), name=who, role=acting.role, scope=acting.scope,
+        operator = Operator(id=new_id, name=who, role=acting.role, scope=acting.scope,
                             granted_at=now, granted_by=grantor.name)
         log.info("operator_granted", name=who, role=acting.role, scope=acting.scope,
                  actor=grantor.name, at=now.isoformat())
@@ -149,11 +142,8 @@ class Operators:
         """The operators, oldest first: those not revoked, or all with `include_revoked`."""
         if not isinstance(include_revoked, bool):
             raise InvalidInput("include revoked", "expected True or False", include_revoked)
-        query = select(*(OP[c] for c in _COLUMNS)).order_by(OP.id)
-        if not include_revoked:
-            query = query.where(OP.revoked_at.is_(None))
         with models.reading(self.db) as conn:
-            return [_operator(r) for r in conn.execute(query)]
+            return [_operator(r) for r in operators.listed(conn, include_revoked)]
 
     def revoke(self, name: str, *, by: str, reason: str, now: datetime) -> Operator:
         """Revoke the operator `name`, recorded as an act of `by` with its reason: its token
@@ -164,7 +154,7 @@ class Operators:
         revocation = {"revoked_at": now, "revoked_by": grantor.name, "revoke_reason": why}
         with audit.attempt("revoke", grantor, None), models.writing(self.db) as conn:
             ledger.lock(conn, ledger.OPERATORS)
-            row = conn.execute(_BY_NAME, {"name": who}).first()
+            row = operators.by_name(conn, who)
             if row is None:
                 raise NotFound("operator", who)
             if row.revoked_at is not None:
@@ -172,7 +162,7 @@ class Operators:
                               f"{row.revoked_at.isoformat()} by {row.revoked_by}",
                               facts={"name": who, "revoked_at": row.revoked_at.isoformat(),
                                      "revoked_by": row.revoked_by})
-            conn.execute(update(operator_table).where(OP.id == row.id).values(**revocation))
+            operators.revoke(conn, row.id, revocation)
             ledger.append(conn, ledger.OPERATORS, "revoke", now, grantor.name, GRANTOR_ROLE,
                           {"id": row.id, "name": who,
                            **chain.fields(revocation, proofs.OPERATOR_REVOCATION)})
@@ -188,7 +178,7 @@ class Operators:
             raise _unauthenticated("malformed")
         sha = digest(token)
         with models.reading(self.db) as conn:
-            row = conn.execute(_BY_DIGEST, {"sha": sha}).first()
+            row = operators.by_digest(conn, sha)
         if row is None or not hmac.compare_digest(row.token_sha256, sha):
             raise _unauthenticated("unknown")
         if row.revoked_at is not None:
@@ -197,7 +187,7 @@ class Operators:
 
 
 def _refuse_taken(conn: Connection, name: str) -> None:
-    row = conn.execute(_BY_NAME, {"name": name}).first()
+    row = operators.by_name(conn, name)
     if row is not None:
         state = "revoked" if row.revoked_at is not None else "live"
         raise Refused("grant", "duplicate", f"an operator named {name} exists already "

@@ -12,16 +12,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select
 from sqlalchemy import Engine as SAEngine
 
 from accel666 import lifecycle, models
+from accel666.models.stores import projects
 from accel666.policies import Policy
 from accel666.workflow.deadlines import queries
 from accel666.workflow.deadlines.records import OverdueProject
 
-P = models.project_table.c
-E = models.escalation_table.c
 LIVE_STATES = tuple(s for s in lifecycle.STATES if s not in lifecycle.FINAL_STATES)
 
 
@@ -96,8 +94,8 @@ def build(db: SAEngine, policy: Policy, now: datetime, *, batch: str | None = No
           region: str | None = None) -> ProgrammeReport:
     """The report at `now` over the projects of `batch` and `region` (a code), or all."""
     with models.reading(db) as conn:
-        counts = _counts(conn, batch, region)
-        escalated = _open_escalations(conn, batch, region)
+        counts = projects.counts(conn, batch, region)
+        escalated = projects.open_escalations(conn, batch, region)
     overdue = tuple(o for o in queries.overdue(db, policy, now, region)
                     if batch is None or o.batch == batch)
     late: dict[str, int] = {}
@@ -126,25 +124,3 @@ def build(db: SAEngine, policy: Policy, now: datetime, *, batch: str | None = No
             escalated.get(code, 0)) for code in shown),
         overdue_projects=overdue,
     )
-
-
-def _narrowed(query: Any, batch: str | None, region: str | None) -> Any:
-    if batch is not None:
-        query = query.where(P.batch == batch)
-    if region is not None:
-        query = query.where(P.region == region)
-    return query
-
-
-def _counts(conn: Connection, batch: str | None, region: str | None) -> list[Any]:
-    """(region, category, state, projects) for every combination that has any."""
-    q = select(P.region, P.category, P.state, func.count()).group_by(
-        P.region, P.category, P.state)
-    return list(conn.execute(_narrowed(q, batch, region)).all())
-
-
-def _open_escalations(conn: Connection, batch: str | None, region: str | None
-                      ) -> dict[str, int]:
-    q = (select(P.region, func.count(E.id)).join(models.project_table, P.id == E.project_id)
-         .where(E.acked_at.is_(None), E.resolved_at.is_(None)).group_by(P.region))
-    return {code: n for code, n in conn.execute(_narrowed(q, batch, region)).all()}

@@ -25,7 +25,6 @@ from apscheduler.triggers.interval import IntervalTrigger
 from accel666.errors import InvalidInput
 from accel666.workflow import logs
 from accel666.workflow.deadlines import queries as escalation_queries
-from accel666.workflow.notifiers.webhook import check_webhook
 
 if TYPE_CHECKING:
     from accel666.workflow.engine import Engine
@@ -137,7 +136,7 @@ def build_scheduler(engine: Engine, every: timedelta, *, webhook: str | None = N
         raise InvalidInput("every", f"the interval must be at most {MAX_EVERY.days} days",
                            str(every))
     if webhook is not None:
-        check_webhook(webhook)
+        engine.deadlines.check_webhook(webhook)
     zone = engine.policy.zone
     moment = engine.now() if now is None else now
     scheduler = SweepScheduler(

@@ -14,13 +14,13 @@ import hashlib
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection
 from sqlalchemy import Engine as SAEngine
 
 from accel666 import models
 from accel666.errors import InvalidInput, Refused
+from accel666.models.stores import policies, projects
 from accel666.policies import Policy, as_document, parse
 from accel666.record import chain, ledger, proofs
 from accel666.workflow import logs
@@ -28,8 +28,6 @@ from accel666.workflow.actor import Actor
 from accel666.workflow.changes.guards import authorise
 
 log = logs.get_logger("accel666.policy")
-Y = models.policy_table.c
-P = models.project_table.c
 FIRST_USE = "the policy in force when the database was first used"
 
 
@@ -56,23 +54,18 @@ def digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def latest(conn: Connection) -> Any:
-    """The policy in force (the latest applied), or None before the first use."""
-    return conn.execute(select(models.policy_table).order_by(Y.id.desc()).limit(1)).first()
-
-
 def bind(db: SAEngine, now: datetime, given: Policy | None, *, record: bool) -> Policy:
     """The policy an Engine on `db` runs under: the stored one. Before the first use it is
     `given` (or the built-in), recorded if `record`. A `given` policy that differs from the
     stored one is InvalidInput (field "policy") naming both digests."""
     with models.reading(db) as conn:
-        row = latest(conn)
+        row = policies.latest(conn)
     if row is None:
         chosen = given if given is not None else parse_builtin()
         if record:
             text = canonical(chosen)
             with models.writing(db) as conn:
-                if latest(conn) is None:  # another process may have been first
+                if policies.latest(conn) is None:  # another process may have been first
                     _insert(conn, text, now, "accel666", "system", FIRST_USE)
         return chosen
     if given is None:
@@ -121,9 +114,7 @@ def _misfits(conn: Connection, policy: Policy) -> dict[str, list[str]]:
                                          "category": policy.categories}
     out: dict[str, list[str]] = {}
     for name, values in known.items():
-        column = P[name]
-        used = conn.execute(select(column).group_by(column).order_by(column)).scalars()
-        missing = [str(v) for v in used if v not in values]
+        missing = [str(v) for v in projects.values_used(conn, name) if v not in values]
         if missing:
             out[name] = missing
     return out
@@ -133,16 +124,16 @@ def _insert(conn: Connection, text: str, now: datetime, actor: str, role: str,
             reason: str) -> StoredPolicy:
     sha = digest(text)
     values = {"sha256": sha, "applied_at": now, "actor": actor, "role": role, "reason": reason}
-    new_id = conn.execute(insert(models.policy_table).values(text=text, **values)
-                          .returning(Y.id)).scalar_one()
+    new_id = policies.insert_one(conn, text=text, sha256=sha, applied_at=now, actor=actor,
+                                 role=role, reason=reason)
     ledger.append(conn, ledger.POLICY, "apply", now, actor, role,
                   chain.fields({"id": new_id, **values}, proofs.POLICY))
-    return StoredPolicy(int(new_id), sha, now, actor, role, reason)
+    return StoredPolicy(new_id, sha, now, actor, role, reason)
 
 
 def history(db: SAEngine) -> list[StoredPolicy]:
     """Every policy applied to the database, oldest first."""
     with models.reading(db) as conn:
-        rows = conn.execute(select(models.policy_table).order_by(Y.id)).all()
+        rows = policies.history(conn)
     return [StoredPolicy(r.id, r.sha256, r.applied_at, r.actor, r.role, r.reason) for r in rows]
 

@@ -1,4 +1,4 @@
-"""One command per lifecycle event: parse, call the Engine method of the same name, print."""
+"""One command per lifecycle event: parse, fire the event through the Engine, print."""
 
 from __future__ import annotations
 
@@ -18,11 +18,11 @@ expecting = click.option(
 
 
 def fire(event: str, project_id: int, as_: str, actor: str, as_json: bool,
-         expected_version: int | None = None, **kwargs: Any) -> None:
-    """Fire `event` on a project and print the project as it now stands."""
+         expected_version: int | None = None, **values: Any) -> None:
+    """Fire `event` on a project with `values` and print the project as it now stands."""
     call_and_print(
-        lambda engine: getattr(engine, event)(actor_from(as_, actor), project_id,
-                                              expected_version=expected_version, **kwargs),
+        lambda engine: engine.fire(actor_from(as_, actor), project_id, event, values,
+                                   expected_version=expected_version),
         as_json, to_json=output.project_dict,
         to_text=lambda p, _policy: f"project {p.id}: {event} → {p.state} (version {p.version})")
 

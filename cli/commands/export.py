@@ -42,7 +42,7 @@ def export(state: str | None, region: str | None, category: str | None, batch: s
     target = files.check_output(out, force)
     chosen = files.format_for(fmt, target, tabular.FORMATS, "csv")
     tabular.check_target(chosen, target)
-    projects, policy = with_engine(lambda engine: engine.list(
+    projects, policy = with_engine(lambda engine: engine.projects(
         state=state, region=region, category=category, batch=batch), must_exist=True)
     rows = [output.project_dict(p, policy) for p in projects]
     files.write_output(target, tabular.render(rows, COLUMNS, chosen, headings=[

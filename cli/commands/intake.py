@@ -9,15 +9,16 @@ from typing import TYPE_CHECKING
 
 import click
 
-from accel666.cli import errors, output
+from accel666.cli import output
 from accel666.cli.context import acting, actor_from, json_option, with_engine
+from accel666.errors import InvalidInput, NotPermitted, Refused
 
 if TYPE_CHECKING:
     from accel666.workflow.intake.bulk import ImportResult
 
 # Exit code of a rejected import: the gravest kind among its rows.
-EXIT_FOR = {"invalid": errors.USAGE, "not_permitted": errors.NOT_PERMITTED,
-            "refused": errors.REFUSED}
+EXIT_FOR = {"invalid": InvalidInput.exit_code, "not_permitted": NotPermitted.exit_code,
+            "refused": Refused.exit_code}
 
 
 @click.command("import")

@@ -59,7 +59,7 @@ def publish(project_id: int | None, batch: str | None, fmt: str | None, out: str
     tabular.check_target(chosen, target)
     (newly, everyone), policy = with_engine(lambda engine: (
         engine.publish_batch(actor_from(as_, actor), batch),
-        engine.list(batch=batch, state="published")))
+        engine.projects(batch=batch, state="published")))
     files.write_output(target, published_list(everyone, policy, chosen))
     where = "" if target is None else f" written to {out}"
     click.echo(f"published {len(newly)} project(s) of batch {batch}; "

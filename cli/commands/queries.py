@@ -50,9 +50,9 @@ def list_projects(state: str | None, region: str | None, category: str | None,
       accel666 list --region kunshan --state applied --json
       accel666 list --search 苏州 --sort -updated_at --limit 20 --offset 40
     """
-    call_and_print(lambda engine: engine.list(state=state, region=region, category=category,
-                                              batch=batch, limit=limit, offset=offset,
-                                              sort=sort, search=search),
+    call_and_print(lambda engine: engine.projects(state=state, region=region, category=category,
+                                                  batch=batch, limit=limit, offset=offset,
+                                                  sort=sort, search=search),
                    as_json, to_json=output.each(output.project_dict), to_text=list_text,
                    must_exist=True)
 

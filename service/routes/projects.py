@@ -1,8 +1,8 @@
-"""Projects: dock, fire events, read them, their history and their document."""
+"""Projects: dock, apply (with the document), read them, their history and their document.
+The events fired with a JSON body have their routes in events.py."""
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -33,33 +33,6 @@ class Dock(BaseModel):
     region: str = Field(max_length=100, description="Code (320500), Chinese name or pinyin key.")
     category: str = Field(max_length=100, description="cloud-base, backbone or demo.")
     batch: str | None = Field(default=None, max_length=100)
-
-
-class Decision(BaseModel):
-    """What an event other than apply takes: recommend an opinion; review a score and a
-    verdict; reject and withdraw a reason; sign and publish nothing."""
-
-    model_config = ConfigDict(extra="forbid")
-    opinion: str | None = Field(default=None, max_length=10_000)
-    score: int | None = None
-    verdict: str | None = Field(default=None, max_length=20)
-    reason: str | None = Field(default=None, max_length=10_000)
-
-
-class Event(StrEnum):
-    """The events fired with a JSON body (apply takes a form with its document)."""
-
-    recommend = "recommend"
-    review = "review"
-    sign = "sign"
-    publish = "publish"
-    reject = "reject"
-    withdraw = "withdraw"
-
-
-# What each event takes from the body, and whether it is required.
-TAKES = {"recommend": ("opinion",), "review": ("score", "verdict"), "sign": (),
-         "publish": (), "reject": ("reason",), "withdraw": ("reason",)}
 
 
 def project_response(project: Project, request: Request, status: int = 200,
@@ -100,26 +73,6 @@ async def apply(project_id: ProjectId, engine: EngineDep, actor: ActorDep, reque
     return project_response(project, request)
 
 
-@router.post("/projects/{project_id}/{event}", summary="Fire an event on a project")
-def fire(project_id: ProjectId, event: Event, engine: EngineDep, actor: ActorDep,
-         request: Request, body: Decision | None = None, if_match: IfMatch = None
-         ) -> JSONResponse:
-    """Recommend (opinion), review (score, verdict), sign, publish, reject (reason) or
-    withdraw (reason) the project, as the calling operator."""
-    given = (body or Decision()).model_dump(exclude_none=True)
-    needed = TAKES[event.value]
-    for name in needed:
-        if name not in given:
-            raise InvalidInput(name, f"{event.value} needs {', '.join(needed)}", None)
-    extra = sorted(set(given) - set(needed))
-    if extra:
-        raise InvalidInput(extra[0], f"{event.value} takes no {extra[0]}", given[extra[0]])
-    expected = etags.expected_version(if_match, project_id)
-    project = getattr(engine, event.value)(actor, project_id, expected_version=expected,
-                                           **given)
-    return project_response(project, request)
-
-
 @router.get("/projects", summary="List projects")
 def list_projects(
     engine: EngineDep, actor: ActorDep,
@@ -129,8 +82,8 @@ def list_projects(
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[dict[str, Any]]:
     """Projects, filtered as `accel666 list` filters them, a page at a time (limit, offset)."""
-    found = engine.list(state=state, region=region, category=category, batch=batch,
-                        search=search, sort=sort, limit=limit, offset=offset)
+    found = engine.projects(state=state, region=region, category=category, batch=batch,
+                            search=search, sort=sort, limit=limit, offset=offset)
     return [documents.project_dict(p, engine.policy) for p in found]
 
 

@@ -99,7 +99,7 @@ def test_upgrade_from_the_first_schema_keeps_every_row_and_chains_the_log(db_url
     assert run("db", "upgrade").stdout == "schema already at revision 0009\n"
 
     with Engine(db_url) as engine:
-        assert [(p.id, p.state, p.version) for p in engine.list()] == [
+        assert [(p.id, p.state, p.version) for p in engine.projects()] == [
             (1, "applied", 2), (2, "docked", 1)]
         assert [h.event for h in engine.history(1)] == ["dock", "apply"]
         assert engine.document(1).content == b"abc"

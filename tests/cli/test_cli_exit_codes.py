@@ -133,7 +133,7 @@ def test_conflict_exits_6(run, monkeypatch):
     def moved(*_a, **_k):
         raise Conflict("withdraw", pid, 1)
 
-    monkeypatch.setattr("accel666.workflow.store.compare_and_set", moved)
+    monkeypatch.setattr("accel666.models.stores.projects.compare_and_set", moved)
     result = run("withdraw", str(pid), "--as", "city:suzhou", "--reason", "x")
     assert result.exit_code == 6
     assert (f"accel666: withdraw conflict: project {pid} changed since version 1 was read; "

@@ -12,7 +12,7 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
 from accel666 import Engine, SweepResult, models
-from accel666.workflow.deadlines import sweeping
+from accel666.models.stores import escalations as escalation_store
 from tests.escalation.esc_support import drive
 from tests.helpers import CODE_B, CODE_C, cst
 
@@ -69,7 +69,7 @@ def test_a_sweep_that_meets_another_waits_and_gets_its_own_id_range(engine, cloc
     A's, and each holds exactly the escalations its sweep recorded."""
     projects = [drive(engine, clock.set, "docked", code=c).id for c in (CODE_B, CODE_C)]
     a_paused, a_go, b_beginning, b_started = (threading.Event() for _ in range(4))
-    last_id, writing = sweeping._last_id, models.writing
+    last_id, writing = escalation_store.last_id, models.writing
 
     def last_id_pausing_a(conn: Any) -> int:
         found = last_id(conn)
@@ -85,7 +85,7 @@ def test_a_sweep_that_meets_another_waits_and_gets_its_own_id_range(engine, cloc
             b_beginning.set()
         return writing(db)
 
-    monkeypatch.setattr(sweeping, "_last_id", last_id_pausing_a)
+    monkeypatch.setattr(escalation_store, "last_id", last_id_pausing_a)
     monkeypatch.setattr(models, "writing", writing_seen)
     results: dict[str, SweepResult] = {}
     moments = {"sweep-a": cst(2020, 8, 31, 0, 0, 1), "sweep-b": cst(2020, 9, 3, 0, 0, 1)}

@@ -11,6 +11,7 @@ from sqlalchemy import delete
 from accel666 import InvalidInput, models
 from accel666.workflow.deadlines import outbox, queries
 from accel666.workflow.deadlines.records import Delivery, DeliveryReport
+from accel666.workflow.notifiers import LogNotifier, WebhookNotifier
 from tests.escalation.esc_support import (
     drive,
     scanning_in_storage_order,
@@ -63,19 +64,19 @@ def test_a_dry_run_of_escalate_delivers_nothing(engine, clock):
 
 
 def test_a_claim_takes_the_due_deliveries_after_the_last_one_claimed_at_most_a_claim_s_size(
-        engine, clock, monkeypatch):
+        engine, clock):
     for code in (CODE_B, CODE_C):
         drive(engine, clock.set, "docked", code=code)
     engine.sweep(CLOSE, webhook=DEAD)
     now = CLOSE.astimezone(UTC)
     first, second = (e.deliveries[0].id for e in engine.escalations())
     minute = timedelta(minutes=1)
-    monkeypatch.setitem(outbox.CLAIM_SIZE, "log", 1)
-    assert [r.id for r in outbox.claim(engine.db, "log", "a", now, 0, minute)] == [first]
-    monkeypatch.undo()
-    assert [r.id for r in outbox.claim(engine.db, "log", "b", now - minute, 0, minute)] == []
+    one_at_a_time = LogNotifier(claim_size=1)
+    assert [r.id for r in outbox.claim(engine.db, one_at_a_time, "a", now, 0, minute)] == [first]
+    log = LogNotifier()
+    assert [r.id for r in outbox.claim(engine.db, log, "b", now - minute, 0, minute)] == []
     later = now + minute  # the first one's lease has run out
-    assert [r.id for r in outbox.claim(engine.db, "log", "b", later, first, minute)] == [second]
+    assert [r.id for r in outbox.claim(engine.db, log, "b", later, first, minute)] == [second]
 
 
 def test_overdue_comes_in_pages_and_refuses_a_page_out_of_range(engine, clock):
@@ -142,7 +143,7 @@ def test_reads_come_in_id_order_whatever_order_the_rows_are_stored_in(engine, cl
         listed = queries.escalations(db, open_only=False, failed_only=False, project_id=None,
                                      limit=None, offset=0)
         alone = queries.one(db, listed[0].id)
-        claimed = outbox.claim(db, "webhook", "holder", now, 0, timedelta(minutes=1))
+        claimed = outbox.claim(db, WebhookNotifier(), "holder", now, 0, timedelta(minutes=1))
     assert [p.project_id for p in late] == [p.id for p in projects]
     assert [[d.notifier for d in e.deliveries] for e in listed] == [["log", "webhook"]] * 3
     assert [d.notifier for d in alone.deliveries] == ["log", "webhook"]

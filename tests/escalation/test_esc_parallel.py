@@ -98,13 +98,13 @@ def test_two_delivering_processes_never_claim_the_same_delivery(db_url, tmp_path
 def test_a_sweep_waits_for_the_one_under_way_on_postgresql(pg_url):
     """Its first act is to queue behind any other sweep (an advisory lock held to the end of
     the other's transaction): the range of ids a sweep reads holds its own rows alone."""
-    from accel666.workflow.deadlines import sweeping
+    from accel666.models.stores import escalations as escalation_store
 
     with Engine(pg_url) as engine:
         done = threading.Event()
         worker = threading.Thread(target=lambda: (engine.sweep(NOW), done.set()), daemon=True)
         with models.writing(engine.db) as conn:
-            sweeping.queue_up(conn)  # a sweep under way
+            escalation_store.queue_up(conn)  # a sweep under way
             worker.start()
             assert not done.wait(1.0)  # queued behind it, however long it takes
         assert done.wait(30)  # and on its way once it ended
@@ -121,8 +121,9 @@ def test_a_claim_skips_the_deliveries_another_claim_is_taking_on_postgresql(pg_u
         engine.sweep(NOW)
         d = models.delivery_table.c
         taken: list[list[Any]] = []
+        log = engine.notifiers.get("log")
         worker = threading.Thread(target=lambda: taken.append(outbox.claim(
-            engine.db, "log", "b", NOW.astimezone(UTC), 0, timedelta(minutes=1))), daemon=True)
+            engine.db, log, "b", NOW.astimezone(UTC), 0, timedelta(minutes=1))), daemon=True)
         with models.writing(engine.db) as conn:
             assert len(conn.execute(select(d.id).with_for_update()).all()) == 3  # being claimed
             worker.start()

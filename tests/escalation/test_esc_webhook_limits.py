@@ -25,12 +25,13 @@ from sqlalchemy import select
 from accel666 import InvalidInput, models
 from accel666.policies.endpoint import MAX_ENDPOINT
 from accel666.workflow.deadlines import outbox
-from accel666.workflow.notifiers import webhook
+from accel666.workflow.notifiers import LogNotifier, WebhookNotifier, webhook
 from tests.credit_reference import reference_check, reference_org_check
 from tests.escalation.esc_support import TICK, drive, scanning_in_storage_order
 from tests.helpers import CODE_B, cst
 
 CLOSE = cst(2020, 8, 31, 0, 0, 1)
+LOG, WEBHOOK = LogNotifier(), WebhookNotifier()
 
 
 @dataclass
@@ -260,7 +261,7 @@ def test_a_lease_is_given_back_by_its_holder_alone(engine, clock):
     drive(engine, clock.set, "docked")
     engine.sweep(CLOSE)
     now = CLOSE.astimezone(UTC)
-    (row,) = outbox.claim(engine.db, "log", "holder", now, 0, timedelta(minutes=1))
+    (row,) = outbox.claim(engine.db, LOG, "holder", now, 0, timedelta(minutes=1))
     outbox.release(engine.db, "another", [row.id])
     assert _lease(engine, row.id) == ("holder", now + timedelta(minutes=1))
     outbox.release(engine.db, "holder", [row.id])
@@ -471,8 +472,8 @@ def test_outcomes_are_written_by_the_lease_holder_alone_to_the_rows_they_are_for
     engine.sweep(CLOSE, webhook=DEAD)
     now = CLOSE.astimezone(UTC)
     then = now + timedelta(seconds=30)
-    log1, log2 = outbox.claim(engine.db, "log", "holder", now, 0, MINUTE)
-    web1, web2 = outbox.claim(engine.db, "webhook", "holder", now, 0, MINUTE)
+    log1, log2 = outbox.claim(engine.db, LOG, "holder", now, 0, MINUTE)
+    web1, web2 = outbox.claim(engine.db, WEBHOOK, "holder", now, 0, MINUTE)
     held = {"status": "pending", "attempts": 0, "last_error": None, "next_attempt_at": now,
             "delivered_at": None, "lease_owner": "holder", "lease_until": now + MINUTE}
     success = outbox.outcome(log1, None, then, engine.policy, 5)
@@ -502,32 +503,34 @@ def test_a_round_that_dies_leaves_its_claim_to_others_when_the_lease_runs_out(
     now = CLOSE.astimezone(UTC)
     notify = outbox.notify
 
-    def dying(name: str, row: object, *args: object) -> str | None:
-        if name == notifier:
+    def dying(used: object, row: object, *args: object) -> str | None:
+        if getattr(used, "name", None) == notifier:
             raise RuntimeError("the process died")
-        return notify(name, row, *args)
+        return notify(used, row, *args)
 
     with monkeypatch.context() as patched:
         patched.setattr(outbox, "notify", dying)
         with pytest.raises(RuntimeError):
-            outbox.deliver(engine.db, engine.policy, now, timeout=timeout)
+            outbox.deliver(engine.db, engine.policy, now, engine.notifiers, timeout=timeout)
     (escalation,) = engine.escalations()
     (left,) = [d for d in escalation.deliveries if d.notifier == notifier]
     owner, until = _lease(engine, left.id)
     assert re.fullmatch(rf"{re.escape(socket.gethostname())}:{os.getpid()}:[0-9a-f]{{8}}",
                         str(owner))
     assert until == now + timedelta(seconds=lease)
-    assert outbox.claim(engine.db, notifier, "other", until - TICK, 0, MINUTE) == []
-    assert [r.id for r in outbox.claim(engine.db, notifier, "other", until, 0, MINUTE)] == [
+    taking = engine.notifiers.get(notifier)
+    assert outbox.claim(engine.db, taking, "other", until - TICK, 0, MINUTE) == []
+    assert [r.id for r in outbox.claim(engine.db, taking, "other", until, 0, MINUTE)] == [
         left.id]
 
 
 def test_a_notifier_with_no_way_to_deliver_is_a_failed_attempt(engine, clock):
     drive(engine, clock.set, "docked")
     engine.sweep(CLOSE, webhook=DEAD)
-    (row,) = outbox.claim(engine.db, "webhook", "holder", CLOSE.astimezone(UTC), 0, MINUTE)
-    assert outbox.notify("sms", row, 1, engine.policy.zone) == (
-        f"no way to deliver with notifier 'sms' (endpoint '{DEAD}')")
+    (row,) = outbox.claim(engine.db, WEBHOOK, "holder", CLOSE.astimezone(UTC), 0, MINUTE)
+    nowhere = SimpleNamespace(**{**row._asdict(), "endpoint": None})
+    assert outbox.notify(WEBHOOK, nowhere, 1, engine.policy.zone) == (
+        "no way to deliver with notifier 'webhook' (endpoint None)")
 
 
 def _codes(n: int) -> list[str]:
@@ -542,20 +545,20 @@ def _codes(n: int) -> list[str]:
 
 def test_a_claim_takes_the_oldest_pending_deliveries_whatever_order_the_rows_are_stored_in(
         engine, clock):
-    """A claim takes `CLAIM_SIZE` rows at most, the lowest ids first, and a round reads on
+    """A claim takes `claim_size` rows at most, the lowest ids first, and a round reads on
     from the highest id it took: the rows it takes must be the lowest, or one left below
     would wait for the next round. Rewriting the oldest rows moves them to the end of a
     PostgreSQL table, where a scan without an order would meet them last."""
-    size = outbox.CLAIM_SIZE["webhook"]
+    size = WEBHOOK.claim_size
     for code in _codes(size + 3):
         drive(engine, clock.set, "docked", code=code)
     engine.sweep(CLOSE, webhook=DEAD)
     with models.writing(engine.db) as conn:
-        ids = sorted(conn.execute(select(outbox.D.id).where(outbox.D.notifier == "webhook"))
-                     .scalars())
-        conn.execute(models.delivery_table.update().where(outbox.D.id.in_(ids[:3]))
-                     .values(attempts=outbox.D.attempts))
+        d = models.delivery_table.c
+        ids = sorted(conn.execute(select(d.id).where(d.notifier == "webhook")).scalars())
+        conn.execute(models.delivery_table.update().where(d.id.in_(ids[:3]))
+                     .values(attempts=d.attempts))
     with scanning_in_storage_order(engine.db) as db:
-        taken = outbox.claim(db, "webhook", "holder", CLOSE.astimezone(UTC), 0, MINUTE)
+        taken = outbox.claim(db, WEBHOOK, "holder", CLOSE.astimezone(UTC), 0, MINUTE)
     assert [r.id for r in taken] == ids[:size]
 

@@ -173,7 +173,7 @@ def test_publish_batch(world: World, data: st.DataObject) -> None:
     published, error = check_call(world.engine, lambda: world.engine.publish_batch(who, batch))
     if error is None:
         assert all(p.state == "published" for p in published)
-        assert not world.engine.list(batch="2020-1", state="signed")
+        assert not world.engine.projects(batch="2020-1", state="signed")
 
 
 @HOSTILE
@@ -219,7 +219,7 @@ def test_list(world: World, data: st.DataObject) -> None:
         "batch": choose(data, st.sampled_from([None, "2020-1"]), "batch" in hit),
         "limit": choose(data, st.one_of(st.none(), st.integers(1, 50)), "limit" in hit),
     }
-    projects, error = check_call(world.engine, lambda: world.engine.list(**filters))
+    projects, error = check_call(world.engine, lambda: world.engine.projects(**filters))
     if error is None and filters["state"] is not None:
         assert {p.state for p in projects} <= {filters["state"].strip()}
 

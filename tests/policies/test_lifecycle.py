@@ -1,5 +1,6 @@
 """One lifecycle definition (accel666.lifecycle) and everything derived from it: the state
-machine, the policy's vocabulary, the command line's choices and the diagram in the README.
+machine, what each event takes, the policy's vocabulary, the command line's choices and the
+diagram in the README.
 Each test fails if its part drifts from the definition."""
 
 from __future__ import annotations
@@ -69,6 +70,43 @@ def test_events_from_a_state_and_sources_of_an_event_agree():
         assert lifecycle.events_from(state) == tuple(
             e for e in lifecycle.EVENTS if state in lifecycle.sources(e))
     assert {s for s in STATES if not lifecycle.events_from(s)} == set(lifecycle.FINAL_STATES)
+
+
+def test_what_each_event_takes_is_defined_for_every_event_fired_on_a_project():
+    """Dock creates the project; every other event, in the lifecycle's order, says what it
+    takes, each input once, of a kind the definition knows; a verdict is taken by exactly
+    the events whose edges it chooses between, a file name only beside a document."""
+    on_a_project = [e for e in lifecycle.EVENTS if NEW not in lifecycle.sources(e)]
+    assert list(lifecycle.TAKES) == on_a_project
+    for event, spec in lifecycle.TAKES.items():
+        names = [i.name for i in spec]
+        assert len(set(names)) == len(names), event
+        assert {i.kind for i in spec} <= set(lifecycle.KINDS), event
+        if any(i.kind == lifecycle.FILENAME for i in spec):
+            assert any(i.kind == lifecycle.DOCUMENT for i in spec), event
+    choosing = {e.event for e in TRANSITIONS if e.verdict is not None}
+    assert {e for e, spec in lifecycle.TAKES.items()
+            if any(i.kind == lifecycle.VERDICT for i in spec)} == choosing
+
+
+def test_the_events_take_what_the_programme_asks_for():
+    """Apply: paper copies and the document (named, if bytes); recommend: an opinion; review: a
+    score from 0 to 100 and a verdict; reject and withdraw: a reason; sign and publish:
+    nothing."""
+    Input = lifecycle.Input
+    text, integer, takes = lifecycle.TEXT, lifecycle.INTEGER, lifecycle.TAKES
+    assert takes == {
+        "apply": (Input("paper_copies", integer, low=0), Input("document", lifecycle.DOCUMENT),
+                  Input("document_name", lifecycle.FILENAME, required=False)),
+        "recommend": (Input("opinion", text),),
+        "review": (Input("score", integer, low=0, high=100),
+                   Input("verdict", lifecycle.VERDICT)),
+        "sign": (),
+        "publish": (),
+        "reject": (Input("reason", text),),
+        "withdraw": (Input("reason", text),),
+    }
+    assert [i.label for i in takes["apply"]] == ["paper copies", "document", "document name"]
 
 
 def test_the_policy_speaks_the_lifecycles_vocabulary():

@@ -64,9 +64,9 @@ def pause_after_read() -> None:
     """Stop each change right after it read the project, until the next signal: released
     together, the racers then all hold the version they read. (PostgreSQL only: on SQLite,
     BEGIN IMMEDIATE lets one writer in at a time, so the others never get to read.)"""
-    from accel666.workflow import store
+    from accel666.models.stores import projects
 
-    read = store.load_project
+    read = projects.load
 
     def read_then_wait(conn: Any, project_id: int) -> Any:
         row = read(conn, project_id)
@@ -74,7 +74,7 @@ def pause_after_read() -> None:
         sys.stdin.readline()
         return row
 
-    store.load_project = read_then_wait
+    projects.load = read_then_wait
 
 
 def act_on_an_earlier_read(project_id: int) -> None:
@@ -83,20 +83,20 @@ def act_on_an_earlier_read(project_id: int) -> None:
     version it read earlier, as a client that shows a project and then acts on it does. On
     SQLite too, only the version check can then stop the racers that lost."""
     from accel666 import Engine, models
-    from accel666.workflow import store
+    from accel666.models.stores import projects
 
     with Engine(os.environ["ACCEL666_DB"], create_schema=False) as engine, \
             models.reading(engine.db) as conn:
-        earlier = store.load_project(conn, project_id)
-    store.load_project = lambda _conn, _pid: earlier
+        earlier = projects.load(conn, project_id)
+    projects.load = lambda _conn, _pid: earlier
 
 
 def pause_before_log(event: str) -> None:
     """Stop the first `event` inside its transaction, after its other writes and before its log
     row, printing "inside"; the test kills the process there."""
-    from accel666.workflow import store
+    from accel666.models.stores import projects
 
-    log = store.log
+    log = projects.log
 
     def wait_then_log(conn: Any, values: dict[str, Any]) -> None:
         if values["event"] == event:
@@ -104,7 +104,7 @@ def pause_before_log(event: str) -> None:
             sys.stdin.readline()
         log(conn, values)
 
-    store.log = wait_then_log
+    projects.log = wait_then_log
 
 
 def run_cli(args: dict[str, Any]) -> None:
@@ -155,13 +155,13 @@ def long_run(args: dict[str, Any]) -> None:
         pause_before_log(args["pause_before_log"])
     with Engine(args["url"], clock=Clock(EARLY), create_schema=False) as engine:
         wait_for_start()
-        held = {p.credit_code for p in engine.list()}
+        held = {p.credit_code for p in engine.projects()}
         for n in range(args["total"]):
             if credit_code(n) not in held:
                 engine.dock(city, title=f"project {n}", enterprise=f"enterprise {n}",
                             credit_code=credit_code(n), region="suzhou", category="demo",
                             batch="2020-1")
-        for p in engine.list(state="docked"):
+        for p in engine.projects(state="docked"):
             engine.apply(city, p.id, paper_copies=2, document=DOC + str(p.id).encode(),
                          document_name=f"{p.id}.pdf")
     done({"applied": True})

@@ -119,8 +119,9 @@ def test_no_credentials_is_401_and_not_counted(api):
 
 def test_the_openapi_document_and_offline_docs(api):
     spec = api.get("/openapi.json").json()
-    assert {"/projects", "/projects/{project_id}/{event}", "/report", "/healthz"} <= \
-        set(spec["paths"])
+    events = {f"/projects/{{project_id}}/{event}" for event in
+              ("apply", "recommend", "review", "sign", "publish", "reject", "withdraw")}
+    assert {"/projects", *events, "/report", "/healthz"} <= set(spec["paths"])
     docs = api.get("/docs")
     assert docs.status_code == 200 and "POST /projects" in docs.text
     assert "default-src 'none'" in docs.headers["content-security-policy"]

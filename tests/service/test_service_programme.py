@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from accel666 import Engine, Unavailable
 from accel666.service import ServiceConfig, create_app
-from tests.helpers import CODE_A, cst
+from tests.helpers import CODE_A, cst, events
 
 DOCK = {"title": "T", "enterprise": "E", "credit_code": CODE_A, "region": "suzhou",
         "category": "demo"}
@@ -99,7 +99,10 @@ def test_failed_authentications_are_logged_without_the_token(http, tokens, caplo
                         ).status_code == 401
         assert http.get("/projects", headers=as_(tokens, "suzhou")).status_code == 200
     failed = [r for r in caplog.records if r.getMessage().startswith("auth.failed")]
-    assert len(failed) == 1 and "reason=unknown" in failed[0].getMessage()
+    assert len(failed) == 1 and "reason='unknown'" in failed[0].getMessage()
+    assert (failed[0].name, failed[0].levelno) == ("accel666.service.auth", logging.WARNING)
+    assert events(failed, "auth.failed") == [{"event": "auth.failed", "client": "testclient",
+                                              "reason": "unknown", "path": "/projects"}]
     everything = "\n".join(r.getMessage() + repr(getattr(r, "accel666", "")) for r in caplog.records)
     assert wrong not in everything and tokens["suzhou"] not in everything
 
@@ -113,3 +116,17 @@ def test_health_is_503_when_the_database_does_not_answer(http, monkeypatch):
     assert answer.status_code == 503
     assert (answer.json()["error"], answer.json()["reason"]) == ("Unavailable",
                                                                  "server unreachable")
+
+
+def test_health_logs_why_the_database_does_not_answer(http, monkeypatch, caplog):
+    """An unavailable database is a warning of the service's logger, its reason a field."""
+    def down() -> str:
+        raise Unavailable("server unreachable", "connection refused")
+
+    monkeypatch.setattr(http.app.state.engine, "schema_revision", down)
+    with caplog.at_level(logging.INFO, logger="accel666"):
+        assert http.get("/healthz").status_code == 503
+    (record,) = [r for r in caplog.records if events([r], "healthz.unavailable")]
+    assert (record.name, record.levelno) == ("accel666.service", logging.WARNING)
+    assert events([record]) == [{"event": "healthz.unavailable", "reason": "server unreachable"}]
+    assert record.getMessage() == "healthz.unavailable reason='server unreachable'"

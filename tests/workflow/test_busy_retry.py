@@ -9,7 +9,7 @@ from sqlalchemy.exc import OperationalError
 
 from accel666 import Unavailable, models
 from accel666.models import database
-from accel666.workflow import store
+from accel666.models.stores import projects
 from tests.workflow.wf_support import dock
 
 
@@ -27,7 +27,7 @@ def pauses(monkeypatch) -> list[float]:
 
 def failing(monkeypatch, times: int, error: OperationalError) -> list[int]:
     """Make the compare-and-set fail `times` times with `error`, then work."""
-    real, calls = store.compare_and_set, []
+    real, calls = projects.compare_and_set, []
 
     def flaky(*args, **kwargs):
         calls.append(1)
@@ -35,7 +35,7 @@ def failing(monkeypatch, times: int, error: OperationalError) -> list[int]:
             raise error
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(store, "compare_and_set", flaky)
+    monkeypatch.setattr(projects, "compare_and_set", flaky)
     return calls
 
 

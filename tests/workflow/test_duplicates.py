@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from accel666 import Refused
-from accel666.workflow import store
+from accel666.models.stores import projects
 from tests.helpers import CODE_A, CODE_B
 from tests.workflow.wf_support import EARLY, TENCENT, dock, drive, fire, snapshot
 
@@ -61,7 +61,7 @@ def test_refusal_names_no_project_if_the_holder_cannot_be_found(engine, monkeypa
     """The unique index refuses the duplicate; the holder is looked up afterwards and, if it
     has ended in between, the refusal speaks of "a live project"."""
     dock(engine)
-    monkeypatch.setattr(store, "live_duplicate", lambda *_a, **_k: None)
+    monkeypatch.setattr(projects, "live_holder", lambda *_a, **_k: None)
     before = snapshot(engine)
     with pytest.raises(Refused) as err:
         dock(engine)

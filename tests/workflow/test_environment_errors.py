@@ -37,7 +37,7 @@ def test_a_lock_held_past_the_retries_is_unavailable(tmp_path, clock, monkeypatc
             holder.close()
         assert caught.value.reason == "locked by another process past the retries"
         assert len(pauses) == database.LOCK_RETRIES  # retried first, as before
-        assert engine.list() == []
+        assert engine.projects() == []
         assert dock(engine).id == 1  # the lock gone, the same call works
 
 
@@ -46,7 +46,7 @@ def test_a_read_only_database_reads_and_refuses_writes_as_unavailable(tmp_path, 
     with Engine(str(path), clock=clock) as engine:
         project = dock(engine)
     with Engine(f"sqlite:///file:{path}?mode=ro&uri=true", clock=clock) as engine:
-        assert [p.id for p in engine.list()] == [project.id]
+        assert [p.id for p in engine.projects()] == [project.id]
         with pytest.raises(Unavailable) as caught:
             dock(engine, code=CODE_B)
         assert caught.value.reason == "it is read-only"
@@ -85,10 +85,10 @@ def test_a_terminated_postgresql_backend_is_unavailable_once(pg_url, clock):
         admin.dispose()
         assert killed >= 1
         with pytest.raises(Unavailable) as caught:
-            engine.list()
+            engine.projects()
         assert caught.value.reason in ("the connection to the server was lost",
                                        "the server says AdminShutdown (57P01)")
-        assert len(engine.list()) == 1  # a new connection serves the next call
+        assert len(engine.projects()) == 1  # a new connection serves the next call
 
 
 def test_a_postgresql_server_that_does_not_answer_is_unavailable(clock):

@@ -110,8 +110,9 @@ def test_a_claim_is_free_again_from_the_instant_its_lease_ends(engine, clock, of
     fired = APPLICATION_CLOSES.astimezone(UTC)
     engine.sweep(fired)
     lease = timedelta(seconds=60)
-    assert len(delivery.claim(engine.db, "log", "first", fired, 0, lease)) == 1
-    again = delivery.claim(engine.db, "log", "second", fired + lease + offset, 0, lease)
+    log = engine.notifiers.get("log")
+    assert len(delivery.claim(engine.db, log, "first", fired, 0, lease)) == 1
+    again = delivery.claim(engine.db, log, "second", fired + lease + offset, 0, lease)
     assert len(again) == (0 if offset < AT else 1)
 
 

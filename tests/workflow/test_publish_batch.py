@@ -104,7 +104,7 @@ def test_publish_batch_publishes_only_its_own_batch(db_url, clock):
         published = engine.publish_batch(PROVINCE, "2020-2")
         assert [(p.id, p.batch) for p in published] == [(p.id, "2020-2") for p in second]
         assert engine.get(first.id).state == "signed"
-        assert [p.id for p in engine.list(state="published")] == [p.id for p in second]
+        assert [p.id for p in engine.projects(state="published")] == [p.id for p in second]
 
 
 def test_publish_batch_follows_an_extension_of_publication(engine, clock):

@@ -43,15 +43,32 @@ def listed(engine, clock):
 ])
 def test_list_filters(engine, listed, filters, expected):
     """list filters by state, region (code, pinyin or Chinese name), category and batch, by id."""
-    found = engine.list(**filters)
+    found = engine.projects(**filters)
     assert [p.id for p in found] == [listed[k].id for k in expected]
     assert all(isinstance(p, Project) for p in found)
 
 
 def test_list_returns_what_get_returns(engine, listed):
     """A listed project equals the one get returns, regions stored as division codes."""
-    assert engine.list() == [engine.get(p.id) for p in listed.values()]
-    assert {p.region for p in engine.list()} == {"320500", "320583", "320100"}
+    assert engine.projects() == [engine.get(p.id) for p in listed.values()]
+    assert {p.region for p in engine.projects()} == {"320500", "320583", "320100"}
+
+
+@pytest.mark.parametrize("filters", [{}, {"state": "docked", "sort": "-id"},
+                                     {"region": "kunshan", "limit": 1, "offset": 1}])
+def test_list_is_a_deprecated_name_of_projects(engine, listed, filters):
+    """Engine.list still answers as Engine.projects does, with a DeprecationWarning naming
+    `projects` and pointing at the caller's line."""
+    with pytest.warns(DeprecationWarning, match=r"Engine\.list is deprecated; use "
+                      r"Engine\.projects") as caught:
+        found = engine.list(**filters)
+    assert found == engine.projects(**filters)
+    assert [w.filename for w in caught] == [__file__]
+
+
+def test_projects_warns_of_nothing(engine, listed, recwarn):
+    engine.projects(state="docked")
+    assert not [w for w in recwarn if issubclass(w.category, DeprecationWarning)]
 
 
 @pytest.mark.parametrize(("filters", "field"), [
@@ -64,7 +81,7 @@ def test_list_returns_what_get_returns(engine, listed):
 def test_list_with_bad_filter_is_invalid_input(engine, filters, field):
     """An unknown filter value names its field."""
     with pytest.raises(InvalidInput) as err:
-        engine.list(**filters)
+        engine.projects(**filters)
     assert err.value.field == field
 
 
@@ -149,4 +166,4 @@ def test_clock_must_be_aware(db_url):
     with pytest.raises(ValueError, match=r"^the engine's clock must return an aware datetime$"):
         Engine(db_url, clock=lambda: datetime(2020, 7, 1, 12))
     with Engine(db_url) as engine:
-        assert engine.list() == []
+        assert engine.projects() == []

@@ -62,7 +62,7 @@ def test_a_bureau_may_not_dock_another_bureaus_enterprise(engine, scope, divisio
     assert caught.value.guard == "registration"
     assert caught.value.facts["registered_region"] == home
     assert caught.value.facts["division"] == division
-    assert engine.list() == []
+    assert engine.projects() == []
 
 
 def test_tencent_docks_for_any_region(engine):

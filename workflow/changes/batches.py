@@ -9,10 +9,10 @@ from sqlalchemy import Engine as SAEngine
 
 from accel666 import models
 from accel666.errors import InvalidInput, NotFound
+from accel666.models.stores import batches, projects
 from accel666.policies import Policy
 from accel666.policies import rules as policy_rules
 from accel666.record import chain, ledger, proofs
-from accel666.workflow import store
 from accel666.workflow.actor import Actor
 from accel666.workflow.changes import audit, transition
 from accel666.workflow.changes.guards import authorise, refuse
@@ -26,11 +26,11 @@ def publish(db: SAEngine, policy: Policy, now: datetime, actor: Actor, batch: st
     with audit.attempt(event, actor, None), models.writing(db) as conn:
         # The role and the window are checked even when no project is signed yet.
         authorise(policy, actor, event, source=None, region="", credit_code=None)
-        until = store.extended_until(conn, batch, "publication")
+        until = batches.extended_until(conn, batch, "publication")
         denial = policy_rules.check_window(policy.batches[batch], event, now, until)
         if denial is not None:
             raise refuse(event, denial, None)
-        for row in store.projects(conn, state="signed", batch=batch):
+        for row in projects.find(conn, state="signed", batch=batch):
             published.append(transition.change(conn, policy, actor, row, event, now,
                                                {"batch": batch}, extension=lambda: until))
     for record in published:
@@ -57,7 +57,7 @@ def extend(
     with audit.attempt(event, actor, None), models.writing(db) as conn:
         authorise(policy, actor, event, source=None, region="", credit_code=None)
         spec = policy.batches[batch]
-        extended = store.all_extensions(conn)
+        extended = batches.all_extensions(conn)
         current = policy_rules.effective_window(spec.windows[phase], extended.get((batch, phase)))
         if until <= current.closes:
             raise InvalidInput(
@@ -72,14 +72,14 @@ def extend(
         act = {"batch": batch, "until": until, "reason": reason, "actor": actor.name,
                "role": actor.role, "at": now}
         rows = [{**act, "phase": phase, "override": override, "follows": None}]
-        rows[0]["id"] = first = store.insert_extension(conn, rows[0])
+        rows[0]["id"] = first = batches.insert_extension(conn, rows[0])
         carried = []
         for later in policy_rules.later_phases(spec, phase):
             window = policy_rules.effective_window(spec.windows[later],
                                                    extended.get((batch, later)))
             if window.closes < until:
                 carry = {**act, "phase": later, "override": False, "follows": first}
-                carry["id"] = store.insert_extension(conn, carry)
+                carry["id"] = batches.insert_extension(conn, carry)
                 rows.append(carry)
                 carried.append(later)
         ledger.append(conn, ledger.batch_chain(batch), "extend", now, actor.name, actor.role,
@@ -100,7 +100,7 @@ def revoke(db: SAEngine, policy: Policy, now: datetime, actor: Actor, extension_
     event = "extend"
     with audit.attempt(event, actor, None), models.writing(db) as conn:
         authorise(policy, actor, event, source=None, region="", credit_code=None)
-        found = store.extensions(conn, extension_id=extension_id)
+        found = batches.extensions(conn, extension_id=extension_id)
         if not found:
             raise NotFound("extension", extension_id)
         row = found[0]
@@ -115,10 +115,10 @@ def revoke(db: SAEngine, policy: Policy, now: datetime, actor: Actor, extension_
                 {"extension_id": extension_id}), None)
         revocation = {"revoked_at": now, "revoked_by": actor.name, "revoked_role": actor.role,
                       "revoke_reason": reason}
-        revoked = store.revoke_extension(conn, extension_id, revocation)
+        revoked = batches.revoke_extension(conn, extension_id, revocation)
         ledger.append(conn, ledger.batch_chain(row.batch), "revoke", now, actor.name,
                       actor.role, {"ids": revoked, **chain.fields(revocation, proofs.REVOCATION)})
-        record = extension_from(store.extensions(conn, extension_id=extension_id)[0])
+        record = extension_from(batches.extensions(conn, extension_id=extension_id)[0])
     audit.log.info("extension_revoked", id=extension_id, batch=record.batch,
                    phase=record.phase, until=record.until.isoformat(), reason=reason,
                    actor=actor.name, role=actor.role, at=now.isoformat())
@@ -128,7 +128,7 @@ def revoke(db: SAEngine, policy: Policy, now: datetime, actor: Actor, extension_
 def extensions(db: SAEngine, batch: str | None = None) -> list[Extension]:
     """Every extension on record, oldest first, revoked ones included."""
     with models.reading(db) as conn:
-        return [extension_from(row) for row in store.extensions(conn, batch=batch)]
+        return [extension_from(row) for row in batches.extensions(conn, batch=batch)]
 
 
 def extension_from(row: Any) -> Extension:
@@ -142,7 +142,7 @@ def extension_from(row: Any) -> Extension:
 def status(db: SAEngine, policy: Policy, now: datetime) -> list[BatchStatus]:
     """Every batch of the policy with its windows as they stand at `now`, extensions included."""
     with models.reading(db) as conn:
-        extended = store.all_extensions(conn)
+        extended = batches.all_extensions(conn)
     out = []
     for b in policy.batches.values():
         windows = []

@@ -1,7 +1,7 @@
 """One state change of one existing project, inside the caller's write transaction: authorise,
 guard, fire the machine, chain the log row, compare-and-set. Every event on a project takes
 this path, whether fired alone (`Engine._advance`) or for each project of a batch
-(`batches.publish`)."""
+(`changes.batches.publish`)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from accel666.models.stores import batches, projects
 from accel666.policies import PHASE_OF_EVENT, Policy
-from accel666.workflow import store
 from accel666.workflow.actor import Actor
 from accel666.workflow.changes import audit, machine
 from accel666.workflow.changes.guards import Attempt, authorise
@@ -47,7 +47,7 @@ def change(
     phase = PHASE_OF_EVENT.get(event)
     if extension is None and phase is not None:
         def extension() -> date | None:
-            return store.extended_until(conn, row.batch, phase)
+            return batches.extended_until(conn, row.batch, phase)
     step = Attempt(policy, event, policy.batches[row.batch], now, project_id=pid,
                 extension=extension, paper_copies=paper_copies, documents=documents,
                 verdict=verdict)
@@ -57,6 +57,6 @@ def change(
     values = {"state": state, "updated_at": now, "head_hash": entry["hash"]}
     if extra is not None:
         values.update(extra(conn, row, now))
-    store.compare_and_set(conn, event, pid, row.version, values)
-    store.log(conn, entry)
+    projects.compare_and_set(conn, event, pid, row.version, values)
+    projects.log(conn, entry)
     return project_from({**row._asdict(), **values, "version": row.version + 1})

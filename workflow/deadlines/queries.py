@@ -5,16 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, exists, func, select, update
+from sqlalchemy import Connection
 from sqlalchemy import Engine as SAEngine
 
 from accel666 import models
 from accel666.errors import NotFound, NotPermitted, Refused
+from accel666.models.stores import batches as batch_store
+from accel666.models.stores import escalations as escalation_store
 from accel666.policies import Policy
 from accel666.policies import escalation as ladder_rules
 from accel666.policies.rules import show_time
 from accel666.record import chain, ledger, proofs
-from accel666.workflow import logs, store
+from accel666.workflow import logs
 from accel666.workflow.actor import Actor
 from accel666.workflow.changes import audit
 from accel666.workflow.deadlines.records import (
@@ -26,10 +28,6 @@ from accel666.workflow.deadlines.records import (
 
 log = logs.get_logger("accel666.escalation")
 
-E = models.escalation_table.c
-D = models.delivery_table.c
-P = models.project_table.c
-
 
 def overdue(db: SAEngine, policy: Policy, now: datetime,
             region: str | None = None) -> list[OverdueProject]:
@@ -37,22 +35,15 @@ def overdue(db: SAEngine, policy: Policy, now: datetime,
     ladder = policy.escalation
     out: list[OverdueProject] = []
     with models.reading(db) as conn:
-        extensions = store.all_extensions(conn)
+        extensions = batch_store.all_extensions(conn)
         for batch in policy.batches.values():
             for phase, rule in ladder.phases.items():
                 deadline = ladder_rules.closing_moment(batch.windows[phase],
                                                        extensions.get((batch.key, phase)))
                 if deadline > now:
                     continue
-                mine = (E.project_id == P.id, E.phase == phase)
-                q = select(
-                    P.id, P.title, P.enterprise, P.region, P.state,
-                    select(func.max(E.level)).where(*mine).scalar_subquery().label("reached"),
-                    exists().where(*mine, E.acked_at.is_not(None)).label("acked"),
-                ).where(P.batch == batch.key, P.state.in_(rule.states))  # sorted below
-                if region is not None:
-                    q = q.where(P.region == region)
-                for row in conn.execute(q):
+                found = escalation_store.overdue(conn, batch.key, phase, rule.states, region)
+                for row in found:  # sorted below
                     acked = bool(row.acked)
                     following = ladder_rules.next_level(ladder, row.reached)
                     if acked and ladder.ack_stops_ladder:
@@ -73,25 +64,13 @@ def escalations(db: SAEngine, *, open_only: bool, failed_only: bool, project_id:
                 limit: int | None, offset: int) -> list[Escalation]:
     """Escalations oldest first, with their deliveries. `open_only`: neither acknowledged nor
     resolved; `failed_only`: with a delivery that failed for good."""
-    q = select(models.escalation_table).order_by(E.id)
-    if open_only:
-        q = q.where(E.acked_at.is_(None), E.resolved_at.is_(None))
-    if failed_only:
-        q = q.where(exists().where(D.escalation_id == E.id, D.status == "failed"))
-    if project_id is not None:
-        q = q.where(E.project_id == project_id)
-    if limit is not None:
-        q = q.limit(limit)
-    if offset:
-        q = q.offset(offset)
     with models.reading(db) as conn:
-        rows = conn.execute(q).all()
-        chosen = q.with_only_columns(E.id).subquery()
-        by_escalation: dict[int, list[Any]] = {}
-        for d in conn.execute(select(models.delivery_table)
-                              .where(D.escalation_id.in_(select(chosen.c.id)))
-                              .order_by(D.id)):
-            by_escalation.setdefault(d.escalation_id, []).append(delivery_from(d))
+        rows, deliveries = escalation_store.listed(
+            conn, open_only=open_only, failed_only=failed_only, project_id=project_id,
+            limit=limit, offset=offset)
+    by_escalation: dict[int, list[Any]] = {}
+    for d in deliveries:
+        by_escalation.setdefault(d.escalation_id, []).append(delivery_from(d))
     return [escalation_from(r, tuple(by_escalation.get(r.id, ()))) for r in rows]
 
 
@@ -101,11 +80,10 @@ def one(db: SAEngine, escalation_id: int) -> Escalation:
 
 
 def get(conn: Connection, escalation_id: int) -> Escalation:
-    row = conn.execute(select(models.escalation_table).where(E.id == escalation_id)).first()
+    row = escalation_store.one(conn, escalation_id)
     if row is None:
         raise NotFound("escalation", escalation_id)
-    deliveries = conn.execute(select(models.delivery_table)
-                              .where(D.escalation_id == escalation_id).order_by(D.id)).all()
+    deliveries = escalation_store.deliveries(conn, escalation_id)
     return escalation_from(row, tuple(delivery_from(d) for d in deliveries))
 
 
@@ -123,11 +101,7 @@ def ack(db: SAEngine, policy: Policy, now: datetime, actor: Actor, escalation_id
                                facts=denial.facts)
         values = {"acked_at": now, "acked_by": actor.name, "ack_role": actor.role,
                   "ack_scope": actor.scope, "ack_note": note}
-        done = conn.execute(
-            update(models.escalation_table)
-            .where(E.id == escalation_id, E.acked_at.is_(None)).values(**values)
-        ).rowcount
-        if done != 1:
+        if not escalation_store.acknowledge(conn, escalation_id, values):
             raise _already(conn, escalation_id, policy)
         ledger.append(conn, ledger.escalation_chain(escalation_id), "ack", now, actor.name,
                       actor.role, chain.fields(values, proofs.ACK))
@@ -151,5 +125,5 @@ def _already(conn: Connection, escalation_id: int, policy: Policy) -> Refused:
 def upcoming(db: SAEngine, policy: Policy, now: datetime) -> list[datetime]:
     """Every window closing moment and level due moment after `now`, extensions included."""
     with models.reading(db) as conn:
-        extensions = store.all_extensions(conn)
+        extensions = batch_store.all_extensions(conn)
     return ladder_rules.future_moments(policy, extensions, now)

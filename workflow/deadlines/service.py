@@ -1,7 +1,7 @@
 """The Engine's part that enforces deadlines: sweeping for overdue projects, delivering their
 escalations, reading and acknowledging them. It checks what callers pass and runs the sweep
 (`sweeping`), the outbox (`outbox`) and the queries (`queries`) on the Engine's database,
-policy and clock."""
+policy, clock and notifiers."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from accel666.workflow.actor import Actor
 from accel666.workflow.changes import inputs
 from accel666.workflow.changes.guards import resolve_actor
 from accel666.workflow.deadlines import outbox, queries, sweeping
+from accel666.workflow.deadlines.notifying import Notifiers
 from accel666.workflow.deadlines.records import (
     DeliveryReport,
     Escalation,
@@ -26,17 +27,23 @@ from accel666.workflow.deadlines.records import (
     SweepResult,
 )
 from accel666.workflow.environment import translating
-from accel666.workflow.notifiers.webhook import check_webhook
+
+# The notifier that delivers to the webhook URL a sweep is given, or else the policy's.
+WEBHOOK = "webhook"
 
 
 @translating
 class Deadlines:
-    """Deadline enforcement on a database, with a policy and a clock (the Engine's)."""
+    """Deadline enforcement on a database, with a policy, a clock and the notifiers (the
+    Engine's). Each escalation is queued for every notifier but the webhook, and for the
+    webhook when there is a URL to post to."""
 
-    def __init__(self, db: SAEngine, policy: Policy, now: Callable[[], datetime]) -> None:
+    def __init__(self, db: SAEngine, policy: Policy, now: Callable[[], datetime],
+                 notifiers: Notifiers) -> None:
         self.db = db
         self.policy = policy
         self.now = now
+        self.notifiers = notifiers
 
     @models.retry_when_busy
     def sweep(self, now: datetime | None = None, *, dry_run: bool = False,
@@ -51,8 +58,8 @@ class Deadlines:
         """Attempt every queued delivery that is due at `now`, once. Once `cancel` is set, the
         attempt under way ends at once and the rest wait for a later round."""
         limit = None if max_attempts is None else inputs.integer("max attempts", max_attempts, 1)
-        return outbox.deliver(self.db, self.policy, self._moment(now), max_attempts=limit,
-                              cancel=cancel)
+        return outbox.deliver(self.db, self.policy, self._moment(now), self.notifiers,
+                              max_attempts=limit, cancel=cancel)
 
     def escalate(self, now: datetime | None, *, dry_run: bool, webhook: str | None,
                  max_attempts: int | None, cancel: threading.Event | None) -> EscalationRun:
@@ -100,9 +107,9 @@ class Deadlines:
         """Give an escalation's failed deliveries a fresh set of attempts (the supervisor);
         with `webhook`, its webhook delivery goes to that URL from now on."""
         eid = inputs.integer("escalation id", escalation_id, 1)
-        url = None if webhook is None else check_webhook(webhook)
+        redirect = None if webhook is None else (WEBHOOK, self.check_webhook(webhook))
         outbox.rearm(self.db, self.policy, self.now(), resolve_actor(self.policy, actor), eid,
-                     url)
+                     redirect)
         return self.escalation(eid)
 
     def escalation(self, escalation_id: int) -> Escalation:
@@ -112,8 +119,16 @@ class Deadlines:
     def _moment(self, now: datetime | None) -> datetime:
         return self.now() if now is None else inputs.moment("now", now)
 
-    def _notifiers(self, webhook: str | None) -> builtins.list[tuple[str, str | None]]:
+    def check_webhook(self, url: str) -> str:
+        """The URL, if the webhook notifier can post to it; else InvalidInput (NotFound if
+        there is no webhook notifier)."""
+        return self.notifiers.get(WEBHOOK).check(url)
+
+    def _notifiers(self, webhook: str | None) -> builtins.list[sweeping.Queued]:
+        """The notifiers a sweep queues deliveries for, in order, with the webhook's URL:
+        `webhook` or the policy's, checked."""
         url = webhook or self.policy.escalation.webhook
-        return [("log", None)] if url is None else [("log", None),
-                                                    ("webhook", check_webhook(url))]
+        target = None if url is None else self.check_webhook(url)
+        return [(n.name, target if n.name == WEBHOOK else None) for n in self.notifiers
+                if n.name != WEBHOOK or target is not None]
 

@@ -3,6 +3,7 @@
 Which URLs qualify is checked before anything is queued (`check_webhook`); a POST's outcome is
 None for a 2xx answer or the reason it failed, which the outbox records and retries. A receiver
 cannot hold an attempt longer than its deadline, redirect it, or make it read a large answer.
+`WebhookNotifier` is the notifier; `post_json` one attempt.
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ import socket
 import threading
 import time
 import urllib.parse
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from accel666.errors import InvalidInput
@@ -22,6 +26,7 @@ from accel666.policies.endpoint import shown, webhook_fault
 USER_AGENT = "accel666-escalation/1"
 MAX_ANSWER = 64 * 1024  # of a receiver's answer, the most read
 CANCEL_POLL_SECONDS = 0.2  # how soon a set `cancel` ends an attempt
+MIN_LEASE_SECONDS = 60.0
 
 
 def check_webhook(url: str) -> str:
@@ -31,6 +36,31 @@ def check_webhook(url: str) -> str:
     if fault is not None:
         raise InvalidInput("webhook", fault, shown(url))
     return url
+
+
+@dataclass(frozen=True, kw_only=True)
+class WebhookNotifier:
+    """POSTs each escalation to the URL its delivery was queued with (the policy's webhook,
+    or the one a sweep or a re-arm was given)."""
+
+    name: str = "webhook"
+    claim_size: int = 20
+
+    def lease(self, timeout: float) -> timedelta:
+        """Long enough for every attempt of a claim to time out, and a minute at least."""
+        return timedelta(seconds=max(MIN_LEASE_SECONDS, self.claim_size * (timeout + 1)))
+
+    def check(self, target: str) -> str:
+        """The URL, if a webhook can be posted to it (`check_webhook`); else InvalidInput."""
+        return check_webhook(target)
+
+    def deliver(self, payload: Mapping[str, Any], target: str | None, key: str,
+                timeout: float, cancel: threading.Event | None) -> str | None:
+        """POST the escalation as JSON to `target` with `key` as its Idempotency-Key: None
+        for a 2xx answer, else why the attempt failed (no URL, an error, a timeout, …)."""
+        if not target:
+            return f"no way to deliver with notifier {self.name!r} (endpoint {target!r})"
+        return post_json(target, dict(payload), key, timeout, cancel)
 
 
 class Watchdog:
