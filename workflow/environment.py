@@ -8,8 +8,7 @@ as it reports a faulty statement; the public classes are wrapped here so that a 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
 from sqlalchemy.exc import DBAPIError
@@ -21,30 +20,33 @@ C = TypeVar("C", bound=type)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-@contextmanager
-def unavailable_as_error() -> Iterator[None]:
-    """Turn a database error that says the database cannot serve now into Unavailable."""
-    try:
-        yield
-    except DBAPIError as exc:
-        reason = models.unavailable_reason(exc)
-        if reason is None:
-            raise
-        first = (str(exc.orig).strip().splitlines() or [type(exc.orig).__name__])[0]
-        raise Unavailable(reason, first[:200]) from exc
+def unavailable(exc: DBAPIError) -> Unavailable | None:
+    """The Unavailable a database error means, if it says the database cannot serve now."""
+    reason = models.unavailable_reason(exc)
+    if reason is None:
+        return None
+    first = (str(exc.orig).strip().splitlines() or [type(exc.orig).__name__])[0]
+    return Unavailable(reason, first[:200])
 
 
 def _translating(fn: F) -> F:
+    # A try statement rather than a context manager: every call of the Engine takes this path,
+    # and a generator-based context manager costs several times as much.
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        with unavailable_as_error():
+        try:
             return fn(*args, **kwargs)
+        except DBAPIError as exc:
+            if (error := unavailable(exc)) is None:
+                raise
+            raise error from exc
 
     return cast(F, wrapper)
 
 
 def translating(cls: C) -> C:
-    """Wrap every public method of `cls` (and its constructor) with `unavailable_as_error`."""
+    """Wrap every public method of `cls` (and its constructor) so that a database error that
+    says the database cannot serve now is raised as Unavailable."""
     for name, attr in list(vars(cls).items()):
         if (name == "__init__" or not name.startswith("_")) and callable(attr) \
                 and not isinstance(attr, type | staticmethod | classmethod):
