@@ -144,3 +144,30 @@ def test_a_5xx_is_not_kept_under_its_key_and_the_retry_is_served(fragile):
     third = fragile.post("/projects", json=DOCK, headers=key)
     assert third.status_code == 201 and third.headers["idempotent-replayed"] == "true"
     assert third.json() == second.json()
+
+
+# -- a lost optimistic-lock race -------------------------------------------------------------
+
+def test_a_lost_race_at_the_compare_and_set_is_409_and_writes_nothing(api, monkeypatch):  # noqa: F811
+    """Another writer moves the project on between this request's read and its
+    compare-and-set (done here in the same transaction, so that it is deterministic): the
+    store's own Conflict is answered 409, not as a refusal, and nothing is written."""
+    from sqlalchemy import update
+
+    from accel666.models import project_table
+    from accel666.models.stores import projects as project_store
+
+    project = api.post("/projects", json=DOCK).json()["id"]
+    read = project_store.load
+
+    def read_then_lose_the_race(conn, pid):
+        row = read(conn, pid)
+        conn.execute(update(project_table).where(project_table.c.id == pid)
+                     .values(version=project_table.c.version + 1))
+        return row
+
+    monkeypatch.setattr(project_store, "load", read_then_lose_the_race)
+    shown = unchanged(api, lambda c: c.post(f"/projects/{project}/withdraw",
+                                            json={"reason": "x"}))
+    assert shown["status"] == 409
+    assert shown["error"] == "Conflict" and shown["expected_version"] == 1
