@@ -3,7 +3,9 @@
 Per transition: BEGIN (IMMEDIATE on SQLite), SELECT the project row, UPDATE it with a version
 check, INSERT its transition-log row (JSON payload, hash-chained) and, for apply, the document
 row; COMMIT. Dock is INSERT project + INSERT log row + UPDATE the project's head hash (the
-row's hash covers the new project's id). No validation, no guards, no state machine.
+row's hash covers the new project's id), then its entry in the ledger's `docks` chain (on
+PostgreSQL under the chain's advisory lock, taken first; the chain's head read, the entry
+hashed and inserted). No validation, no guards, no state machine.
 The rows are the engine's own, byte for byte: tests/test_bench_smoke.py compares them.
 """
 
@@ -31,14 +33,30 @@ _COLUMNS = ("id, title, enterprise, credit_code, region, category, batch, state,
 _STATE, _VERSION, _HEAD = 7, 8, 10  # positions in _COLUMNS
 # The identity the dock entry records (record/proofs.py; the floor test catches a drift).
 IDENTITY = ("title", "enterprise", "credit_code", "region", "category", "batch")
+# The `docks` chain of the ledger, as record/ledger.py and record/chain.py write it.
+DOCKS = "docks"
+DOCKS_LOCK = int.from_bytes(hashlib.sha256(DOCKS.encode()).digest()[:8], "big", signed=True)
+
+
+def stamp(at: datetime) -> str:
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def entry_hash(seq: int, kind: str, at: datetime, who: Who, body: dict[str, Any],
+               prev: str, chain: str = DOCKS) -> str:
+    """A ledger entry's SHA-256 as record/chain.py takes it."""
+    doc = {"chain": chain, "seq": seq, "kind": kind, "at": stamp(at), "actor": who[0],
+           "role": who[1], "body": body, "prev": prev}
+    text = json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+                      allow_nan=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def chain_hash(pid: int, seq: int, event: str, source: str | None, dest: str, who: Who,
                at: datetime, payload: dict[str, Any], prev: str) -> str:
     """The log row's SHA-256 as record/chain.py takes it (re-done here: the floor is bare)."""
     doc = {"project_id": pid, "seq": seq, "event": event, "from_state": source, "to_state": dest,
-           "actor": who[0], "role": who[1], "scope": who[2],
-           "at": at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"), "payload": payload,
+           "actor": who[0], "role": who[1], "scope": who[2], "at": stamp(at), "payload": payload,
            "prev": prev}
     text = json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
                       allow_nan=False)
@@ -85,6 +103,8 @@ _LOG = ("INSERT INTO accel666_transition (project_id, seq, event, from_state, to
         "role, scope, at, payload, hash) VALUES ({})")
 _DOCUMENT = ("INSERT INTO accel666_document (project_id, name, size, sha256, content, "
              "uploaded_at) VALUES ({})")
+_LEDGER_HEAD = "SELECT seq, hash FROM accel666_ledger WHERE chain = {p} ORDER BY seq DESC LIMIT 1"
+_LEDGER = "INSERT INTO accel666_ledger (chain, seq, kind, at, actor, role, body, hash) VALUES ({})"
 
 
 def _sql(template: str, p: str, n: int = 0) -> str:
@@ -97,6 +117,7 @@ class _Floor:
     stores a time and a JSON payload, and returns a new project's id."""
 
     INSERT_PROJECT = SET_HEAD = SELECT = UPDATE = UPDATE_APPLY = LOG = DOCUMENT = ""
+    LEDGER_HEAD = LEDGER = ""
     conn: Any
 
     def _begin(self) -> None: ...
@@ -112,6 +133,9 @@ class _Floor:
     def _insert_project(self, row: tuple[Any, ...]) -> int:
         raise NotImplementedError
 
+    def _lock(self, key: int) -> None:
+        """Hold a chain's next append until the transaction ends (PostgreSQL)."""
+
     @contextmanager
     def _transaction(self) -> Iterator[Any]:
         self._begin()
@@ -124,11 +148,25 @@ class _Floor:
 
     def dock(self, code: str, at: datetime) -> int:
         with self._transaction():
-            return self.dock_row(_project(code, self._time(at)), at)
+            self._lock(DOCKS_LOCK)
+            row = _project(code, self._time(at))
+            pid = self.dock_row(row, at)
+            self.docked([[pid, *row[:6]]], at)
+            return pid
+
+    def docked(self, projects: list[list[Any]], at: datetime) -> None:
+        """The act's entry in the `docks` chain, holding each project's id and identity (the
+        caller took the chain's lock before inserting them)."""
+        head = self.conn.execute(self.LEDGER_HEAD, (DOCKS,)).fetchone()
+        seq, prev = (head[0] + 1, head[1]) if head else (1, "")
+        body = {"scope": CITY[2], "projects": projects}
+        self.conn.execute(self.LEDGER, (DOCKS, seq, "dock", self._time(at), CITY[0], CITY[1],
+                                        self._json(body),
+                                        entry_hash(seq, "dock", at, CITY, body, prev)))
 
     def dock_row(self, row: tuple[Any, ...], at: datetime) -> int:
         """One project (a row as _project makes it), its dock log row and its chain head, in
-        the caller's transaction."""
+        the caller's transaction (`docked` then records the act)."""
         pid = self._insert_project(row)
         payload = {"identity": dict(zip(IDENTITY, row[:6], strict=True))}
         head = chain_hash(pid, 1, "dock", None, "docked", CITY, at, payload, "")
@@ -170,6 +208,7 @@ class SqliteFloor(_Floor):
     SET_HEAD, SELECT = _sql(_SET_HEAD, "?"), _sql(_SELECT, "?")
     UPDATE, UPDATE_APPLY = _sql(_UPDATE, "?"), _sql(_UPDATE_APPLY, "?")
     LOG, DOCUMENT = _sql(_LOG, "?", 11), _sql(_DOCUMENT, "?", 6)
+    LEDGER_HEAD, LEDGER = _sql(_LEDGER_HEAD, "?"), _sql(_LEDGER, "?", 8)
 
     def __init__(self, path: str, synchronous: str = "FULL") -> None:
         self.conn = sqlite3.connect(path, isolation_level=None)
@@ -203,6 +242,7 @@ class PgFloor(_Floor):
     SET_HEAD, SELECT = _sql(_SET_HEAD, "%s"), _sql(_SELECT, "%s")
     UPDATE, UPDATE_APPLY = _sql(_UPDATE, "%s"), _sql(_UPDATE_APPLY, "%s")
     LOG, DOCUMENT = _sql(_LOG, "%s", 11), _sql(_DOCUMENT, "%s", 6)
+    LEDGER_HEAD, LEDGER = _sql(_LEDGER_HEAD, "%s"), _sql(_LEDGER, "%s", 8)
 
     def __init__(self, conninfo: str) -> None:
         import psycopg  # here, so that the SQLite floor's footprint is sqlite3's alone
@@ -216,6 +256,9 @@ class PgFloor(_Floor):
 
     def _rollback(self) -> None:
         self.conn.rollback()
+
+    def _lock(self, key: int) -> None:
+        self.conn.execute("SELECT pg_advisory_xact_lock(%s)", (key,))
 
     def _json(self, payload: dict[str, Any]) -> Any:
         return self.json(payload)

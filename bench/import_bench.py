@@ -1,6 +1,7 @@
 """How long `accel666 import` takes on a bureau's CSV of N rows (default 100,000), beside a
 floor: the same file read with `csv` and the same rows (project, hash-chained dock log row,
-chain head) written with bare `sqlite3` in one transaction.
+chain head, and the import's one entry in the ledger's `docks` chain) written with bare
+`sqlite3` in one transaction.
 
     python -m bench.import_bench                # 100,000 rows, SQLite, 3 runs a side
 
@@ -58,9 +59,12 @@ def floor_side(db: Path, sheet: Path) -> float:
             rows = csv.reader(f)
             next(rows)
             when = floor._time(at)
+            docked = []
             for title, enterprise, code, region, category in rows:
-                floor.dock_row((title, enterprise, code, region, category, plan.BATCH,
-                                "docked", 1, None, "", when, when), at)
+                identity = (title, enterprise, code, region, category, plan.BATCH)
+                pid = floor.dock_row((*identity, "docked", 1, None, "", when, when), at)
+                docked.append([pid, *identity])
+            floor.docked(docked, at)  # the import's one entry in the docks chain
     finally:
         floor.close()
     return time.perf_counter() - start

@@ -315,21 +315,47 @@ class FloorSql:
                 "lateness_seconds": min(int((NOW - rung.due_at).total_seconds()), MAX_INT),
                 "target_role": rung.target_role, "lapsed": rung.lapses, "count": count}
 
-    def enqueue(self, notifier: str, endpoint: str | None, after: int) -> tuple[str, list[Any]]:
+    def enqueue(self, notifier: str, endpoint: str | None, after: int,
+                proved_in: int) -> tuple[str, list[Any]]:
         m, ts = self.mark, self.mark("::timestamptz" if self.pg else "")
+        num = m("::int" if self.pg else "")
         text = (
             "INSERT INTO accel666_delivery (escalation_id, notifier, endpoint, status, attempts,"
-            " next_attempt_at)"
-            f" SELECT id, {m()}, {m('::varchar' if self.pg else '')}, 'pending', 0, {ts}"
-            f" FROM accel666_escalation WHERE id > {m('::int' if self.pg else '')}"
+            " next_attempt_at, proved_in)"
+            f" SELECT id, {m()}, {m('::varchar' if self.pg else '')}, 'pending', 0, {ts}, {num}"
+            f" FROM accel666_escalation WHERE id > {num}"
             f" AND fired_at = {ts} ON CONFLICT DO NOTHING"
         )
-        return text, [notifier, endpoint, self.when(NOW), after, self.when(NOW)]
+        return text, [notifier, endpoint, self.when(NOW), proved_in, after, self.when(NOW)]
+
+    def append(self, cur: Any, name: str, seq: int, prev: str, kind: str,
+               body: dict[str, Any]) -> None:
+        """One ledger entry, hashed as record/chain.py hashes it."""
+        m = self.mark
+        now = self.stamp(self.when(NOW))
+        entry = {"chain": name, "seq": seq, "kind": kind, "at": now, "actor": "accel666",
+                 "role": "system", "body": body, "prev": prev}
+        hash_ = hashlib.sha256(_canonical(entry).encode("utf-8")).hexdigest()
+        ts, js = m("::timestamptz" if self.pg else ""), m("::json" if self.pg else "")
+        cur.execute("INSERT INTO accel666_ledger (chain, seq, kind, at, actor, role, body, hash) "
+                    f"VALUES ({m()}, {m()}, {m()}, {ts}, {m()}, {m()}, {js}, {m()})",
+                    (name, seq, kind, self.when(NOW), "accel666", "system", json.dumps(body),
+                     hash_))
+
+    def head(self, cur: Any, name: str, lock: int) -> tuple[int, str]:
+        """The next seq of a ledger chain and the hash it follows (under its lock)."""
+        if self.pg:
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", (lock,))
+        cur.execute(f"SELECT seq, hash FROM accel666_ledger WHERE chain = {self.mark()} "
+                    "ORDER BY seq DESC LIMIT 1", (name,))
+        found = cur.fetchone()
+        return (found[0] + 1, found[1]) if found else (1, "")
 
 
 # The sweeps' ledger chain, as record/ledger.py and record/chain.py write it (re-done here on
 # the bare driver; the floor test checks the rows are the engine's).
 SWEEPS_LOCK = int.from_bytes(hashlib.sha256(b"sweeps").digest()[:8], "big", signed=True)
+OUTBOX_LOCK = int.from_bytes(hashlib.sha256(b"outbox").digest()[:8], "big", signed=True)
 RECORDED_ROW = "id, project_id, phase, level, state_seen, target_scope, idempotency_key"
 _ROW = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
@@ -355,12 +381,7 @@ def floor_sweep(cur: Any, floor: FloorSql) -> tuple[int, int]:
         cur.execute("SELECT pg_advisory_xact_lock(%s)", (0x0A666E5C,))
     cur.execute("SELECT coalesce(max(id), 0) FROM accel666_escalation")
     after = cur.fetchone()[0]
-    if floor.pg:
-        cur.execute("SELECT pg_advisory_xact_lock(%s)", (SWEEPS_LOCK,))
-    cur.execute(f"SELECT seq, hash FROM accel666_ledger WHERE chain = {m()} ORDER BY seq DESC "
-                "LIMIT 1", ("sweeps",))
-    head = cur.fetchone()
-    seq, prev = (head[0] + 1, head[1]) if head else (1, "")
+    seq, prev = floor.head(cur, "sweeps", SWEEPS_LOCK)
     recorded, rungs = 0, []
     for rung in floor.rungs:
         cur.execute(*floor.rung(rung))
@@ -377,9 +398,16 @@ def floor_sweep(cur: Any, floor: FloorSql) -> tuple[int, int]:
         cur.execute(f"SELECT min(id), max(id) FROM accel666_escalation WHERE id > {m()}",
                     (after,))
         first, last = cur.fetchone()
+        # The queueing, one entry of the outbox chain that the rows name (record/outbox.py).
+        queued, queued_after = floor.head(cur, "outbox", OUTBOX_LOCK)
         for name, endpoint in NOTIFIERS:
-            cur.execute(*floor.enqueue(name, endpoint, after))
+            cur.execute(*floor.enqueue(name, endpoint, after, queued))
             enqueued += cur.rowcount
+        if enqueued:
+            floor.append(cur, "outbox", queued, queued_after, "queue", {
+                "escalations": [first, last],
+                "notifiers": [[name, endpoint] for name, endpoint in NOTIFIERS],
+                "count": enqueued})
     if recorded or resolved:
         cur.execute(f"SELECT {RECORDED_ROW} FROM accel666_escalation WHERE id BETWEEN {m()} "
                     f"AND {m()} ORDER BY id", (first or 0, last or -1))
@@ -388,17 +416,9 @@ def floor_sweep(cur: Any, floor: FloorSql) -> tuple[int, int]:
                     f"{m()} ORDER BY id", (seq,))
         fixed = _digest(_canonical({"id": i, "resolved_at": floor.stamp(at)})
                         for i, at in cur.fetchall())
-        now = floor.stamp(floor.when(NOW))
-        body = {"now": now, "first": first, "last": last, "rungs": rungs, "recorded": done,
-                "resolved": fixed}
-        entry = {"chain": "sweeps", "seq": seq, "kind": "sweep", "at": now,
-                 "actor": "accel666", "role": "system", "body": body, "prev": prev}
-        hash_ = hashlib.sha256(_canonical(entry).encode("utf-8")).hexdigest()
-        ts, js = m("::timestamptz" if floor.pg else ""), m("::json" if floor.pg else "")
-        cur.execute("INSERT INTO accel666_ledger (chain, seq, kind, at, actor, role, body, hash) "
-                    f"VALUES ({m()}, {m()}, {m()}, {ts}, {m()}, {m()}, {js}, {m()})",
-                    ("sweeps", seq, "sweep", floor.when(NOW), "accel666", "system",
-                     json.dumps(body), hash_))
+        body = {"now": floor.stamp(floor.when(NOW)), "first": first, "last": last,
+                "rungs": rungs, "recorded": done, "resolved": fixed}
+        floor.append(cur, "sweeps", seq, prev, "sweep", body)
     return recorded, enqueued
 
 

@@ -109,6 +109,25 @@ def actor_from(as_: str, name: str) -> Actor:
     return Actor.parse(as_, name)
 
 
+def reading(f: F) -> F:
+    """`--as ROLE[:SCOPE]` for a command that reads projects: only what that role may read.
+    Without it (nor ACCEL666_AS), everything: whoever holds the database may read it all."""
+    return click.option(
+        "--as", "as_", envvar="ACCEL666_AS", default=None, metavar="ROLE[:SCOPE]",
+        help="Read as this role: only what the policy's [reads] lets it read (an enterprise "
+             "its own projects, a city bureau its region's). Without it, everything. "
+             "Env: ACCEL666_AS.",
+    )(f)
+
+
+def reader_from(as_: str | None) -> Actor | None:
+    """The actor a reading command reads as (named as ACCEL666_ACTOR or the OS user), or None
+    for a reader of everything."""
+    if as_ is None or not as_.strip():
+        return None
+    return actor_from(as_, os.environ.get("ACCEL666_ACTOR") or default_actor_name())
+
+
 def json_option(f: F) -> F:
     """`--json`: print a stable JSON document instead of text (errors too, on stderr)."""
 

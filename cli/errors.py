@@ -106,9 +106,12 @@ def described(exc: WorkflowError) -> str:
         head = _("{act} is not permitted: {rule}").format(act=shown.event(exc.event),
                                                           rule=shown.guard(exc.guard))
         who = exc.role if exc.scope is None else f"{exc.role}:{exc.scope}"
-        if exc.guard in ("role", "scope"):
+        if exc.guard in ("role", "scope", "reads"):
             why = (_("the role {who} may not do this") if exc.guard == "role"
-                   else _("{who} may act only on projects of its own region or enterprise"))
+                   else _("{who} may act only on projects of its own region or enterprise")
+                   if exc.guard == "scope"
+                   else _("{who} may read only the projects its role reaches: those of its "
+                          "own region or enterprise"))
             return _("{head}: {sentence}").format(head=head, sentence=why.format(who=who))
     elif isinstance(exc, InvalidInput):
         head = _("invalid input: {field}").format(field=shown.field(exc.field))

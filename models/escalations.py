@@ -1,4 +1,5 @@
-"""Escalations and their deliveries (the outbox). Rows are never deleted.
+"""Escalations and their deliveries (the outbox). Rows are never deleted; what a delivery's
+endpoint, status and attempts are is chained in the ledger's `outbox` chain.
 
 The unique keys are the guarantee: one escalation per (project, phase, level) whatever runs,
 and one delivery per (escalation, notifier).
@@ -96,6 +97,9 @@ class DeliveryRow(Base, table=True):
     delivered_at: datetime | None = Field(
         default=None, sa_column=Column(UTCDateTime, nullable=True)
     )
+    # The entry (its seq in the `outbox` ledger chain) of the act that last wrote its
+    # endpoint, status or attempts: what it is checked against before it is posted.
+    proved_in: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
 
 
 escalation_table = Base.metadata.tables["accel666_escalation"]

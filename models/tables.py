@@ -200,10 +200,10 @@ class OperatorRow(Base, table=True):
 
 class ServedRequestRow(Base, table=True):
     """The answer to a request that carried an Idempotency-Key, so that a retry with the same
-    key gets the same answer and changes nothing. `scope` is the SHA-256 of the caller's
-    credentials (each operator has its own keys); `fingerprint` the SHA-256 of the request
-    (method, path, query, content type, body). `status` is None while the request is being
-    served."""
+    key gets the same answer and changes nothing. `scope` is whose keys these are (the
+    operator, `operator:ID`: each operator has its own keys); `fingerprint` the SHA-256 of the
+    request (method, path, query, content type, If-Match, body). `status` is None while the
+    request is being served."""
 
     __tablename__ = "accel666_served_request"
 
@@ -216,6 +216,21 @@ class ServedRequestRow(Base, table=True):
     body: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
 
 
+class SessionRow(Base, table=True):
+    """A signed-in dashboard browser: the SHA-256 of its random id (the id itself lives only in
+    the browser's cookie), the operator it acts for, and when it ends. `ended_at` is set at
+    sign-out and when the operator is revoked."""
+
+    __tablename__ = "accel666_session"
+
+    id_sha256: str = Field(sa_column=Column(String(64), primary_key=True))
+    operator_id: int = Field(sa_column=Column(
+        Integer, ForeignKey("accel666_operator.id"), nullable=False, index=True))
+    created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False, index=True))
+    ended_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+
+
 metadata = Base.metadata
 project_table = metadata.tables["accel666_project"]
 transition_table = metadata.tables["accel666_transition"]
@@ -224,3 +239,4 @@ extension_table = metadata.tables["accel666_extension"]
 policy_table = metadata.tables["accel666_policy"]
 operator_table = metadata.tables["accel666_operator"]
 served_request_table = metadata.tables["accel666_served_request"]
+session_table = metadata.tables["accel666_session"]

@@ -1,7 +1,10 @@
 """A policy as plain data in the shape of its file: what `parse` reads back to an equal policy.
 
 Dates stay `date` values (TOML writes them as dates, JSON callers as ISO strings); keys come in
-the order the built-in file writes them, every default spelled out.
+the order the built-in file writes them, every default spelled out. One table is left implied
+unless asked for: [reads], when every role reads as its scope implies, so that the canonical
+text of such a policy (the text whose SHA-256 a database records) is the one it had before
+[reads] existed.
 """
 
 from __future__ import annotations
@@ -9,11 +12,12 @@ from __future__ import annotations
 from typing import Any
 
 from accel666.lifecycle import ACTS, PHASES, STATES
-from accel666.policies.model import Batch, Grant, Ladder, Policy
+from accel666.policies.model import IMPLIED_REACH, Batch, Grant, Ladder, Policy
 
 
-def as_document(policy: Policy) -> dict[str, Any]:
-    """The effective policy (after `extends`) as nested dicts, lists, text, numbers and dates."""
+def as_document(policy: Policy, *, complete: bool = False) -> dict[str, Any]:
+    """The effective policy (after `extends`) as nested dicts, lists, text, numbers and dates;
+    with `complete`, the [reads] table too when it is what the roles' scopes imply."""
     doc: dict[str, Any] = {
         "timezone": policy.zone.key,
         "targets_by": policy.targets_by,
@@ -30,9 +34,14 @@ def as_document(policy: Policy) -> dict[str, Any]:
         "roles": {r.key: {"scope": r.scope} for r in policy.roles.values()},
         "permissions": {event: [_grant(g) for g in policy.permissions[event]]
                         for event in ACTS},
-        "batches": [_batch(b) for b in policy.batches.values()],
-        "extensions": {"reopen_within_days": policy.reopen_within_days},
     }
+    reads = {r.key: policy.reads.get(r.key) or IMPLIED_REACH[r.scope]
+             for r in policy.roles.values()}
+    if complete or any(kind != IMPLIED_REACH[policy.roles[role].scope]
+                       for role, kind in reads.items()):
+        doc["reads"] = reads
+    doc["batches"] = [_batch(b) for b in policy.batches.values()]
+    doc["extensions"] = {"reopen_within_days": policy.reopen_within_days}
     if policy.escalation != Ladder():
         doc["escalation"] = _ladder(policy.escalation)
     return doc

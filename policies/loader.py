@@ -17,6 +17,8 @@ from accel666.errors import WorkflowError
 from accel666.lifecycle import ACTS, PHASES, STATE_OF_PHASE, STATES
 from accel666.policies.endpoint import shown, webhook_fault
 from accel666.policies.model import (
+    IMPLIED_REACH,
+    REACHES,
     RESPONSIBLE,
     SCOPES,
     Batch,
@@ -31,7 +33,7 @@ from accel666.policies.model import (
     Role,
     Window,
 )
-from accel666.policies.reader import Reader, unknown
+from accel666.policies.reader import Reader, closest, unknown
 
 DEFAULT_POLICY = "programme.toml"
 BUILTIN = "builtin"
@@ -49,7 +51,7 @@ MAX_BACKOFF_SECONDS = 86_400
 MAX_BACKOFF_MAX_SECONDS = 7 * 86_400
 
 TOP_LEVEL = ("extends", "timezone", "targets_by", "province", "regions", "materials", "categories",
-             "roles", "permissions", "batches", "extensions", "escalation")
+             "roles", "permissions", "reads", "batches", "extensions", "escalation")
 EXTENSIONS = ("reopen_within_days",)
 MAX_REOPEN_DAYS = 366
 MATERIALS = ("min_paper_copies", "electronic_documents", "max_document_bytes")
@@ -115,6 +117,9 @@ def parse(text: str, source: str = "<policy>") -> Policy:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise PolicyError(f"{source}: not valid TOML: {exc}") from exc
+    except RecursionError as exc:  # tomllib reads nested arrays and tables recursively
+        raise PolicyError(f"{source}: not valid TOML: nested more deeply than any policy "
+                          "(arrays or inline tables within one another)") from exc
     base = raw.pop("extends", None)
     if base is not None:
         if base != BUILTIN:
@@ -158,6 +163,7 @@ class _Reader(Reader):
         roles = self.roles(role_table)
         names = None if role_table is None else list(role_table)
         permissions = self.permissions(self.get(raw, "permissions", dict, top), names)
+        reads = self.reads(self.get(raw, "reads", dict, top, required=False), role_table)
         # Windows of a file without a valid zone are still checked; the policy is not built.
         batches = self.batches(self.get(raw, "batches", list, top), zone or ZoneInfo("UTC"))
         reopen = self.extensions(self.get(raw, "extensions", dict, top, required=False))
@@ -172,7 +178,7 @@ class _Reader(Reader):
                       reopen_within_days=reopen, materials=materials,
                       categories=categories, regions=regions, roles=roles,
                       permissions=permissions, batches=batches, source=self.source,
-                      escalation=escalation)
+                      escalation=escalation, reads=reads)
 
     def zone(self, name: str | None) -> ZoneInfo | None:
         if name is None:
@@ -314,6 +320,36 @@ class _Reader(Reader):
             out[event] = tuple(parsed)
         return {event: out.get(event, ()) for event in ACTS}
 
+    def reads(self, t: dict[str, Any] | None, roles: dict[str, Any] | None) -> dict[str, str]:
+        """The [reads] table: each role's reach over projects (REACHES). A role it leaves out
+        (or a file without it) reads as its scope implies: an enterprise its own projects, a
+        city bureau its region's, a province-wide role every project."""
+        where = "reads"
+        scopes = {key: spec.get("scope") for key, spec in (roles or {}).items()
+                  if isinstance(spec, dict)}
+        out: dict[str, str] = {}
+        for role in t or {}:
+            if roles is not None and role not in roles:
+                self.problem(where, unknown("role", role, roles))
+                continue
+            kind: str | None = self.get(t or {}, role, str, where)
+            if kind is None:
+                continue
+            if kind not in REACHES:
+                close = closest(kind, REACHES)
+                hint = f"did you mean {close!r}?" if close else f"reaches: {', '.join(REACHES)}"
+                self.problem(f"{where}.{role}", f"unknown reach {kind!r} ({hint})")
+                continue
+            scope = scopes.get(role)
+            needed = {"region": ("region", "a region"), "own": ("enterprise", "an enterprise")}
+            if kind in needed and scope in SCOPES and scope != needed[kind][0]:
+                self.problem(f"{where}.{role}", f"reach {kind!r} needs a role scoped to "
+                             f"{needed[kind][1]} (roles.{role} has scope {scope!r})")
+                continue
+            out[role] = kind
+        return {role: out.get(role) or IMPLIED_REACH.get(scope or "", "all")
+                for role, scope in scopes.items()}
+
     def batches(self, items: list[Any] | None, zone: ZoneInfo) -> dict[str, Batch] | None:
         if items is None:
             return None
@@ -321,7 +357,7 @@ class _Reader(Reader):
             self.problem("batches", "at least one batch is needed")
         out: dict[str, Batch] = {}
         for _, where, t in self.entries(items, "batches"):
-            key = self.get(t, "key", str, where)
+            key = self.text(t, "key", where)
             if key is not None and (not key or key != key.strip()):
                 self.problem(f"{where}.key", "must be non-empty without surrounding spaces")
                 key = None
@@ -331,7 +367,7 @@ class _Reader(Reader):
             elif key is not None:
                 where = f"batches[{key}]"
             self.keys(t, where, BATCH)
-            name = self.get(t, "name", str, where, required=False)
+            name = self.text(t, "name", where, required=False)
             out_of_order = self.get(t, "windows_out_of_order", bool, where, required=False)
             windows = self.windows(self.get(t, "windows", dict, where), f"{where}.windows", zone,
                                    ordered=not out_of_order)

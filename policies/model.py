@@ -7,6 +7,10 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 SCOPES = ("none", "region", "enterprise")
+# What a role may read ([reads]): every project, those of its region, or its enterprise's own.
+REACHES = ("all", "region", "own")
+# The reach a role has when [reads] does not name it: what its scope lets it act on.
+IMPLIED_REACH = {"none": "all", "region": "region", "enterprise": "own"}
 RESPONSIBLE = "responsible"  # a ladder target meaning: the role responsible for the phase
 
 
@@ -128,6 +132,9 @@ class Policy:
     province: str = "320000"  # the province's own division code (GB/T 2260)
     # How long after a window closed an extension may still reopen it without an override.
     reopen_within_days: int = 30
+    # Each role's reach over projects (one of REACHES); a role it leaves out reads as its
+    # scope implies (IMPLIED_REACH).
+    reads: dict[str, str] = field(default_factory=dict)
 
 
 def start_of_day(day: date, zone: ZoneInfo) -> datetime:

@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
+from accel666.policies import characters
+
 
 def closest(name: str, known: Iterable[str]) -> str | None:
     close = difflib.get_close_matches(name, list(known), n=1)
@@ -67,6 +69,17 @@ class Reader:
         if (isinstance(value, bool) and kind is not bool) or not isinstance(value, kind):
             names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
             self.problem(f"{where}.{key}", f"expected {names}, got {type(value).__name__}")
+            return None
+        return value
+
+    def text(self, table: dict[str, Any], key: str, where: str, *, required: bool = True
+             ) -> str | None:
+        """table[key] if it is one line of text that people may read (`characters`: no
+        control, bidi or invisible format character, so no terminal escape sequence either);
+        None if it is absent or (a problem noted) anything else."""
+        value: str | None = self.get(table, key, str, where, required=required)
+        if value is not None and (ch := characters.first_refused(value, one_line=True)):
+            self.problem(f"{where}.{key}", f"{characters.reason(ch)}: {value!r}")
             return None
         return value
 

@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from accel666.lifecycle import PHASE_OF_EVENT, PHASES
-from accel666.policies.model import Batch, Policy, Region, Window
+from accel666.policies.model import IMPLIED_REACH, Batch, Policy, Region, Window
 
 # Guard names, as they appear in refusals and logs.
 WINDOW = "window"
@@ -19,6 +19,7 @@ ROLE = "role"
 SCOPE = "scope"
 REGISTRATION = "registration"
 REOPEN = "reopen"
+READS = "reads"
 
 
 @dataclass(frozen=True)
@@ -220,3 +221,56 @@ def check_reopen(policy: Policy, batch: Batch, window: Window, now: datetime,
         {"batch": batch.key, "phase": window.phase, "closed_days": closed_for.days,
          "reopen_within_days": policy.reopen_within_days},
     )
+
+
+@dataclass(frozen=True)
+class Reach:
+    """The projects one reader may read: every one (`kind` "all"), those of the region
+    `scope` ("region"), or those of the enterprise whose credit code is `scope` ("own")."""
+
+    kind: str
+    scope: str | None
+
+
+def reach(policy: Policy, role: str, scope: str | None) -> Reach:
+    """The reach of an actor of `role` with `scope` (checked, canonical): its role's kind from
+    the policy's [reads], or the one its role's scope implies when [reads] leaves it out."""
+    kind = policy.reads.get(role) or IMPLIED_REACH[policy.roles[role].scope]
+    return Reach(kind, None if kind == "all" else scope)
+
+
+def _reader(role: str, scope: str | None) -> str:
+    return role if scope is None else f"{role}:{scope}"
+
+
+def _only(policy: Policy, role: str, scope: str | None, kind: str) -> str:
+    if kind == "region" and scope is not None:
+        return (f"{_reader(role, scope)} reads only the projects of region {scope} "
+                f"({policy.regions[scope].name})")
+    return f"{_reader(role, scope)} reads only its own projects"
+
+
+def may_read(policy: Policy, role: str, scope: str | None, *, project_id: int, region: str,
+             credit_code: str) -> Denial | None:
+    """May an actor of `role` with `scope` read the project `project_id` of `region` and
+    `credit_code` (its facts, its history, its document, its escalations)? A refusal names
+    the project by its id alone: nothing of a project beyond one's reach is told."""
+    r = reach(policy, role, scope)
+    if r.kind == "all" or (r.kind == "region" and region == r.scope) or (
+            r.kind == "own" and credit_code == r.scope):
+        return None
+    return Denial(READS, f"{_only(policy, role, scope, r.kind)}, not project {project_id}",
+                  {"project_id": project_id, "role": role, "scope": scope, "reach": r.kind})
+
+
+def may_read_region(policy: Policy, role: str, scope: str | None,
+                    region: str | None) -> Denial | None:
+    """May an actor of `role` with `scope` ask for the projects of `region` (None: of any)?
+    A region-bound reader may ask for its own region only; any other reader is answered with
+    what it may read there."""
+    r = reach(policy, role, scope)
+    if r.kind != "region" or region is None or region == r.scope:
+        return None
+    return Denial(READS, f"{_only(policy, role, scope, r.kind)}, not those of region {region} "
+                         f"({policy.regions[region].name})",
+                  {"region": region, "role": role, "scope": scope, "reach": r.kind})

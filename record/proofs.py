@@ -3,23 +3,30 @@ digests over the rows a database held when it was upgraded to schema 0007.
 
 Rows written later are proved one by one by their chain entries (record.ledger and the
 transition log); rows written before could only be fixed as they were found, one digest per
-table, recorded in the `adopted` chain by migration 0007 and recomputed by `verify`.
+table, recorded in the `adopted` chain by migration 0007 and recomputed by `verify`. Migration
+0011 adopted the projects and the deliveries a database held into the `docks` and `outbox`
+chains, one by one (`held_projects`, `held_deliveries`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Container
+from collections.abc import Container, Iterator
 from typing import Any
 
 from sqlalchemy import Connection, Table
 
-from accel666.models.escalations import escalation_table
+from accel666.models.escalations import delivery_table, escalation_table
 from accel666.models.stores import ledger as ledger_store
 from accel666.models.tables import extension_table, policy_table, project_table
 from accel666.record import chain
 
 # A project's identity, recorded in its dock entry.
 IDENTITY = ("title", "enterprise", "credit_code", "region", "category", "batch")
+# A project as an entry of the `docks` chain holds it: one list of these values each.
+DOCKED = ("id", *IDENTITY)
+# A delivery of the outbox as an entry of the `outbox` chain holds it, as the act left it:
+# where it goes, its state and how often it was attempted (one list of these values each).
+DELIVERY = ("id", "escalation_id", "notifier", "endpoint", "status", "attempts")
 EXTENSION_ACT = ("id", "batch", "phase", "until", "reason", "actor", "role", "at", "follows",
                  "override")
 REVOCATION = ("revoked_at", "revoked_by", "revoked_role", "revoke_reason")
@@ -83,3 +90,29 @@ def adoption(conn: Connection, through: dict[str, int], *, acked_later: Containe
                               "escalations", escalation, ("resolved_in",)),
         "policies": digest(policy_table, POLICY, "policies", project),
     }
+
+
+def held_projects(conn: Connection, through: int, chunk: int) -> Iterator[list[list[Any]]]:
+    """The projects with ids up to `through`, `chunk` at a time, each as `DOCKED` values:
+    the bodies of the `docks` chain's adoption entries (migration 0011)."""
+    part: list[list[Any]] = []
+    for row in ledger_store.held(conn, project_table, DOCKED, through):
+        part.append([row.id, *(getattr(row, n) for n in IDENTITY)])
+        if len(part) == chunk:
+            yield part
+            part = []
+    if part:
+        yield part
+
+
+def held_deliveries(conn: Connection, through: int, chunk: int) -> Iterator[list[list[Any]]]:
+    """The deliveries with ids up to `through`, `chunk` at a time, each as `DELIVERY` values:
+    the bodies of the `outbox` chain's adoption entries (migration 0011)."""
+    part: list[list[Any]] = []
+    for row in ledger_store.held(conn, delivery_table, DELIVERY, through):
+        part.append(list(row))
+        if len(part) == chunk:
+            yield part
+            part = []
+    if part:
+        yield part

@@ -1,13 +1,15 @@
 """Replaying the ledger's chains (record.ledger) and comparing every row they prove:
 extensions and revocations, escalations (recorded, acknowledged, resolved), stored policies,
-operators (granted and revoked), and what the `adopted` chain fixed of the rows held before
-schema 0007. Used by `verify`.
+operators (granted and revoked), the deliveries of the outbox (record.outbox), and what the
+`adopted` chain fixed of the rows held before schema 0007. The `docks` chain, which holds
+every project docked, is read on its own (`Docks`), beside the projects, in id order. Used by
+`verify`.
 """
 
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +21,8 @@ from accel666.models.stores import ledger as ledger_store
 from accel666.models.stores import operators as operator_store
 from accel666.models.stores import policies as policy_store
 from accel666.record import chain, proofs
-from accel666.record.ledger import OPERATORS
+from accel666.record import outbox as outbox_record
+from accel666.record.ledger import DOCKS, OPERATORS, OUTBOX
 
 Report = Callable[[str, str], None]  # (kind, message)
 
@@ -63,6 +66,7 @@ class Ledger:
         self.sweeps: list[_Sweep] = []
         self.policies: dict[int, dict[str, Any]] = {}
         self.operators: dict[int, dict[str, Any]] = {}  # id -> fields the chain says
+        self.outbox = outbox_record.Replay(report)
 
     def through(self, table: str) -> int:
         """The last id of `table` held before the ledger began (0 if none were)."""
@@ -70,7 +74,7 @@ class Ledger:
 
     def read(self) -> None:
         prev, name, last = chain.GENESIS, None, 0
-        for row in ledger_store.entries(self.conn):
+        for row in ledger_store.entries(self.conn, excluding=(DOCKS,)):
             self.rows += 1
             if row.chain != name:
                 prev, name, last = chain.GENESIS, row.chain, 0
@@ -90,6 +94,8 @@ class Ledger:
         try:
             if row.chain == OPERATORS:  # its kinds are its own ("revoke" is no extension's)
                 self._take_operator(kind, body, where)
+            elif row.chain == OUTBOX:
+                self.outbox.take(row.seq, kind, body)
             elif kind == "extend":
                 for ext in body["extensions"]:
                     self.extensions[int(ext["id"])] = {
@@ -228,7 +234,10 @@ class Ledger:
             seen.add(row.id)
             if row.id <= legacy:
                 continue
-            if self.policies.get(row.id) != chain.fields(row, proofs.POLICY):
+            said = self.policies.get(row.id)
+            # The act may say more (an override and what it overrode): its fields must agree.
+            if said is None or {k: said.get(k) for k in proofs.POLICY} != chain.fields(
+                    row, proofs.POLICY):
                 self.report("policy", f"stored policy {row.id} is not the one the policy "
                             "chain records: it was inserted or changed")
         for pol_id in sorted(set(self.policies) - seen):
@@ -285,3 +294,57 @@ class Ledger:
                 self.report("adopted", f"the {table} held when the ledger began (ids up to "
                             f"{through[table]}) are no longer as they were found then: a row "
                             "was changed, inserted or deleted")
+
+
+@dataclass(frozen=True)
+class Docked:
+    """A project as the `docks` chain holds it: its id, its identity, the entry's seq."""
+
+    id: int
+    identity: dict[str, Any]
+    seq: int
+
+    def described(self) -> str:
+        said = self.identity
+        return (f"project {self.id} ({said.get('title')!r}, enterprise {said.get('enterprise')}, "
+                f"credit code {said.get('credit_code')}, region {said.get('region')}, category "
+                f"{said.get('category')}, batch {said.get('batch')})")
+
+
+class Docks:
+    """The `docks` chain replayed entry by entry (its hashes and seqs checked as every chain's
+    are), yielding each project it holds in id order: ids ascend along the chain, since a dock
+    holds the chain's lock from before it inserts its projects. Only one entry's body is held
+    at a time."""
+
+    def __init__(self, conn: Connection, report: Report) -> None:
+        self.conn = conn
+        self.report = report
+        self.rows = 0
+
+    def __iter__(self) -> Iterator[Docked]:
+        prev, last, last_id = chain.GENESIS, 0, 0
+        for row in ledger_store.chain_entries(self.conn, DOCKS):
+            self.rows += 1
+            where = f"ledger {DOCKS} entry {row.seq} ({row.kind})"
+            if row.seq != last + 1:
+                self.report("ledger", f"ledger {DOCKS}: entry {row.seq} follows entry {last}: an "
+                            "entry is missing")
+            if chain.entry_hash(row._mapping, prev) != row.hash:
+                self.report("ledger", f"{where} does not match its hash: the entry or one "
+                            "before it was changed")
+            prev, last = row.hash, row.seq
+            try:
+                held = [(int(item[0]), dict(zip(proofs.IDENTITY, item[1:], strict=True)))
+                        for item in row.body["projects"]]
+            except (KeyError, TypeError, ValueError, IndexError) as exc:
+                self.report("ledger", f"{where}: its body is not what such an act records "
+                            f"({exc})")
+                continue
+            for pid, identity in held:
+                if pid <= last_id:
+                    self.report("ledger", f"{where}: project {pid} follows project {last_id}: "
+                                "the chain's projects are out of order")
+                    continue
+                last_id = pid
+                yield Docked(pid, identity, row.seq)

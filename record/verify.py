@@ -3,7 +3,10 @@
 `verify` reads everything in one snapshot, streaming rows in order so memory stays flat, and
 names each problem it finds. Projects are checked against their transition log (identity from
 the dock entry, materials from the apply entry, state, version, head and times from the last
-row); the other tables against the ledger's chains (record.replay); the whole against any
+row) and against the programme-wide `docks` chain (a project deleted with all its rows, or
+inserted with a chain of its own, is named); every decision in a log is replayed against the
+policy in force at its moment (record.decisions); the other tables, the outbox's deliveries
+included, against the ledger's chains (record.replay, record.outbox); the whole against any
 anchors given, which a chain recomputed end to end no longer extends. It never writes.
 """
 
@@ -17,19 +20,22 @@ from typing import Any
 from sqlalchemy import Connection
 from sqlalchemy import Engine as SAEngine
 
+from accel666.models.stores import batches as batch_store
 from accel666.models.stores import documents as document_store
 from accel666.models.stores import escalations as escalation_store
 from accel666.models.stores import ledger as ledger_store
 from accel666.models.stores import policies as policy_store
 from accel666.models.stores import projects as project_store
-from accel666.policies import Policy
-from accel666.record import anchoring, chain, proofs, replay
+from accel666.policies import Policy, PolicyError, parse
+from accel666.policies.rules import show_time
+from accel666.record import anchoring, chain, decisions, proofs, replay
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing that does not hold. `kind` is chain, sequence, state, head, identity, orphan,
-    document, ledger, extension, escalation, policy, operator, adopted or anchor."""
+    """One thing that does not hold. `kind` is chain, sequence, state, head, identity, project,
+    decision, orphan, document, ledger, extension, escalation, delivery, policy, operator,
+    adopted or anchor."""
 
     kind: str
     message: str
@@ -78,6 +84,10 @@ class _Checker:
         self.filed: dict[int, dict[str, tuple[dict[str, Any], Any]]] = {}
         self.counts = {"projects": 0, "log_rows": 0, "documents": 0, "escalations": 0}
         self.ledger = replay.Ledger(conn, self.problem)
+        self.docks = replay.Docks(conn, self.problem)
+        self.timeline = decisions.Timeline((), policy)
+        self.extensions = decisions.Extensions(())
+        self.unreadable: list[str] = []  # stored policies whose text no longer loads
         self.anchors = list(anchors)
         self.anchored: dict[str, dict[int, tuple[str, str]]] = {}  # chain -> seq -> (hash, of)
         self.unproven_identity = 0
@@ -88,6 +98,7 @@ class _Checker:
     def run(self) -> VerifyReport:
         self.ledger.read()
         self.load_anchors()
+        self.load_decisions()
         self.projects_and_logs()
         self.documents()
         self.escalations()
@@ -96,23 +107,42 @@ class _Checker:
         self.ledger.check_escalations()
         self.ledger.check_policies()
         self.ledger.check_operators()
+        self.ledger.outbox.check(self.conn)
         self.ledger.check_adoption()
         self.ledger_heads_anchored()
         self.missing_anchored()
-        return VerifyReport(problems=tuple(self.problems), ledger_rows=self.ledger.rows,
+        return VerifyReport(problems=tuple(self.problems),
+                            ledger_rows=self.ledger.rows + self.docks.rows,
                             anchors=len(self.anchors), unproven=self.unproven(),
                             **self.counts)
 
     def unproven(self) -> tuple[str, ...]:
+        notes = [f"stored policy {note}: the decisions made under it are not replayed"
+                 for note in self.unreadable]
         adopted = self.ledger.adopted
         if adopted is None:
-            return ()
+            return tuple(notes)
         held = ", ".join(f"{adopted[k]['count']} {k}" for k in
                          ("projects", "extensions", "escalations", "policies"))
         return (f"the ledger began at {chain.stamp(self.ledger.adopted_at)} (schema 0007) with "
                 f"{held} already on record: they are proved as they were found then, not "
                 f"from their acts; {self.unproven_identity} of those projects' dock entries do "
-                "not record their identity",)
+                "not record their identity", *notes)
+
+    def load_decisions(self) -> None:
+        """The policies in force over time (each stored text loaded) and the extensions over
+        time, against which every decision is replayed."""
+        stored = []
+        for row in policy_store.history(self.conn):
+            try:
+                loaded: Policy | None = parse(row.text, source=f"<stored policy {row.id}>")
+            except PolicyError as exc:
+                loaded = None
+                first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+                self.unreadable.append(f"{row.id} ({row.sha256[:12]}) no longer loads: {first}")
+            stored.append(decisions.InForce(row.id, row.sha256, row.applied_at, loaded))
+        self.timeline = decisions.Timeline(stored, self.policy)
+        self.extensions = decisions.Extensions.of(batch_store.every_extension(self.conn))
 
     # --- anchors -------------------------------------------------------------------------
 
@@ -173,9 +203,12 @@ class _Checker:
     # --- projects ------------------------------------------------------------------------
 
     def projects_and_logs(self) -> None:
-        """Walk projects and log rows side by side, both in order (a merge join)."""
+        """Walk projects, log rows and the `docks` chain side by side, all in id order (a
+        merge join)."""
         logs = project_store.every_log_row(self.conn)
         pending = next(logs, None)
+        docked = iter(self.docks)
+        held = next(docked, None)
         for project in project_store.every(self.conn):
             self.counts["projects"] += 1
             rows = []
@@ -185,17 +218,30 @@ class _Checker:
                 else:
                     rows.append(pending)
                 pending = next(logs, None)
-            self.one_project(project, rows)
+            while held is not None and held.id < project.id:
+                self.deleted(held)
+                held = next(docked, None)
+            said = None
+            if held is not None and held.id == project.id:
+                said, held = held, next(docked, None)
+            self.one_project(project, rows, said)
         while pending is not None:
             self.orphan_row(pending)
             pending = next(logs, None)
+        while held is not None:
+            self.deleted(held)
+            held = next(docked, None)
+
+    def deleted(self, held: replay.Docked) -> None:
+        self.problem("project", f"{held.described()} is in the docks chain but not on record: "
+                     "it was deleted", held.id)
 
     def orphan_row(self, row: Any) -> None:
         self.problem("orphan", f"log row {row.id} names project {row.project_id}, which does "
                      "not exist: it was deleted", row.project_id)
         self.anchored_row(anchoring.project_chain(row.project_id), row.seq, row.hash)
 
-    def one_project(self, project: Any, rows: list[Any]) -> None:
+    def one_project(self, project: Any, rows: list[Any], docked: replay.Docked | None) -> None:
         pid = project.id
         if self.policy is not None:
             for name, known in (("batch", self.policy.batches), ("region", self.policy.regions),
@@ -204,6 +250,7 @@ class _Checker:
                     self.problem("policy", f"project {pid}: {name} {getattr(project, name)!r} is "
                                  "not in the policy in force: no rule applies to it", pid)
         self.counts["log_rows"] += len(rows)
+        recorded = _as_recorded(project, rows)
         prev, state, last_seq = chain.GENESIS, None, 0
         for row in rows:
             where = f"project {pid}: log row seq {row.seq} ({row.event})"
@@ -218,6 +265,8 @@ class _Checker:
             if computed != row.hash:
                 self.problem("chain", f"{where} does not match its hash: the row or one before "
                              "it was changed", pid)
+            else:  # a row named as changed is not judged as a decision too
+                self.decision(recorded, row)
             prev, state = row.hash, row.to_state
             self.anchored_row(anchoring.project_chain(pid), row.seq, row.hash)
             if row.event == "apply" and isinstance((row.payload or {}).get("sha256"), str):
@@ -233,6 +282,42 @@ class _Checker:
                          "log row", pid)
         if rows:
             self.identity(project, rows)
+        self.docked(project, rows, docked)
+
+    def docked(self, project: Any, rows: list[Any], docked: replay.Docked | None) -> None:
+        """The project is in the docks chain, with the identity its dock entry records (or,
+        for a project whose dock entry records none, the one its row holds)."""
+        pid = project.id
+        if docked is None:
+            self.problem("project", f"project {pid} is not in the docks chain: it was inserted "
+                         "behind the record's back", pid)
+            return
+        dock = rows[0] if rows and rows[0].event == "dock" else None
+        said = (dock.payload or {}).get("identity") if dock is not None else None
+        if isinstance(said, dict):
+            changed = [k for k in proofs.IDENTITY if said.get(k) != docked.identity.get(k)]
+            why = "its dock entry was rewritten"
+        else:
+            changed = [k for k in proofs.IDENTITY
+                       if getattr(project, k) != docked.identity.get(k)]
+            why = "the project row was changed"
+        if changed:
+            self.problem("identity", f"project {pid}: {', '.join(changed)} differ from what the "
+                         f"docks chain records: {why}", pid)
+
+    def decision(self, project: Any, row: Any) -> None:
+        """The log row is a decision the policy in force at its moment would have taken, on
+        the project as its chain records it (`_as_recorded`)."""
+        judged = self.timeline.judge(self.extensions, project, row)
+        if judged is None:
+            return
+        candidate, denial = judged
+        policy = self.policy if candidate is None else candidate.policy
+        zone = policy.zone if policy is not None else None
+        when = show_time(row.at, zone) if zone is not None else chain.stamp(row.at)
+        self.problem("decision", f"project {project.id}: log row seq {row.seq} ({row.event} at "
+                     f"{when}) would have been refused by the policy in force then: "
+                     f"{denial.message}", project.id)
 
     def identity(self, project: Any, rows: list[Any]) -> None:
         """The project row says what its log says: identity (dock entry), paper copies (last
@@ -314,6 +399,28 @@ class _Checker:
                              esc.project_id)
         for d in escalation_store.lost_deliveries(self.conn):
             self.problem("orphan", f"delivery {d.id}: escalation {d.escalation_id} does not exist")
+
+
+@dataclass(frozen=True)
+class _Recorded:
+    """What the decisions on a project are judged by: its id and what its dock entry records."""
+
+    id: int
+    batch: str
+    region: str
+    credit_code: str
+
+
+def _as_recorded(project: Any, rows: list[Any]) -> _Recorded:
+    """The project as its chain records it: the identity of its dock entry (a project row
+    changed behind the record's back is named once, as such, not in each decision), or the
+    row's for a dock entry that records none."""
+    said = (rows[0].payload or {}).get("identity") if rows and rows[0].event == "dock" else None
+    if not isinstance(said, dict):
+        said = {}
+    return _Recorded(project.id, said.get("batch", project.batch),
+                     said.get("region", project.region),
+                     said.get("credit_code", project.credit_code))
 
 
 def _project_of(chain_name: str) -> int | None:

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 
 from accel666 import Engine, Unavailable, __version__
 from accel666.service import pages, problems
-from accel666.service.auth import Gate, TooManyFailures
+from accel666.service.auth import Authenticate, Gate, TooManyFailures
 from accel666.service.config import ServiceConfig
 from accel666.service.etags import Unmatched
 from accel666.service.idempotency import Idempotency
@@ -38,7 +38,8 @@ def create_app(config: ServiceConfig, *, clock: Clock | None = None) -> FastAPI:
         engine = Engine(config.db, policy=config.policy, clock=clock)
         app.state.engine = engine
         app.state.gate = Gate(engine, failures=config.auth_failures,
-                              window=config.auth_window_seconds)
+                              window=config.auth_window_seconds, clients=config.auth_clients)
+        app.state.config = config
         try:
             yield
         finally:
@@ -82,7 +83,10 @@ def create_app(config: ServiceConfig, *, clock: Clock | None = None) -> FastAPI:
                                     instance="/healthz", extra=body)
         return JSONResponse(body)
 
-    # Outermost first: bound the body, then answer a served Idempotency-Key from what was kept.
-    app.add_middleware(Idempotency)
-    app.add_middleware(BodyLimit, json_bytes=config.max_json_bytes)
+    # Outermost first: bound the body, find the calling operator before any of the body is
+    # read, then answer a served Idempotency-Key (of that operator) from what was kept.
+    app.add_middleware(Idempotency, spool_bytes=config.spool_bytes)
+    app.add_middleware(Authenticate)
+    app.add_middleware(BodyLimit, json_bytes=config.max_json_bytes,
+                       discard_bytes=config.discard_bytes, idle_seconds=config.body_idle_seconds)
     return app

@@ -7,7 +7,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from accel666 import Actor, Engine
-from accel666.service.auth import Gate
+from accel666.service.auth import OPERATOR, Gate
+from accel666.workflow.operators import Operator
 
 
 def engine(request: Request) -> Engine:
@@ -23,8 +24,10 @@ def gate(request: Request) -> Gate:
 
 
 def actor(request: Request, checker: Annotated[Gate, Depends(gate)]) -> Actor:
-    """The calling operator as the actor it is: its name, role and scope (from its token)."""
-    return checker.operator(request).actor()
+    """The calling operator as the actor it is: its name, role and scope (from its token, as
+    the Authenticate middleware found it before the body was read)."""
+    found: Operator | None = request.scope.get(OPERATOR)
+    return (found if found is not None else checker.operator(request)).actor()
 
 
 EngineDep = Annotated[Engine, Depends(engine)]

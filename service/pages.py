@@ -1,26 +1,30 @@
 """The pages people open: the dashboard (the operators' view from live data), its sign-in, and
 the API's documentation; all served from here, nothing loaded from elsewhere.
 
-The dashboard reads the same token as the API, given once on the sign-in form and kept in an
-HttpOnly, SameSite=Strict cookie; the cookie opens pages only, never the API's changes.
+An operator signs in to the dashboard with its token, once: the service opens a session
+(12 hours; ended at sign-out and when the operator is revoked) and the browser keeps only the
+session's random id, in an HttpOnly, SameSite=Strict cookie (signin.py) that opens pages only,
+never the API. Every form is checked for its origin and its CSRF token.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
 from html import escape
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from accel666.errors import Unauthenticated
-from accel666.service.auth import SESSION_COOKIE
+from accel666.errors import NotPermitted, Unauthenticated
+from accel666.service import signin
+from accel666.service.auth import TooManyFailures
 from accel666.service.deps import EngineDep
 from accel666.views import page
+from accel666.workflow.sessions import Sessions
 
 router = APIRouter(include_in_schema=False)
 
-SESSION_SECONDS = 12 * 3600
 PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; " \
            "frame-ancestors 'none'"
 _STYLE = ("body{font-family:sans-serif;margin:24px;max-width:1000px;color:#222}"
@@ -34,7 +38,8 @@ def html(body: str, status: int = 200) -> HTMLResponse:
     return HTMLResponse(body, status_code=status,
                         headers={"Content-Security-Policy": PAGE_CSP,
                                  "X-Content-Type-Options": "nosniff",
-                                 "Referrer-Policy": "no-referrer",
+                                 # A form's Origin is sent (not "null") from our own pages.
+                                 "Referrer-Policy": "same-origin",
                                  "Cache-Control": "no-store"})
 
 
@@ -44,53 +49,94 @@ def _shell(title: str, content: str) -> str:
             f"<body>{content}</body></html>")
 
 
-def sign_in_page(problem: str = "") -> str:
-    """The sign-in form: the operator's token, sent once to set the session cookie."""
+def sign_in_page(request: Request, problem: str = "", status: int = 200,
+                 headers: dict[str, str] | None = None) -> Response:
+    """The sign-in form: the operator's token, sent once to open a session; with a new CSRF
+    token, kept in a cookie beside it."""
     note = f'<p class="meta" id="problem">{escape(problem)}</p>' if problem else ""
-    return _shell("accel666 · sign in", (
+    token = signin.new_form_token()
+    shown = html(_shell("accel666 · sign in", (
         "<h1>666 工程 · sign in</h1>" + note +
         '<form method="post" action="/login"><label>Operator token '
         '<input type="password" name="token" autocomplete="off" size="60" required></label> '
+        f'<input type="hidden" name="csrf" value="{escape(token)}">'
         '<button type="submit">Sign in</button></form>'
-        '<p class="meta">The token is the one <code>accel666 operator add</code> printed.</p>'))
+        '<p class="meta">The token is the one <code>accel666 operator add</code> printed.</p>')),
+        status=status)
+    shown.headers.update(headers or {})
+    signin.set_cookie(shown, request, signin.SIGN_IN_COOKIE, token, signin.SIGN_IN_SECONDS)
+    return shown
+
+
+def elsewhere(request: Request) -> Response:
+    """The answer to a form not sent from this site's page, or without its CSRF token."""
+    return sign_in_page(request, "That form did not come from this site's own page: open the "
+                        "page again and send it from there.", status=NotPermitted.http_status)
 
 
 @router.get("/")
 def dashboard(request: Request, engine: EngineDep) -> Response:
     """The operators' view from live data, for a signed-in operator; else the sign-in form."""
-    gate = request.app.state.gate
+    session = request.cookies.get(signin.SESSION_COOKIE) or ""
     try:
-        operator = gate.operator(request, cookie=True)
+        operator = Sessions(engine.db).operator(session, now=engine.now())
     except Unauthenticated as exc:
         signed_out = exc.reason == "missing"
-        return html(sign_in_page("" if signed_out else "Your session has ended: sign in again."))
+        return sign_in_page(request, "" if signed_out else
+                            "Your session has ended: sign in again.")
     who = f"{operator.name} ({operator.role}{':' + operator.scope if operator.scope else ''})"
     banner = ('<div class="meta" id="signed-in">signed in as ' + escape(who) +
               ' · <form style="display:inline" method="post" action="/logout">'
+              '<input type="hidden" name="csrf" value="'
+              f'{escape(signin.session_form_token(session))}">'
               '<button type="submit">sign out</button></form></div>')
-    body = page.render(engine.report(), engine.policy, banner=banner)
+    # The programme's figures; the overdue list holds what the operator may read.
+    body = page.render(engine.report(actor=operator.actor()), engine.policy,
+                       banner=banner)
     return html(body)
 
 
 @router.post("/login")
-def login(request: Request, token: Annotated[str, Form(max_length=200)]) -> Response:
-    """Check the token; on success keep it in the session cookie and go to the dashboard."""
+def login(request: Request, engine: EngineDep, token: Annotated[str, Form(max_length=200)],
+          csrf: Annotated[str, Form(max_length=200)] = "") -> Response:
+    """Sent from the sign-in form of this site (its origin and CSRF token checked): check the
+    token; on success open a session, keep its id in the session cookie and go to the
+    dashboard."""
+    if not signin.from_this_site(request) or not signin.same_token(
+            csrf, request.cookies.get(signin.SIGN_IN_COOKIE)):
+        return elsewhere(request)
     gate = request.app.state.gate
     try:
-        gate.authenticate(request, token)
+        operator = gate.authenticate(request, token)
     except Unauthenticated:
-        return html(sign_in_page("That token lets no one in."), status=401)
+        return sign_in_page(request, "That token lets no one in.",
+                            status=Unauthenticated.http_status)
+    except TooManyFailures as exc:
+        return sign_in_page(request, f"Too many failed sign-ins from here: try again in "
+                            f"{exc.retry_after} s.", status=429,
+                            headers={"Retry-After": str(exc.retry_after)})
+    lasting = timedelta(seconds=request.app.state.config.session_seconds)
+    session = Sessions(engine.db).open(operator, now=engine.now(), lasting=lasting)
     done = RedirectResponse("/", status_code=303)
-    done.set_cookie(SESSION_COOKIE, token, max_age=SESSION_SECONDS, httponly=True,
-                    samesite="strict", secure=request.url.scheme == "https", path="/")
+    signin.set_cookie(done, request, signin.SESSION_COOKIE, session,
+                      int(lasting.total_seconds()))
+    signin.forget_cookie(done, request, signin.SIGN_IN_COOKIE)
     return done
 
 
 @router.post("/logout")
-def logout() -> Response:
-    """Forget the session cookie."""
+def logout(request: Request, engine: EngineDep,
+           csrf: Annotated[str, Form(max_length=200)] = "") -> Response:
+    """Sent from a signed-in page of this site (its origin and CSRF token checked): end the
+    session on the server and forget its cookie."""
+    session = request.cookies.get(signin.SESSION_COOKIE)
     done = RedirectResponse("/", status_code=303)
-    done.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="strict")
+    if session:
+        if not signin.from_this_site(request) or not signin.same_token(
+                csrf, signin.session_form_token(session)):
+            return elsewhere(request)
+        Sessions(engine.db).end(session, now=engine.now())
+    signin.forget_cookie(done, request, signin.SESSION_COOKIE)
     return done
 
 

@@ -90,6 +90,14 @@ def test_the_floor_writes_the_engines_rows(tmp_path: Path) -> None:
     for table in ("accel666_project", "accel666_transition", "accel666_document"):
         assert rows(engine_db, table) == rows(floor_db, table), table
     assert len(rows(floor_db, "accel666_transition")) == 2 * plan.PER_PROJECT
+    assert docks(engine_db) == docks(floor_db) != []  # each dock's entry in the docks chain
+
+
+def docks(path: Path) -> list[tuple[object, ...]]:
+    """The `docks` chain's entries (the engine's ledger also holds the policy it bound)."""
+    with sqlite3.connect(path) as conn:
+        return conn.execute("SELECT chain, seq, kind, at, actor, role, body, hash FROM "
+                            "accel666_ledger WHERE chain = 'docks' ORDER BY seq").fetchall()
 
 
 def test_the_sweep_floor_writes_the_engines_rows(tmp_path: Path) -> None:
@@ -136,3 +144,4 @@ def test_the_import_floor_writes_the_engines_rows(tmp_path: Path) -> None:
     for table in ("accel666_project", "accel666_transition"):
         assert rows(engine_db, table) == rows(floor_db, table), table
     assert len(rows(floor_db, "accel666_project")) == 5
+    assert docks(engine_db) == docks(floor_db) != []  # the import's one entry

@@ -124,7 +124,8 @@ EVENT_NAMES = {"dock": N_("docking"), "apply": N_("the application"),
                "reject": N_("the rejection"), "withdraw": N_("the withdrawal"),
                "extend": N_("the extension"), "ack": N_("the acknowledgement"),
                "rearm": N_("the re-arming"), "policy": N_("the policy change"),
-               "grant": N_("adding an operator"), "revoke": N_("revoking an operator")}
+               "grant": N_("adding an operator"), "revoke": N_("revoking an operator"),
+               "read": N_("reading")}
 # Every guard a refusal can name (a test keeps this list whole).
 GUARD_NAMES = {"window": N_("the phase window"), "materials": N_("the materials"),
                "role": N_("the role"), "scope": N_("the region"),
@@ -133,7 +134,8 @@ GUARD_NAMES = {"window": N_("the phase window"), "materials": N_("the materials"
                "verdict": N_("the verdict"), "projects": N_("the projects on record"),
                "duplicate": N_("one live project per enterprise"),
                "acknowledged": N_("one acknowledgement"), "revoke": N_("the revocation"),
-               "revoked": N_("one revocation")}
+               "revoked": N_("one revocation"), "reads": N_("what a role may read"),
+               "retroactive": N_("what is already on record")}
 # A guard that names another rule when another act is refused by it.
 ACT_GUARD_NAMES: dict[tuple[str | None, str], str] = {
     ("grant", "duplicate"): N_("one operator per name")}
@@ -154,7 +156,7 @@ FIELD_NAMES = {
     "paper copies": N_("paper copies"), "project id": N_("project id"), "reason": N_("reason"),
     "score": N_("score"), "search": N_("search"), "title": N_("title"), "until": N_("until"),
     "name": N_("name"), "include revoked": N_("include revoked"),
-    "expected version": N_("expected version"),
+    "expected version": N_("expected version"), "session lifetime": N_("session lifetime"),
 }
 KIND_NAMES = {"database": N_("database"), "document of project": N_("document of project"),
               "escalation": N_("escalation"), "extension": N_("extension"),

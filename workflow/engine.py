@@ -25,7 +25,7 @@ from accel666.policies import load as load_policy
 from accel666.record import anchoring, verify
 from accel666.record.anchoring import Anchor
 from accel666.record.verify import VerifyReport
-from accel666.workflow import report, stored_policy
+from accel666.workflow import reads, report, stored_policy
 from accel666.workflow.actor import Actor
 from accel666.workflow.changes import audit, batches, docking, given, inputs, transition
 from accel666.workflow.changes.guards import resolve_actor
@@ -138,11 +138,11 @@ class Engine:
                 raise NotFound("database", missing, f"no database at {missing}; `accel666 db "
                                "upgrade` creates one, as does any command that writes")
         try:
+            self.now()  # a clock that returns naive datetimes is refused on opening
             if create_schema:
                 models.create_schema(self.db)
-                # The database's own policy from now on (recorded at its first use).
-                self.policy = stored_policy.bind(self.db, self.now(), given,
-                                                 record=not must_exist)
+                # The database's own policy from now on (recorded with its first change).
+                self.policy = stored_policy.bind(self.db, given)
             else:  # a database that cannot be opened (a directory, a file of another kind)
                 with self.db.connect():  # says so now, as with create_schema
                     pass
@@ -359,14 +359,21 @@ class Engine:
 
     @models.retry_when_busy
     def apply_policy(self, actor: Actor, policy: Policy | str | os.PathLike[str],
-                     reason: str) -> StoredPolicy:
+                     reason: str, *, override: bool = False) -> StoredPolicy:
         """Put another policy in force for this database (who may extend deadlines: the
-        province), after checking every project keeps a batch, region and category it knows;
-        recorded with who, when and why. This Engine runs under it from now on."""
+        province), after checking every project keeps a batch, region and category it knows,
+        and that the new policy changes no window that has closed, would have refused no
+        decision on record and sets no target below what is published (Refused, guard
+        "retroactive", naming each problem, unless `override`: then the problems are
+        recorded with the act); recorded with who, when and why. This Engine runs under it
+        from now on."""
+        if not isinstance(override, bool):
+            raise InvalidInput("override", "expected True or False", override)
         new = policy if isinstance(policy, Policy) else _load(policy)
         stored = stored_policy.apply(self.db, self.policy, new, self.now(),
                                      resolve_actor(self.policy, actor),
-                                     inputs.text("reason", reason, inputs.MAX_TEXT))
+                                     inputs.text("reason", reason, inputs.MAX_TEXT),
+                                     override=override)
         self.policy = new
         self.deadlines = Deadlines(self.db, new, self.now, self.notifiers)
         return stored
@@ -381,14 +388,18 @@ class Engine:
             self.db, None if batch is None else inputs.batch(self.policy, batch))
 
     # -- reads ------------------------------------------------------------------------------
+    # Given an `actor`, a read answers within the reach the policy's [reads] gives its role
+    # (an enterprise its own projects, a city bureau its region's, …): a project beyond it is
+    # NotPermitted (guard "reads"), a list holds only what the actor may read. Without one,
+    # everything is read, as whoever holds the database may.
 
-    def get(self, project_id: int) -> Project:
-        """One project as it stands now; NotFound if there is none with this id."""
+    def get(self, project_id: int, *, actor: Actor | None = None) -> Project:
+        """One project as it stands now; NotFound if there is none with this id, NotPermitted
+        if it is beyond `actor`'s reach."""
+        who = reads.viewer(self.policy, actor)
         pid = inputs.integer("project id", project_id, 1)
         with models.reading(self.db) as conn:
-            row = project_store.load(conn, pid)
-        if row is None:
-            raise NotFound("project", pid)
+            row = reads.readable(conn, self.policy, who, pid)
         return project_from(row)
 
     def projects(
@@ -402,11 +413,14 @@ class Engine:
         offset: int = 0,
         sort: str = "id",
         search: str | None = None,
+        actor: Actor | None = None,
     ) -> list[Project]:
         """Projects narrowed by state, region (code, name or pinyin), category, batch and
         `search` (text in the title, the enterprise or the credit code), ordered by `sort` (a
         column such as updated_at or title; a leading - for descending; ties by id), at most
-        `limit` of them after skipping `offset`."""
+        `limit` of them after skipping `offset`; only those `actor` may read (a region-bound
+        actor asking for another region is NotPermitted)."""
+        who = reads.viewer(self.policy, actor)
         descending = isinstance(sort, str) and sort.startswith("-")
         key = sort[1:] if descending else sort
         if key not in project_store.SORTS:
@@ -421,24 +435,28 @@ class Engine:
             "offset": inputs.integer("offset", offset, 0),
             "sort": key, "descending": descending,
             "search": None if search is None else inputs.text("search", search),
+            "reach": reads.within(who),
         }
+        reads.check_region(self.policy, who, filters["region"])
         with models.reading(self.db) as conn:
             return [project_from(r) for r in project_store.find(conn, **filters)]
 
-    def history(self, project_id: int) -> list[Transition]:
-        """A project's transition log, oldest first: each event, who fired it, when."""
+    def history(self, project_id: int, *, actor: Actor | None = None) -> list[Transition]:
+        """A project's transition log, oldest first: each event, who fired it, when (the
+        project within `actor`'s reach)."""
+        who = reads.viewer(self.policy, actor)
         pid = inputs.integer("project id", project_id, 1)
         with models.reading(self.db) as conn:
-            if project_store.load(conn, pid) is None:
-                raise NotFound("project", pid)
+            reads.readable(conn, self.policy, who, pid)
             return [transition_from(r) for r in project_store.history(conn, pid)]
 
-    def document(self, project_id: int) -> Document:
-        """The electronic document filed with the project's application."""
+    def document(self, project_id: int, *, actor: Actor | None = None) -> Document:
+        """The electronic document filed with the project's application (the project within
+        `actor`'s reach)."""
+        who = reads.viewer(self.policy, actor)
         pid = inputs.integer("project id", project_id, 1)
         with models.reading(self.db) as conn:
-            if project_store.load(conn, pid) is None:
-                raise NotFound("project", pid)
+            reads.readable(conn, self.policy, who, pid)
             row = document_store.latest(conn, pid)
         if row is None:
             raise NotFound("document of project", pid)
@@ -455,15 +473,18 @@ class Engine:
         return verify.verify(self.db, self.policy, anchors)
 
     def report(self, *, batch: str | None = None, region: str | None = None,
-               now: datetime | None = None) -> ProgrammeReport:
+               now: datetime | None = None, actor: Actor | None = None) -> ProgrammeReport:
         """Where the programme stands at `now` (default: the engine's clock): projects by
         state, each category's progress toward its target, the 16 regions by state with what
         is overdue and escalated there; narrowed to `batch` and `region` (code, Chinese name or
-        pinyin) when given."""
+        pinyin) when given. The figures are the programme's for every `actor`; the list of
+        overdue projects holds those `actor` may read."""
+        who = reads.viewer(self.policy, actor)
         return report.build(
             self.db, self.policy, self.now() if now is None else inputs.moment("now", now),
             batch=None if batch is None else inputs.batch(self.policy, batch),
-            region=None if region is None else inputs.region(self.policy, region))
+            region=None if region is None else inputs.region(self.policy, region),
+            reach=reads.within(who))
 
     def anchor(self) -> Anchor:
         """Take an anchor: one digest over every chain head, recorded with the heads. Keep its
@@ -519,22 +540,42 @@ class Engine:
                                        max_attempts=max_attempts, cancel=cancel)
 
     def overdue(self, region: str | None = None, now: datetime | None = None, *,
-                limit: int | None = None, offset: int = 0) -> list[OverdueProject]:
-        """Projects overdue at `now`: phase, deadline, how late, the level reached; at most
-        `limit` after skipping `offset`."""
-        return self.deadlines.overdue(region, now, limit=limit, offset=offset)
+                limit: int | None = None, offset: int = 0,
+                actor: Actor | None = None) -> list[OverdueProject]:
+        """Projects overdue at `now`: phase, deadline, how late, the level reached; those
+        `actor` may read (a region-bound actor asking for another region is NotPermitted); at
+        most `limit` after skipping `offset`."""
+        who = reads.viewer(self.policy, actor)
+        code = None if region is None else inputs.region(self.policy, region)
+        reads.check_region(self.policy, who, code)
+        return self.deadlines.overdue(code, now, limit=limit, offset=offset,
+                                      reach=reads.within(who))
 
     def escalations(self, *, open_only: bool = False, failed_only: bool = False,
                     project_id: int | None = None, limit: int | None = None,
-                    offset: int = 0) -> list[Escalation]:
-        """Escalations on record, oldest first, with their deliveries; at most `limit` after
-        skipping `offset`."""
+                    offset: int = 0, actor: Actor | None = None) -> list[Escalation]:
+        """Escalations on record, oldest first, with their deliveries; those of projects
+        `actor` may read (a `project_id` beyond its reach is NotPermitted); at most `limit`
+        after skipping `offset`."""
+        who = reads.viewer(self.policy, actor)
+        if who is not None and project_id is not None:
+            pid = inputs.integer("project id", project_id, 1)
+            with models.reading(self.db) as conn:
+                row = project_store.load(conn, pid)
+            if row is not None:  # no project: no escalations, as for every reader
+                reads.check_project(self.policy, who, row)
         return self.deadlines.escalations(open_only=open_only, failed_only=failed_only,
-                                          project_id=project_id, limit=limit, offset=offset)
+                                          project_id=project_id, limit=limit, offset=offset,
+                                          reach=reads.within(who))
 
-    def escalation(self, escalation_id: int) -> Escalation:
-        """One escalation with its deliveries."""
-        return self.deadlines.escalation(escalation_id)
+    def escalation(self, escalation_id: int, *, actor: Actor | None = None) -> Escalation:
+        """One escalation with its deliveries (of a project within `actor`'s reach)."""
+        who = reads.viewer(self.policy, actor)
+        found = self.deadlines.escalation(escalation_id)
+        if who is not None:
+            with models.reading(self.db) as conn:
+                reads.readable(conn, self.policy, who, found.project_id)
+        return found
 
     def ack(self, actor: Actor, escalation_id: int, note: str) -> Escalation:
         """Acknowledge an escalation (its target role and scope, or the supervisor)."""

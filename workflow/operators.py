@@ -23,7 +23,7 @@ from sqlalchemy import Engine as SAEngine
 
 from accel666 import models
 from accel666.errors import InvalidInput, NotFound, Refused, Unauthenticated
-from accel666.models.stores import operators
+from accel666.models.stores import operators, sessions
 from accel666.policies import Policy
 from accel666.record import chain, ledger, proofs
 from accel666.workflow import logs
@@ -147,7 +147,7 @@ class Operators:
 
     def revoke(self, name: str, *, by: str, reason: str, now: datetime) -> Operator:
         """Revoke the operator `name`, recorded as an act of `by` with its reason: its token
-        lets no one in from now on."""
+        lets no one in from now on, and its dashboard sessions end in the same transaction."""
         who = checked_name(name)
         grantor = Actor(inputs.text("actor name", by), GRANTOR_ROLE)
         why = inputs.text("reason", reason, inputs.MAX_TEXT)
@@ -163,11 +163,12 @@ class Operators:
                               facts={"name": who, "revoked_at": row.revoked_at.isoformat(),
                                      "revoked_by": row.revoked_by})
             operators.revoke(conn, row.id, revocation)
+            ended = sessions.end_all_of(conn, row.id, now)
             ledger.append(conn, ledger.OPERATORS, "revoke", now, grantor.name, GRANTOR_ROLE,
                           {"id": row.id, "name": who,
                            **chain.fields(revocation, proofs.OPERATOR_REVOCATION)})
         log.info("operator_revoked", name=who, role=row.role, scope=row.scope,
-                 actor=grantor.name, reason=why, at=now.isoformat())
+                 actor=grantor.name, reason=why, sessions_ended=ended, at=now.isoformat())
         return replace(_operator(row), revoked_at=now, revoked_by=grantor.name,
                        revoke_reason=why)
 

@@ -1,9 +1,11 @@
 """Where the programme stands against its targets (6 cloud bases, 60 backbone enterprises,
 600 demonstration enterprises), state by state, category by category and region by region.
 
-Every figure comes from grouped counts (one query over projects, one over open escalations)
-and the overdue list (`deadlines.queries.overdue`), read in one snapshot: a report over a
-hundred thousand projects holds a few hundred numbers, never the projects.
+Every figure comes from grouped counts (over projects, over open escalations, over the
+projects overdue), read in one snapshot with the overdue list (`deadlines.queries.overdue`): a
+report over a hundred thousand projects holds a few hundred numbers, never the projects. The
+figures are the programme's, the same for every reader; the overdue list holds only what the
+reader may read.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from sqlalchemy import Engine as SAEngine
 
 from accel666 import lifecycle, models
 from accel666.models.stores import projects
+from accel666.models.stores.projects import Within
 from accel666.policies import Policy
 from accel666.workflow.deadlines import queries
 from accel666.workflow.deadlines.records import OverdueProject
@@ -54,7 +57,8 @@ class RegionRow:
 
 @dataclass(frozen=True)
 class ProgrammeReport:
-    """The operators' view at `as_of`, narrowed to `batch` and `region` when given."""
+    """The operators' view at `as_of`, narrowed to `batch` and `region` when given. Its
+    figures count every project; `overdue_projects` lists those its reader may read."""
 
     as_of: datetime
     batch: str | None
@@ -66,8 +70,9 @@ class ProgrammeReport:
 
     @property
     def overdue(self) -> int:
-        """What `accel666 overdue` lists at `as_of`, narrowed the same way."""
-        return len(self.overdue_projects)
+        """What `accel666 overdue` lists at `as_of` for a reader of every project, narrowed
+        the same way."""
+        return sum(r.overdue for r in self.regions)
 
     @property
     def open_escalations(self) -> int:
@@ -91,16 +96,14 @@ class ProgrammeReport:
 
 
 def build(db: SAEngine, policy: Policy, now: datetime, *, batch: str | None = None,
-          region: str | None = None) -> ProgrammeReport:
-    """The report at `now` over the projects of `batch` and `region` (a code), or all."""
+          region: str | None = None, reach: Within = None) -> ProgrammeReport:
+    """The report at `now` over the projects of `batch` and `region` (a code), or all; its
+    overdue list within a reader's `reach`."""
     with models.reading(db) as conn:
         counts = projects.counts(conn, batch, region)
         escalated = projects.open_escalations(conn, batch, region)
-    overdue = tuple(o for o in queries.overdue(db, policy, now, region)
-                    if batch is None or o.batch == batch)
-    late: dict[str, int] = {}
-    for o in overdue:
-        late[o.region] = late.get(o.region, 0) + 1
+        late = queries.overdue_counts(conn, policy, now, region, batch=batch)
+        overdue = tuple(queries.overdue_in(conn, policy, now, region, batch=batch, reach=reach))
     totals = dict.fromkeys(lifecycle.STATES, 0)
     by_region = {code: dict.fromkeys(lifecycle.STATES, 0) for code in policy.regions}
     published: dict[str, int] = {}

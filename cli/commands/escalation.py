@@ -15,6 +15,8 @@ from accel666.cli.context import (
     call_and_print,
     json_option,
     paging,
+    reader_from,
+    reading,
     with_engine,
 )
 
@@ -42,7 +44,8 @@ def escalate(dry_run: bool, webhook: str | None, max_attempts: int | None,
     recommendation window closed, and so on, is escalated: level 1 at the close to the party
     responsible, level 2 three days later to 两化融合推进处, level 3 seven days later to the
     province (the project lapses for a decision). Safe to run from several machines at once.
-    Exits 0, or 8 when a delivery failed for the last time in this run.
+    Exits 0, or 8 when a delivery failed for the last time in this run, or was not posted
+    because its row is not what the record holds (`accel666 verify` names it).
 
     \b
     Examples:
@@ -52,9 +55,13 @@ def escalate(dry_run: bool, webhook: str | None, max_attempts: int | None,
     run = call_and_print(lambda engine: engine.escalate(dry_run=dry_run, webhook=webhook,
                                                         max_attempts=max_attempts),
                          as_json, to_json=fmt.run_dict, to_text=fmt.run_text)
+    if run.delivery.refused:
+        click.echo(f"accel666: {run.delivery.refused} delivery(ies) not posted: the row is not "
+                   "what the record holds; see accel666 verify", err=True)
     if run.delivery.failed:
         click.echo(f"accel666: {run.delivery.failed} delivery(ies) failed for good; see "
                    "accel666 escalations --failed", err=True)
+    if run.delivery.failed or run.delivery.refused:
         click.get_current_context().exit(errors.DELIVERY_FAILED)
 
 
@@ -84,15 +91,20 @@ def scheduler(every: timedelta, webhook: str | None, max_attempts: int | None) -
 @click.command()
 @click.option("--region", default=None, help="Only this region (code, Chinese name or pinyin).")
 @paging
+@reading
 @json_option
-def overdue(region: str | None, limit: int | None, offset: int, as_json: bool) -> None:
-    """List the projects overdue now: phase, deadline, how late, the level reached.
+def overdue(region: str | None, limit: int | None, offset: int, as_: str | None,
+            as_json: bool) -> None:
+    """List the projects overdue now: phase, deadline, how late, the level reached; with
+    --as, those that role may read.
 
     \b
     Example:
       accel666 overdue --region kunshan --json
     """
-    call_and_print(lambda engine: engine.overdue(region=region, limit=limit, offset=offset),
+    actor = reader_from(as_)
+    call_and_print(lambda engine: engine.overdue(region=region, limit=limit, offset=offset,
+                                                 actor=actor),
                    as_json, must_exist=True,
                    to_json=output.each(fmt.overdue_dict), to_text=fmt.overdue_text)
 
@@ -105,19 +117,22 @@ def overdue(region: str | None, limit: int | None, offset: int, as_json: bool) -
 @click.option("--project", "project_id", type=int, default=None, metavar="ID",
               help="Only this project's escalations.")
 @paging
+@reading
 @json_option
 def escalations(open_only: bool, failed_only: bool, project_id: int | None,
-                limit: int | None, offset: int, as_json: bool) -> None:
-    """List the escalations on record, oldest first, with their deliveries.
+                limit: int | None, offset: int, as_: str | None, as_json: bool) -> None:
+    """List the escalations on record, oldest first, with their deliveries; with --as, those
+    of the projects that role may read.
 
     \b
     Examples:
       accel666 escalations --open
       accel666 escalations --failed --json
     """
+    actor = reader_from(as_)
     call_and_print(lambda engine: engine.escalations(open_only=open_only, failed_only=failed_only,
                                                      project_id=project_id, limit=limit,
-                                                     offset=offset),
+                                                     offset=offset, actor=actor),
                    as_json, to_json=output.each(fmt.escalation_dict), to_text=fmt.escalations_text,
                    must_exist=True)
 

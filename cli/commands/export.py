@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from accel666.cli import files, output, tabular
-from accel666.cli.context import with_engine
+from accel666.cli.context import reader_from, reading, with_engine
 from accel666.views.labels import HEADINGS, current
 
 # The import headers first (an export imports again), then what the record adds.
@@ -24,10 +24,11 @@ COLUMNS = ("title", "enterprise", "credit_code", "region", "category", "id", "re
 @click.option("-o", "--output", "out", required=True, metavar="FILE",
               help="Where to write; - for stdout (not for xlsx).")
 @click.option("--force", is_flag=True, help="Replace FILE if it exists.")
+@reading
 def export(state: str | None, region: str | None, category: str | None, batch: str | None,
-           fmt: str | None, out: str, force: bool) -> None:
+           fmt: str | None, out: str, force: bool, as_: str | None) -> None:
     """Write the projects (narrowed as `list` narrows them) to a file people open. Any role
-    may export; nothing changes.
+    may export what it may read (with --as, as `list --as` reads); nothing changes.
 
     The columns are those `import` reads (title, enterprise, credit_code, region, category),
     then id, region_name, batch, state and updated_at, so an export imports again. A cell that
@@ -42,8 +43,10 @@ def export(state: str | None, region: str | None, category: str | None, batch: s
     target = files.check_output(out, force)
     chosen = files.format_for(fmt, target, tabular.FORMATS, "csv")
     tabular.check_target(chosen, target)
+    actor = reader_from(as_)
     projects, policy = with_engine(lambda engine: engine.projects(
-        state=state, region=region, category=category, batch=batch), must_exist=True)
+        state=state, region=region, category=category, batch=batch, actor=actor),
+        must_exist=True)
     rows = [output.project_dict(p, policy) for p in projects]
     files.write_output(target, tabular.render(rows, COLUMNS, chosen, headings=[
         current().text(HEADINGS[c]) for c in COLUMNS] if chosen in ("csv", "xlsx", "md")

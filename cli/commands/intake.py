@@ -28,8 +28,10 @@ EXIT_FOR = {"invalid": InvalidInput.exit_code, "not_permitted": NotPermitted.exi
 @click.option("--dry-run", is_flag=True, help="Check every row and say what would be docked; "
                                                "write nothing.")
 @click.option("--encoding", default=None, metavar="NAME",
-              help="The CSV file's encoding (utf-8 or gb18030). Default: UTF-8 (with or "
-                   "without BOM), else GB18030, as Excel saves CSV on a Chinese Windows.")
+              help="The CSV file's encoding (utf-8 or gb18030). Default: decided for the whole "
+                   "file: UTF-8 (with or without BOM) when all of it is, GB18030 (as Excel "
+                   "saves CSV on a Chinese Windows) when all of it is; a file mixing the two "
+                   "is refused, naming the line.")
 @acting
 @json_option
 def import_(file: str, batch: str | None, dry_run: bool, encoding: str | None, as_: str,
@@ -43,7 +45,8 @@ def import_(file: str, batch: str | None, dry_run: bool, encoding: str | None, a
     docking window, one live project per enterprise, category and batch, in the database and
     within the file). If any row fails, nothing is written and each failing row is listed
     with its row number, column, value and reason; the exit code is 2 if any row is invalid,
-    else 5 if any is not permitted, else 4. An `export` file imports again.
+    else 5 if any is not permitted, else 4. An `export` file imports again. A file of more
+    than 100,000 rows, or past a bound no spreadsheet comes near, is refused with exit 2.
 
     \b
     Examples:

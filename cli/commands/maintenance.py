@@ -25,10 +25,13 @@ def verify(anchors: tuple[str, ...], as_json: bool) -> None:
     Replays every hash chain and compares every row with it: each project's identity (credit
     code, region, category, batch, title, enterprise), state, version, chain head, times and
     paper copies against its transition log; each document against its SHA-256 and the apply
-    entry that filed it (a missing one is a problem); extensions and their revocations,
-    escalations (recorded, acknowledged, resolved), stored policies and operators (role,
-    scope, token digest, revocation) against the ledger's chains; projects against the policy
-    in force. An edited, inserted or deleted row shows.
+    entry that filed it (a missing one is a problem); every project against the docks chain,
+    which holds each one docked (a project deleted with all its rows shows); extensions and
+    their revocations, escalations (recorded, acknowledged, resolved), the outbox's deliveries
+    (endpoint, status, attempts), stored policies and operators (role, scope, token digest,
+    revocation) against the ledger's chains; projects against the policy in force; and every
+    decision on record against the policy in force at its moment (window, materials, role,
+    region). An edited, inserted or deleted row shows.
 
     A chain recomputed end to end is consistent again: keep the digest `accel666 anchor`
     prints outside the database, and `--anchor` proves the record still extends it. Reads only.

@@ -57,7 +57,7 @@ def emit(effective: Policy, as_json: bool) -> None:
 
     from accel666.policies import as_document
 
-    document = as_document(effective)
+    document = as_document(effective, complete=True)
     if as_json:
         output.emit_json(document)
     else:
@@ -68,21 +68,32 @@ def emit(effective: Policy, as_json: bool) -> None:
 @policy.command()
 @click.argument("file", metavar="FILE")
 @click.option("--reason", required=True, help="Why the rules change; recorded.")
+@click.option("--override", is_flag=True,
+              help="Apply it even though it changes a closed window, would have refused a "
+                   "decision on record or sets a target below what is published; the "
+                   "override and what it overrode are recorded with the reason.")
 @acting
 @json_option
-def apply(file: str, reason: str, as_: str, actor: str, as_json: bool) -> None:
+def apply(file: str, reason: str, override: bool, as_: str, actor: str, as_json: bool) -> None:
     """Put the policy in FILE in force for the database (province only).
 
-    Every project on record must keep a batch, region and category the new policy knows.
-    From then on every command on the database runs under it, with or without --policy.
+    Every project on record must keep a batch, region and category the new policy knows. The
+    new policy may not rewrite the past: change a window that has closed, refuse a decision
+    already recorded (a window moved before it, more paper copies, another role) or set a
+    category target below the projects already published. Each such problem is named and
+    the policy refused (exit 4) unless --override is given. From then on every command on
+    the database runs under it, with or without --policy.
 
     \b
     Example:
       accel666 policy apply examples/later-batch.toml --reason "第二批" --as province
     """
-    call_and_print(lambda engine: engine.apply_policy(actor_from(as_, actor), file, reason),
+    call_and_print(lambda engine: engine.apply_policy(actor_from(as_, actor), file, reason,
+                                                      override=override),
                    as_json, to_json=stored_dict, to_text=lambda s, _p: (
-                       f"policy {s.sha256[:12]} in force from {output.local(s.applied_at, _p)}"),
+                       f"policy {s.sha256[:12]} in force from {output.local(s.applied_at, _p)}"
+                       + (f" (override of {len(s.overridden)} problem(s))" if s.override
+                          else "")),
                    policy=None)
 
 
@@ -96,10 +107,12 @@ def history(as_json: bool) -> None:
 
 def stored_dict(s: StoredPolicy, policy: Policy) -> dict[str, object]:
     return {"id": s.id, "sha256": s.sha256, "applied_at": output.local(s.applied_at, policy),
-            "actor": s.actor, "role": s.role, "reason": s.reason}
+            "actor": s.actor, "role": s.role, "reason": s.reason, "override": s.override,
+            "overridden": list(s.overridden)}
 
 
 def history_text(rows: list[StoredPolicy], policy: Policy) -> None:
     output.table(("id", "sha256", "applied at", "by", "reason"),
                  ((s.id, s.sha256[:12], output.shown(s.applied_at, policy),
-                   f"{s.actor} ({s.role})", s.reason) for s in rows))
+                   f"{s.actor} ({s.role})",
+                   f"{s.reason} (override)" if s.override else s.reason) for s in rows))

@@ -7,7 +7,14 @@ from typing import TYPE_CHECKING
 import click
 
 from accel666.cli import files, output
-from accel666.cli.context import call_and_print, json_option, paging, with_engine
+from accel666.cli.context import (
+    call_and_print,
+    json_option,
+    paging,
+    reader_from,
+    reading,
+    with_engine,
+)
 
 if TYPE_CHECKING:
     from accel666 import Policy, Project, Transition
@@ -17,11 +24,15 @@ project_id_argument = click.argument("project_id", type=int, metavar="ID")
 
 @click.command()
 @project_id_argument
+@reading
 @json_option
-def show(project_id: int, as_json: bool) -> None:
+def show(project_id: int, as_: str | None, as_json: bool) -> None:
     """Show one project: who, where, which batch, its state, what can happen next, its
-    materials and the decisions its log records (opinion, review score and verdict, reasons)."""
-    call_and_print(lambda engine: (engine.get(project_id), engine.history(project_id)),
+    materials and the decisions its log records (opinion, review score and verdict, reasons).
+    With --as, only a project that role may read (else exit 5)."""
+    actor = reader_from(as_)
+    call_and_print(lambda engine: (engine.get(project_id, actor=actor),
+                                   engine.history(project_id, actor=actor)),
                    as_json, must_exist=True,
                    to_json=lambda found, policy: output.shown_project_dict(*found, policy),
                    to_text=lambda found, policy: output.project_text(*found, policy))
@@ -39,20 +50,24 @@ def show(project_id: int, as_json: bool) -> None:
               help="Order by id, title, enterprise, credit_code, region, category, batch, "
                    "state, created_at or updated_at; -COLUMN for descending.")
 @paging
+@reading
 @json_option
 def list_projects(state: str | None, region: str | None, category: str | None,
                   batch: str | None, search: str | None, sort: str, limit: int | None,
-                  offset: int, as_json: bool) -> None:
-    """List projects, oldest first, optionally filtered.
+                  offset: int, as_: str | None, as_json: bool) -> None:
+    """List projects, oldest first, optionally filtered; with --as, only those that role may
+    read.
 
     \b
     Examples:
       accel666 list --region kunshan --state applied --json
       accel666 list --search 苏州 --sort -updated_at --limit 20 --offset 40
+      accel666 list --as city:kunshan
     """
+    actor = reader_from(as_)
     call_and_print(lambda engine: engine.projects(state=state, region=region, category=category,
                                                   batch=batch, limit=limit, offset=offset,
-                                                  sort=sort, search=search),
+                                                  sort=sort, search=search, actor=actor),
                    as_json, to_json=output.each(output.project_dict), to_text=list_text,
                    must_exist=True)
 
@@ -72,10 +87,14 @@ def list_text(projects: list[Project], policy: Policy) -> None:
 
 @click.command()
 @project_id_argument
+@reading
 @json_option
-def history(project_id: int, as_json: bool) -> None:
-    """Show a project's transition log: every event, who fired it and when (China time)."""
-    call_and_print(lambda engine: engine.history(project_id), as_json, must_exist=True,
+def history(project_id: int, as_: str | None, as_json: bool) -> None:
+    """Show a project's transition log: every event, who fired it and when (China time).
+    With --as, only a project that role may read (else exit 5)."""
+    actor = reader_from(as_)
+    call_and_print(lambda engine: engine.history(project_id, actor=actor), as_json,
+                   must_exist=True,
                    to_json=output.each(output.transition_dict), to_text=history_text)
 
 
@@ -94,16 +113,20 @@ def history_text(rows: list[Transition], policy: Policy) -> None:
 @click.option("-o", "--output", "out", required=True, metavar="FILE",
               help="Where to write the document; - for stdout.")
 @click.option("--force", is_flag=True, help="Replace FILE if it exists.")
+@reading
 @json_option
-def document(project_id: int, out: str, force: bool, as_json: bool) -> None:
+def document(project_id: int, out: str, force: bool, as_: str | None, as_json: bool) -> None:
     """Write the electronic document filed with a project's application to FILE.
 
-    The bytes come from the database and are checked against their stored SHA-256.
+    The bytes come from the database and are checked against their stored SHA-256. With
+    --as, only a project that role may read (else exit 5).
     """
     import hashlib
 
     target = files.check_output(out, force)
-    doc, policy = with_engine(lambda engine: engine.document(project_id), must_exist=True)
+    actor = reader_from(as_)
+    doc, policy = with_engine(lambda engine: engine.document(project_id, actor=actor),
+                              must_exist=True)
     if hashlib.sha256(doc.content).hexdigest() != doc.sha256:
         raise click.ClickException(f"document {doc.id} does not match its stored SHA-256")
     info = {"project_id": doc.project_id, "document_id": doc.id, "name": doc.name,

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from accel666.cli import files, output
-from accel666.cli.context import json_option, with_engine
+from accel666.cli.context import json_option, reader_from, reading, with_engine
 
 if TYPE_CHECKING:
     from accel666 import Policy
@@ -22,13 +22,15 @@ if TYPE_CHECKING:
               help="Also write the report as one self-contained HTML page (charts inline, "
                    "opens without a network) to FILE.")
 @click.option("--force", is_flag=True, help="Replace the --html FILE if it exists.")
+@reading
 @json_option
 def report(batch: str | None, region: str | None, html_out: str | None, force: bool,
-           as_json: bool) -> None:
+           as_: str | None, as_json: bool) -> None:
     """Where the programme stands now: projects by state, each category's progress toward its
     target (6 cloud bases, 60 backbone enterprises, 600 demonstration enterprises), and the 16
-    regions by state with what is overdue and escalated there. Any role may read it; the
-    filters narrow every figure.
+    regions by state with what is overdue and escalated there. Any role may read its figures;
+    the filters narrow every figure. The page's list of overdue projects (--html) holds, with
+    --as, those that role may read.
 
     \b
     Examples:
@@ -38,7 +40,9 @@ def report(batch: str | None, region: str | None, html_out: str | None, force: b
       accel666 report --html 2020-10-31.html
     """
     target = None if html_out is None else files.check_output(html_out, force)
-    result, policy = with_engine(lambda engine: engine.report(batch=batch, region=region),
+    actor = reader_from(as_)
+    result, policy = with_engine(lambda engine: engine.report(batch=batch, region=region,
+                                                              actor=actor),
                                  must_exist=True)
     if html_out != files.STDOUT:  # `--html -`: the page alone on stdout
         output.render(result, policy, as_json, to_json=report_dict, to_text=report_text)

@@ -9,13 +9,14 @@ rounds never take the same delivery.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import (
     Boolean,
+    ColumnElement,
     Connection,
     Integer,
     Select,
@@ -36,6 +37,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from accel666.models.escalations import delivery_table, escalation_table
 from accel666.models.stores import CHUNK
+from accel666.models.stores.projects import Within, within
 from accel666.models.tables import project_table, transition_table
 from accel666.models.types import UTCDateTime
 
@@ -48,7 +50,10 @@ SWEEP_LOCK = 0x0A666E5C
 INSERTED = ("project_id", "batch", "phase", "deadline", "level", "due_at", "fired_at",
             "lateness_seconds", "target_role", "target_scope", "state_seen", "idempotency_key",
             "lapsed")
-QUEUED = ("escalation_id", "notifier", "endpoint", "status", "attempts", "next_attempt_at")
+QUEUED = ("escalation_id", "notifier", "endpoint", "status", "attempts", "next_attempt_at",
+          "proved_in")
+# A delivery as the outbox chain records it (record.proofs.DELIVERY).
+_CHAINED = (D.id, D.escalation_id, D.notifier, D.endpoint, D.status, D.attempts)
 
 
 class DueRung(Protocol):
@@ -184,13 +189,15 @@ def resolvable(conn: Connection, phase: str, states: Sequence[str]) -> int:
 
 
 def enqueue(conn: Connection, first: int, last: int, now: datetime, notifier: str,
-            endpoint: str | None) -> int:
+            endpoint: str | None, proved_in: int) -> int:
     """Queue a delivery by `notifier` (to `endpoint`, if it takes one) of each escalation with
-    an id from `first` to `last`; how many were queued."""
+    an id from `first` to `last`, proved by the outbox entry `proved_in`; how many were
+    queued."""
     rows = select(
         E.id, literal(notifier, String),
         cast(null(), String) if endpoint is None else literal(endpoint, String),
         literal("pending", String), literal(0, Integer), literal(now, UTCDateTime),
+        literal(proved_in, Integer),
     ).where(E.id.between(first, last))
     return int(conn.execute(
         _insert(conn)(delivery_table)
@@ -200,27 +207,40 @@ def enqueue(conn: Connection, first: int, last: int, now: datetime, notifier: st
     ).rowcount)
 
 
-def adopt(conn: Connection, notifier: str, endpoint: str, now: datetime) -> int:
+def adopt(conn: Connection, notifier: str, endpoint: str, now: datetime,
+          proved_in: int) -> list[Any]:
     """Queue a delivery by `notifier` to `endpoint` for every open escalation that has none by
-    it, and point every delivery of `notifier` still pending at `endpoint`; how many were
-    queued or redirected. Delivered and failed ones keep their endpoint."""
+    it, and point every delivery of `notifier` still pending at `endpoint`, each proved by
+    the outbox entry `proved_in`; the deliveries queued or redirected, as the outbox chain
+    records them, in id order. Delivered and failed ones keep their endpoint."""
     has_one = exists().where(D.escalation_id == E.id, D.notifier == notifier)
     rows = select(
         E.id, literal(notifier, String), literal(endpoint, String), literal("pending", String),
-        literal(0, Integer), literal(now, UTCDateTime),
+        literal(0, Integer), literal(now, UTCDateTime), literal(proved_in, Integer),
     ).where(E.resolved_at.is_(None), E.acked_at.is_(None), ~has_one)
     queued = conn.execute(
         _insert(conn)(delivery_table)
         .from_select(QUEUED, rows)
         .on_conflict_do_nothing()
-        .execution_options(preserve_rowcount=True)
-    ).rowcount
+        .returning(D.id)
+    ).scalars().all()
     redirected = conn.execute(
         update(delivery_table)
         .where(D.notifier == notifier, D.status == "pending", D.endpoint != endpoint)
-        .values(endpoint=endpoint)
-    ).rowcount
-    return int(queued) + int(redirected)
+        .values(endpoint=endpoint, proved_in=proved_in)
+        .returning(D.id)
+    ).scalars().all()
+    return chained(conn, [*queued, *redirected])
+
+
+def chained(conn: Connection, ids: Sequence[int]) -> list[Any]:
+    """The deliveries with these ids as the outbox chain records them, in id order."""
+    out: list[Any] = []
+    ordered = sorted(set(ids))
+    for start in range(0, len(ordered), CHUNK):
+        out += conn.execute(select(*_CHAINED).where(D.id.in_(ordered[start:start + CHUNK]))
+                            .order_by(D.id)).all()
+    return out
 
 
 def recorded_between(conn: Connection, first: int, last: int,
@@ -257,7 +277,8 @@ def claim(conn: Connection, notifier: str, owner: str, now: datetime, after: int
     conn.execute(update(delivery_table).where(D.id.in_(ids))
                  .values(lease_owner=owner, lease_until=now + lease))
     return list(conn.execute(
-        select(D.id, D.endpoint, D.attempts, D.escalation_id, E.project_id, E.batch,
+        select(D.id, D.endpoint, D.attempts, D.escalation_id, D.notifier, D.status,
+               D.proved_in, E.project_id, E.batch,
                E.phase, E.deadline, E.level, E.due_at, E.fired_at, E.lateness_seconds,
                E.target_role, E.target_scope, E.state_seen, E.idempotency_key, E.lapsed,
                P.title, P.enterprise, P.region)
@@ -267,10 +288,18 @@ def claim(conn: Connection, notifier: str, owner: str, now: datetime, after: int
     ).all())
 
 
-def settle(conn: Connection, owner: str, now: datetime, outcomes: Sequence[Outcome]) -> None:
-    """Write the outcomes of deliveries `owner` holds and release their lease: the successes
-    in one UPDATE, each failure with its own attempt count and next attempt. A success keeps
-    the last error seen, for the record."""
+def held_by(conn: Connection, owner: str, ids: Sequence[int]) -> set[int]:
+    """Which of `ids` `owner` still holds the lease of, locked until this transaction ends."""
+    return set(conn.execute(select(D.id).where(D.id.in_(ids), D.lease_owner == owner)
+                            .with_for_update()).scalars())
+
+
+def settle(conn: Connection, owner: str, now: datetime, outcomes: Sequence[Outcome],
+           proved_in: int) -> None:
+    """Write the outcomes of deliveries `owner` holds (see `held_by`) and release their lease:
+    the successes in one UPDATE, each failure with its own attempt count and next attempt,
+    each proved by the outbox entry `proved_in`. A success keeps the last error seen, for the
+    record."""
     done = [o.delivery_id for o in outcomes if o.status == "delivered"]
     failed = [o for o in outcomes if o.status != "delivered"]
     released = {"lease_owner": None, "lease_until": None}
@@ -278,15 +307,28 @@ def settle(conn: Connection, owner: str, now: datetime, outcomes: Sequence[Outco
         conn.execute(update(delivery_table)
                      .where(D.id.in_(done), D.lease_owner == owner)
                      .values(status="delivered", attempts=D.attempts + 1, delivered_at=now,
-                             next_attempt_at=now, **released))
+                             next_attempt_at=now, proved_in=proved_in, **released))
     if failed:
         conn.execute(update(delivery_table)
                      .where(D.id == bindparam("b_id"), D.lease_owner == owner)
                      .values(status=bindparam("b_status"), attempts=bindparam("b_attempts"),
                              last_error=bindparam("b_error"),
-                             next_attempt_at=bindparam("b_next"), **released),
+                             next_attempt_at=bindparam("b_next"), proved_in=proved_in,
+                             **released),
                      [{"b_id": o.delivery_id, "b_status": o.status, "b_attempts": o.attempts,
                        "b_error": o.error, "b_next": o.next_attempt_at} for o in failed])
+
+
+def unposted(conn: Connection, owner: str, why: Mapping[int, str]) -> None:
+    """Release the deliveries `owner` holds that were not posted because their row is not
+    what the record holds, each with the reason as its last error (nothing the outbox chain
+    records changes)."""
+    if why:
+        conn.execute(update(delivery_table)
+                     .where(D.id == bindparam("b_id"), D.lease_owner == owner)
+                     .values(last_error=bindparam("b_error"), lease_owner=None,
+                             lease_until=None),
+                     [{"b_id": i, "b_error": error} for i, error in why.items()])
 
 
 def release(conn: Connection, owner: str, ids: Sequence[int]) -> None:
@@ -296,49 +338,72 @@ def release(conn: Connection, owner: str, ids: Sequence[int]) -> None:
 
 
 def rearm(conn: Connection, escalation_id: int, now: datetime,
-          redirect: tuple[str, str] | None = None) -> int:
+          redirect: tuple[str, str] | None, proved_in: int) -> list[Any]:
     """Give the failed deliveries of an escalation a fresh set of attempts; with `redirect`
     (a notifier and an endpoint), its failed delivery by that notifier goes to the endpoint,
-    and one is queued if it had none. How many deliveries were re-armed or queued."""
+    and one is queued if it had none; each proved by the outbox entry `proved_in`. The
+    deliveries re-armed or queued, as the outbox chain records them, in id order."""
     fresh = {"status": "pending", "attempts": 0, "next_attempt_at": now, "lease_owner": None,
-             "lease_until": None}
-    count = int(conn.execute(
+             "lease_until": None, "proved_in": proved_in}
+    ids = list(conn.execute(
         update(delivery_table)
         .where(D.escalation_id == escalation_id, D.status == "failed")
         .values(**fresh, **({} if redirect is None else {"endpoint": case(
             (D.notifier == redirect[0], redirect[1]), else_=D.endpoint)}))
-    ).rowcount)
+        .returning(D.id)
+    ).scalars())
     if redirect is not None and conn.execute(select(D.id).where(
             D.escalation_id == escalation_id, D.notifier == redirect[0])).first() is None:
-        conn.execute(insert(delivery_table).values(
-            escalation_id=escalation_id, notifier=redirect[0], endpoint=redirect[1], **fresh))
-        count += 1
-    return count
+        ids.append(conn.execute(insert(delivery_table).values(
+            escalation_id=escalation_id, notifier=redirect[0], endpoint=redirect[1], **fresh)
+            .returning(D.id)).scalar_one())
+    return chained(conn, ids)
 
 
 # --- reading and acknowledging --------------------------------------------------------------
 
+def _late(batch: str, states: Sequence[str], region: str | None,
+          reach: Within) -> list[ColumnElement[bool]]:
+    """The condition on projects of `batch` (in `region`, within `reach`) in one of `states`."""
+    conditions = [P.batch == batch, P.state.in_(states)]
+    if region is not None:
+        conditions.append(P.region == region)
+    if (condition := within(reach)) is not None:
+        conditions.append(condition)
+    return conditions
+
+
 def overdue(conn: Connection, batch: str, phase: str, states: Sequence[str],
-            region: str | None) -> Iterator[Any]:
-    """The projects of `batch` (in `region`) in one of `phase`'s overdue `states`, unordered,
-    each with the highest level on record for the phase (`reached`) and whether one of its
-    escalations of the phase was acknowledged (`acked`)."""
+            region: str | None, reach: Within = None) -> Iterator[Any]:
+    """The projects of `batch` (in `region`, within a reader's `reach`) in one of `phase`'s
+    overdue `states`, unordered, each with the highest level on record for the phase
+    (`reached`) and whether one of its escalations of the phase was acknowledged (`acked`)."""
     mine = (E.project_id == P.id, E.phase == phase)
     q = select(
         P.id, P.title, P.enterprise, P.region, P.state,
         select(func.max(E.level)).where(*mine).scalar_subquery().label("reached"),
         exists().where(*mine, E.acked_at.is_not(None)).label("acked"),
-    ).where(P.batch == batch, P.state.in_(states))
-    if region is not None:
-        q = q.where(P.region == region)
+    ).where(*_late(batch, states, region, reach))
     return conn.execute(q)
 
 
+def overdue_counts(conn: Connection, batch: str, states: Sequence[str],
+                   region: str | None) -> dict[str, int]:
+    """How many projects of `batch` (in `region`) are in one of `states`, by region."""
+    q = (select(P.region, func.count()).where(*_late(batch, states, region, None))
+         .group_by(P.region))
+    return {code: n for code, n in conn.execute(q).all()}
+
+
 def listed(conn: Connection, *, open_only: bool, failed_only: bool, project_id: int | None,
-           limit: int | None, offset: int) -> tuple[list[Any], list[Any]]:
+           limit: int | None, offset: int, reach: Within = None
+           ) -> tuple[list[Any], list[Any]]:
     """Escalations oldest first, and the deliveries of those, in id order. `open_only`:
-    neither acknowledged nor resolved; `failed_only`: with a delivery that failed for good."""
+    neither acknowledged nor resolved; `failed_only`: with a delivery that failed for good;
+    `reach`: only those of projects a reader may read."""
     q = select(escalation_table).order_by(E.id)
+    if (condition := within(reach)) is not None:
+        q = q.where(E.project_id.in_(select(P.id).where(condition)))
     if open_only:
         q = q.where(E.acked_at.is_(None), E.resolved_at.is_(None))
     if failed_only:
@@ -400,6 +465,20 @@ def unseen(conn: Connection) -> Iterator[Any]:
         select(E.id, E.project_id, E.state_seen, P.id.label("found"))
         .outerjoin(project_table, P.id == E.project_id)
         .where(or_(P.id.is_(None), ~went_through)).order_by(E.id))
+
+
+def every_delivery(conn: Connection) -> Iterator[Any]:
+    """Every delivery as the outbox chain records it, with the entry it names (`proved_in`),
+    in id order, fetched a chunk at a time."""
+    return conn.execute(select(*_CHAINED, D.proved_in).order_by(D.id)
+                        .execution_options(yield_per=CHUNK))
+
+
+def without_delivery(conn: Connection, first: int, last: int, notifier: str) -> list[int]:
+    """The escalations with ids from `first` to `last` that have no delivery by `notifier`."""
+    has_one = exists().where(D.escalation_id == E.id, D.notifier == notifier)
+    return list(conn.execute(select(E.id).where(E.id.between(first, last), ~has_one)
+                             .order_by(E.id)).scalars())
 
 
 def lost_deliveries(conn: Connection) -> Iterator[Any]:

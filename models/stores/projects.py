@@ -1,6 +1,6 @@
 """Projects and their transition log: loading one, inserting new ones, the compare-and-set of a
 state change and its log row, the chain heads, and the reads over them (lists, counts, the
-live project an enterprise holds).
+live project an enterprise holds), each list narrowed to one reader's reach when asked.
 
 The statements a state change and a dock run are built once and run through
 `models.compiled` (compiled once per dialect, executed on the driver); the others through
@@ -10,9 +10,9 @@ The statements a state change and a dock run are built once and run through
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeAlias
 
-from sqlalchemy import Connection, bindparam, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Connection, bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from accel666.errors import Conflict
@@ -33,6 +33,10 @@ LIVE_CODES_PER_QUERY = 500
 # The columns a list may be sorted by.
 SORTS = ("id", "title", "enterprise", "credit_code", "region", "category", "batch", "state",
          "created_at", "updated_at")
+# The columns a reader's reach narrows lists by: a city bureau's region, an enterprise's code.
+# A reach is (column, value), or None for a reader of every project.
+REACHED_BY = ("region", "credit_code")
+Within: TypeAlias = tuple[str, str] | None
 
 _LOAD = select(project_table).where(P.id == bindparam("pid"))
 _LIVE_HOLDER = select(P.id).where(
@@ -124,6 +128,17 @@ def history(conn: Connection, project_id: int) -> list[Any]:
     )
 
 
+def within(reach: Within) -> ColumnElement[bool] | None:
+    """The condition a reader's reach puts on projects: its `column` (one of REACHED_BY)
+    holds its value; None for a reader of every project."""
+    if reach is None:
+        return None
+    column, value = reach
+    if column not in REACHED_BY:
+        raise ValueError(f"a reach narrows by one of {', '.join(REACHED_BY)}, not {column!r}")
+    return P[column] == value
+
+
 def find(
     conn: Connection,
     *,
@@ -136,11 +151,15 @@ def find(
     sort: str = "id",
     descending: bool = False,
     search: str | None = None,
+    reach: Within = None,
 ) -> list[Any]:
-    """Projects narrowed by the filters and by `search` (a substring of the title, the
-    enterprise or the credit code, case-insensitive), ordered by `sort` then id."""
+    """Projects narrowed by the filters, by `search` (a substring of the title, the
+    enterprise or the credit code, case-insensitive) and to a reader's `reach`, ordered by
+    `sort` then id (the page, `limit` after `offset`, is cut from what the reader may read)."""
     key = P[sort]
     q = select(project_table).order_by(key.desc() if descending else key, P.id)
+    if (condition := within(reach)) is not None:
+        q = q.where(condition)
     for column, value in ((P.state, state), (P.region, region), (P.category, category),
                           (P.batch, batch)):
         if value is not None:
@@ -207,3 +226,13 @@ def every_log_row(conn: Connection) -> Iterator[Any]:
     fetched a chunk at a time."""
     return conn.execute(select(transition_table).order_by(T.project_id, T.seq)
                         .execution_options(yield_per=CHUNK))
+
+
+def log_rows_of(conn: Connection, batches: Sequence[str]) -> Iterator[Any]:
+    """The transition log of the projects of `batches`, each row with its project's batch,
+    region and credit code, project by project (by id), each in seq order, fetched a chunk at
+    a time: the decisions `policy apply` replays."""
+    return conn.execute(
+        select(transition_table, P.batch, P.region, P.credit_code)
+        .join(project_table, P.id == T.project_id).where(P.batch.in_(batches))
+        .order_by(T.project_id, T.seq).execution_options(yield_per=CHUNK))

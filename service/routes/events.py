@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, create_model
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, StrictInt, create_model
 from pydantic.json_schema import SkipJsonSchema, WithJsonSchema
 
 from accel666 import Actor, Engine, lifecycle
@@ -22,10 +22,12 @@ from accel666.service.deps import ActorDep, EngineDep
 from accel666.service.routes.projects import IfMatch, ProjectId, project_response
 
 # What a JSON body holds of each kind of input, as validated: its type and the most characters
-# it may hold (the Engine then checks the value as the definition says).
-TYPES: dict[str, tuple[type, int | None]] = {
+# it may hold (the Engine then checks the value as the definition says). An integer is a JSON
+# integer: not digits in a string, not a number with an exponent or a fraction (even .0), not
+# true or false.
+TYPES: dict[str, tuple[Any, int | None]] = {
     TEXT: (str, 10_000),
-    INTEGER: (int, None),
+    INTEGER: (StrictInt, None),
     VERDICT: (str, 20),
 }
 # An input a body holds but its document does not show (one another event takes).

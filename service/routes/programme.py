@@ -64,26 +64,29 @@ def extend(key: Annotated[str, Path(max_length=100)], body: Extending, engine: E
 def report(engine: EngineDep, actor: ActorDep,
            batch: Annotated[str | None, Query(max_length=100)] = None,
            region: Annotated[str | None, Query(max_length=100)] = None) -> dict[str, Any]:
-    """The operators' view, as `accel666 report --json` prints it."""
-    return engine.report(batch=batch, region=region).to_dict(engine.policy.zone)
+    """The operators' view, as `accel666 report --json` prints it: the programme's figures,
+    the same for every operator."""
+    return engine.report(batch=batch, region=region, actor=actor).to_dict(engine.policy.zone)
 
 
 @router.get("/overdue", tags=["deadlines"], summary="Projects past a deadline")
 def overdue(engine: EngineDep, actor: ActorDep,
             region: Annotated[str | None, Query(max_length=100)] = None,
             limit: Limit = 100, offset: Offset = 0) -> list[dict[str, Any]]:
-    """What `accel666 overdue --json` lists, a page at a time."""
+    """What `accel666 overdue --json` lists, a page at a time: the projects the calling
+    operator may read."""
     return [documents.overdue_dict(o, engine.policy)
-            for o in engine.overdue(region, limit=limit, offset=offset)]
+            for o in engine.overdue(region, limit=limit, offset=offset, actor=actor)]
 
 
 @router.get("/escalations", tags=["deadlines"], summary="Escalations")
 def escalations(engine: EngineDep, actor: ActorDep, open: bool = False, failed: bool = False,
                 project_id: Annotated[int | None, Query(ge=1)] = None,
                 limit: Limit = 100, offset: Offset = 0) -> list[dict[str, Any]]:
-    """Escalations with their acknowledgements and deliveries, as `accel666 escalations --json`."""
+    """Escalations with their acknowledgements and deliveries, as `accel666 escalations --json`:
+    those of the projects the calling operator may read."""
     found = engine.escalations(open_only=open, failed_only=failed, project_id=project_id,
-                               limit=limit, offset=offset)
+                               limit=limit, offset=offset, actor=actor)
     return [documents.escalation_dict(e, engine.policy) for e in found]
 
 

@@ -81,9 +81,10 @@ def list_projects(
     sort: str = "id", limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[dict[str, Any]]:
-    """Projects, filtered as `accel666 list` filters them, a page at a time (limit, offset)."""
+    """Projects, filtered as `accel666 list` filters them, a page at a time (limit, offset):
+    those the calling operator may read (403 for a region beyond a city bureau's own)."""
     found = engine.projects(state=state, region=region, category=category, batch=batch,
-                            search=search, sort=sort, limit=limit, offset=offset)
+                            search=search, sort=sort, limit=limit, offset=offset, actor=actor)
     return [documents.project_dict(p, engine.policy) for p in found]
 
 
@@ -91,23 +92,27 @@ def list_projects(
 def show(project_id: ProjectId, engine: EngineDep, actor: ActorDep,
          request: Request) -> JSONResponse:
     """The project as `accel666 show --json` prints it (next events, materials, decisions),
-    with its ETag."""
-    project = engine.get(project_id)
-    shown = documents.shown_project_dict(project, engine.history(project_id), engine.policy)
+    with its ETag; 403 if it is beyond what the calling operator may read."""
+    project = engine.get(project_id, actor=actor)
+    shown = documents.shown_project_dict(project, engine.history(project_id, actor=actor),
+                                         engine.policy)
     return project_response(project, request, body=shown)
 
 
 @router.get("/projects/{project_id}/history", summary="A project's transition log")
 def history(project_id: ProjectId, engine: EngineDep, actor: ActorDep) -> list[dict[str, Any]]:
-    """Every event of the project: who fired it, when, what it recorded."""
-    return [documents.transition_dict(t, engine.policy) for t in engine.history(project_id)]
+    """Every event of the project: who fired it, when, what it recorded (403 if the project is
+    beyond what the calling operator may read)."""
+    return [documents.transition_dict(t, engine.policy)
+            for t in engine.history(project_id, actor=actor)]
 
 
 @router.get("/projects/{project_id}/document", summary="A project's electronic document",
             response_class=Response)
 def document(project_id: ProjectId, engine: EngineDep, actor: ActorDep) -> Response:
-    """The document's bytes as filed, as an attachment under its file name."""
-    found = engine.document(project_id)
+    """The document's bytes as filed, as an attachment under its file name (403 if the
+    project is beyond what the calling operator may read)."""
+    found = engine.document(project_id, actor=actor)
     return Response(found.content, media_type="application/octet-stream",
                     headers={"Content-Disposition": attachment(found.name),
                              "X-Content-SHA256": found.sha256})

@@ -74,6 +74,29 @@ def rechain_project(url: str, project_id: int, **changes: Any) -> None:
         eng.dispose()
 
 
+def rechain_docks_without(url: str, project_id: int) -> None:
+    """Take a project out of the `docks` chain (an entry left holding nothing goes with it),
+    then renumber and recompute the chain: consistent again."""
+    eng = create_engine(make_url(url))
+    L = models.ledger_table
+    try:
+        with eng.begin() as conn:
+            rows = conn.execute(select(L).where(L.c.chain == "docks").order_by(L.c.seq)).all()
+            conn.execute(L.delete().where(L.c.chain == "docks"))
+            prev, seq = chain.GENESIS, 0
+            for row in rows:
+                held = [p for p in row.body["projects"] if p[0] != project_id]
+                if not held:
+                    continue
+                seq += 1
+                values = {**row._asdict(), "seq": seq, "body": {**row.body, "projects": held}}
+                values.pop("id")
+                prev = values["hash"] = chain.entry_hash(values, prev)
+                conn.execute(L.insert().values(**values))
+    finally:
+        eng.dispose()
+
+
 def rechain_ledger(url: str, name: str, body_of: Any) -> None:
     """Rewrite every entry of ledger chain `name` with `body_of(body)` and recompute its hashes."""
     eng = create_engine(make_url(url))

@@ -58,7 +58,7 @@ def test_an_anchor_file_edited_to_match_a_rewritten_record_fails(engine, db_url,
     _dock_two(engine, actors)
     taken = engine.anchor()
     assert taken.heads is not None and [h[0] for h in taken.heads] == [
-        "project:1", "project:2", "policy"]
+        "project:1", "project:2", "docks", "policy"]
     REWRITES[which](db_url)
     rewritten = engine.anchor().heads
     assert rewritten is not None

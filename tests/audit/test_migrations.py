@@ -91,12 +91,12 @@ def test_upgrade_from_the_first_schema_keeps_every_row_and_chains_the_log(db_url
     with pytest.raises(InvalidInput) as refused:
         Engine(db_url)
     assert refused.value.field == "database"
-    assert "schema is at revision 0001, this accel666 needs 0009" in refused.value.reason
+    assert f"schema is at revision 0001, this accel666 needs {schema.HEAD}" in refused.value.reason
 
     result = run("db", "upgrade")
     assert result.exit_code == 0, result.stderr
-    assert result.stdout == "schema upgraded from revision 0001 to 0009\n"
-    assert run("db", "upgrade").stdout == "schema already at revision 0009\n"
+    assert result.stdout == f"schema upgraded from revision 0001 to {schema.HEAD}\n"
+    assert run("db", "upgrade").stdout == f"schema already at revision {schema.HEAD}\n"
 
     with Engine(db_url) as engine:
         assert [(p.id, p.state, p.version) for p in engine.projects()] == [
@@ -128,7 +128,7 @@ def test_a_database_from_before_revisions_were_kept_is_upgraded(db_url):
     eng.dispose()
     with Engine(db_url, create_schema=False) as engine:
         assert engine.schema_revision() == "0001"
-        assert engine.upgrade_schema() == ("0001", "0009")
+        assert engine.upgrade_schema() == ("0001", schema.HEAD)
     with Engine(db_url) as engine:
         assert engine.verify().log_rows == 3
 
@@ -139,7 +139,7 @@ def test_migration_files_ship_with_the_package():
         "0001_first_schema.py", "0002_hash_chain.py", "0003_delivery_claim_index.py",
         "0004_lifecycle_checks.py", "0005_extension_acts.py",
         "0006_stored_policy.py", "0007_ledger.py", "0008_operators.py",
-        "0009_served_requests.py"]
+        "0009_served_requests.py", "0010_sessions.py", "0011_docks_and_outbox_chains.py"]
 
 
 def test_an_engine_can_work_after_upgrade_with_actors(db_url):
@@ -186,9 +186,9 @@ def test_the_upgrade_to_operators_adds_their_table_and_chain(db_url, run):
     at_revision(db_url, "0007")
     with pytest.raises(InvalidInput) as refused:
         Engine(db_url)
-    assert "schema is at revision 0007, this accel666 needs 0009" in refused.value.reason
+    assert f"schema is at revision 0007, this accel666 needs {schema.HEAD}" in refused.value.reason
     result = run("db", "upgrade")
-    assert result.stdout == "schema upgraded from revision 0007 to 0009\n", result.stderr
+    assert result.stdout == f"schema upgraded from revision 0007 to {schema.HEAD}\n", result.stderr
     with Engine(db_url) as engine:
         token = engine.add_operator("li", "city:suzhou", by="prov").token
         assert engine.authenticate(token).scope == "320500"
@@ -202,7 +202,7 @@ def test_a_new_database_begins_its_ledger_with_nothing_to_adopt(engine, actors):
                 category="demo")
     report = engine.verify()
     assert report.ok and report.unproven == ()
-    assert report.ledger_rows == 1  # the policy recorded at first use
+    assert report.ledger_rows == 2  # the policy, recorded with the first change; the dock
 
 
 def _tables(url: str) -> dict[str, list[tuple[object, ...]]]:
@@ -248,8 +248,8 @@ def test_tables_with_no_revision_that_match_no_schema_are_refused_unchanged(db_u
     """Neither the first schema nor this version's (a table of the head missing, here): no
     upgrade can be trusted to fit them, so opening and upgrading both refuse, with exit 2,
     and write nothing."""
-    made_by_create_all(db_url, [t for t in models.metadata.sorted_tables
-                                if t.name != "accel666_operator"])
+    made_by_create_all(db_url, [t for t in models.metadata.sorted_tables  # and its sessions'
+                                if t.name not in ("accel666_operator", "accel666_session")])
     try:
         before = _tables(db_url)
         for args in (("list",), ("db", "upgrade"), ("db", "current")):
@@ -263,3 +263,46 @@ def test_tables_with_no_revision_that_match_no_schema_are_refused_unchanged(db_u
         assert _tables(db_url) == before
     finally:
         empty_database(db_url)  # the next test on this server database finds it usable
+
+
+def test_the_upgrade_to_the_docks_and_outbox_chains_adopts_what_is_held(db_url):
+    """Projects and deliveries held before schema 0011 are adopted one by one: the `docks`
+    chain begins with every project's id and identity, the `outbox` chain with every delivery's
+    endpoint, status and attempts; a project deleted or a delivery changed after the upgrade
+    is named."""
+    at_revision(db_url, "0001")
+    fill_first_schema(db_url)
+    eng = models.create(db_url)
+    try:
+        schema.upgrade(eng, "0010")
+        assert schema.upgrade(eng) == ("0010", "0011")
+    finally:
+        eng.dispose()
+    ledger = models.ledger_table.c
+    plain = create_engine(db_url)
+    with plain.connect() as conn:
+        entries = conn.execute(select(ledger.chain, ledger.seq, ledger.kind, ledger.body)
+                               .where(ledger.chain.in_(("docks", "outbox")))
+                               .order_by(ledger.chain, ledger.seq)).all()
+        proved = conn.execute(select(models.delivery_table.c.proved_in)).scalars().all()
+    plain.dispose()
+    assert [(e.chain, e.seq, e.kind) for e in entries] == [("docks", 1, "adopt"),
+                                                           ("outbox", 1, "held")]
+    assert entries[0].body["projects"] == [
+        [1, "项目1", "企业1", CODE_A, "320500", "demo", "2020-1"],
+        [2, "项目2", "企业2", CODE_B, "320500", "demo", "2020-1"]]
+    assert entries[1].body["deliveries"] == [[1, 1, "log", None, "delivered", 1]]
+    assert proved == [1]
+    with Engine(db_url) as engine:
+        assert [p.kind for p in engine.verify().problems] == ["document"]  # the fake bytes
+    behind_the_back(db_url, "DELETE FROM accel666_document WHERE project_id = 1",
+                    "DELETE FROM accel666_transition WHERE project_id = 1",
+                    "DELETE FROM accel666_project WHERE id = 1",
+                    "UPDATE accel666_delivery SET status = 'failed'")
+    with Engine(db_url) as engine:
+        found = [(p.kind, p.message) for p in engine.verify().problems]
+    assert ("project", f"project 1 ('项目1', enterprise 企业1, credit code {CODE_A}, region "
+            "320500, category demo, batch 2020-1) is in the docks chain but not on record: it "
+            "was deleted") in found
+    assert ("delivery", "delivery 1 (escalation 1, log): status differs from what the outbox "
+            "chain records") in found

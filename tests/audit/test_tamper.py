@@ -7,7 +7,12 @@ import pytest
 
 from accel666.record import anchoring
 from tests.audit.audit_support import behind_the_back
-from tests.audit.tamper_support import full_history, rechain_ledger, rechain_project
+from tests.audit.tamper_support import (
+    full_history,
+    rechain_docks_without,
+    rechain_ledger,
+    rechain_project,
+)
 from tests.helpers import CODE_D, cst
 
 
@@ -200,10 +205,13 @@ REWRITES = {
                         "WHERE name = 'li.suzhou'"),
         rechain_ledger(url, "operators", lambda body: {**body, "role": "province", "scope": None}
                        if body.get("name") == "li.suzhou" and "role" in body else body)),
-    "project deleted": lambda url, ids: behind_the_back(
+    # With its dock taken out of the `docks` chain, which names a project deleted alone
+    # (tests/audit/test_docks_chain.py).
+    "project deleted": lambda url, ids: (behind_the_back(
         url, "DELETE FROM accel666_document WHERE project_id = :a",
         "DELETE FROM accel666_transition WHERE project_id = :a",
         "DELETE FROM accel666_project WHERE id = :a", a=ids["a"]),
+        rechain_docks_without(url, ids["a"])),
     "log cut short": lambda url, ids: behind_the_back(
         url, "DELETE FROM accel666_transition WHERE project_id = :a AND seq > 3",
         "UPDATE accel666_project SET state = 'recommended', version = 3, updated_at = "

@@ -153,7 +153,7 @@ def test_cli_verify_exits_7_naming_each_problem(run, db_url, history):
     assert result.stdout.splitlines() == [
         f"chain: project {a}: log row seq 1 (dock) does not match its hash: the row or one "
         "before it was changed",
-        "checked 2 projects, 7 log rows, 1 documents, 1 escalations, 2 ledger rows, 0 anchors: "
+        "checked 2 projects, 7 log rows, 1 documents, 1 escalations, 5 ledger rows, 0 anchors: "
         "1 problem(s)"]
     data = json.loads(run("verify", "--json").stdout)
     assert data["ok"] is False

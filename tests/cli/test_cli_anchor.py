@@ -16,14 +16,15 @@ def anchored(run):
     assert result.exit_code == 0, result.stderr
     digest, rest = result.stdout.split("  ", 1)
     assert re.fullmatch(r"[0-9a-f]{64}", digest)
-    assert rest.startswith("1 projects, 2 chains, at 2020-07-01T10:00:00+08:00")
+    # The project's, the docks chain's, the policy's.
+    assert rest.startswith("1 projects, 3 chains, at 2020-07-01T10:00:00+08:00")
     return project, digest
 
 
 def test_the_digest_proves_an_honest_record_and_catches_a_rewritten_one(run, db_url, tmp_path):
     project, digest = anchored(run)
     log = tmp_path / "anchors.txt"
-    log.write_text(f"{digest}  1 projects, 2 chains, at …\n", encoding="utf-8")
+    log.write_text(f"{digest}  1 projects, 3 chains, at …\n", encoding="utf-8")
     for given in (digest, str(log)):
         assert run("verify", "--anchor", given).exit_code == 0
     rechain_project(db_url, project, actor="mallory")
@@ -45,7 +46,7 @@ def test_the_anchor_file_holds_the_heads_and_proves_without_the_database_copy(
     shown = json.loads(result.stdout)
     kept = json.loads(out.read_text(encoding="utf-8"))
     assert kept["digest"] == shown["digest"] and kept["projects"] == shown["projects"] == 1
-    assert [h[0] for h in kept["heads"]] == ["project:1", "policy"]
+    assert [h[0] for h in kept["heads"]] == ["project:1", "docks", "policy"]
     assert run("anchor", "-o", str(out)).exit_code == 2  # no overwrite without --force
     behind_the_back(db_url, "DELETE FROM accel666_anchor")
     assert run("verify", "--anchor", shown["digest"]).exit_code == 7

@@ -74,8 +74,10 @@ def test_show_json_spells_out_every_part_with_iso_dates(run):
     assert result.exit_code == 0
     doc = json.loads(result.stdout)
     assert list(doc) == ["timezone", "targets_by", "province", "regions", "materials",
-                         "categories", "roles", "permissions", "batches", "extensions",
-                         "escalation"]
+                         "categories", "roles", "permissions", "reads", "batches",
+                         "extensions", "escalation"]
+    assert doc["reads"] == {"enterprise": "own", "tencent": "all", "city": "region",
+                            "province": "all"}
     assert doc["extensions"] == {"reopen_within_days": 30}
     assert doc["province"] == "320000"
     assert doc["targets_by"] == "2022-12-31"

@@ -8,6 +8,7 @@ walked through from start to end on any day the suite runs.
 from __future__ import annotations
 
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -56,8 +57,10 @@ class Service:
                 self.process.wait()
 
 
-def start(db: str, folder: Path, *, workers: int = 1) -> Service:
-    """Grant the operators of ROLES, start `accel666 serve` and wait until /healthz says ok."""
+def start(db: str, folder: Path, *, workers: int = 1, args: tuple[str, ...] = (),
+          open_files: int | None = None) -> Service:
+    """Grant the operators of ROLES, start `accel666 serve` (with `args`; at most `open_files`
+    open files when given) and wait until /healthz says ok."""
     policy = open_policy(folder)
     service = Service(url="", db=db, policy=policy, process=None, log=folder / "serve.log")
     # Granted in process (`accel666 operator add` is tested on its own): one process start
@@ -71,7 +74,8 @@ def start(db: str, folder: Path, *, workers: int = 1) -> Service:
     with service.log.open("wb") as log:
         process = subprocess.Popen(
             [ACCEL666, "--db", db, "--policy", str(policy), "serve", "--port", str(port),
-             "--workers", str(workers)], stdout=log, stderr=subprocess.STDOUT, env=env)
+             "--workers", str(workers), *args], stdout=log, stderr=subprocess.STDOUT, env=env,
+            preexec_fn=None if open_files is None else lambda: _limit_open_files(open_files))
     service.process = process
     try:
         wait_until_serving(service.url, process)
@@ -79,3 +83,18 @@ def start(db: str, folder: Path, *, workers: int = 1) -> Service:
         service.stop()
         raise AssertionError(f"{exc}: {service.log.read_text()}") from None
     return service
+
+
+def _limit_open_files(most: int) -> None:
+    """In the child, before it runs: at most `most` open files."""
+    resource.setrlimit(resource.RLIMIT_NOFILE, (most, most))
+
+
+def memory(pid: int) -> dict[str, int]:
+    """The process's resident memory now (VmRSS) and at its peak (VmHWM), in bytes."""
+    found = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        name, _, value = line.partition(":")
+        if name in ("VmRSS", "VmHWM"):
+            found[name] = int(value.split()[0]) * 1024
+    return found

@@ -3,9 +3,9 @@ both backends; the real process is driven in test_service_process.py)."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 
+from accel666.service import idempotency
 from accel666.service import storage as served
 from tests.helpers import CODE_A, CODE_B
 from tests.service.test_service_hostile import DOCK, api  # noqa: F401  (the fixture)
@@ -52,7 +52,7 @@ def test_the_same_key_with_another_request_is_422_and_writes_nothing(api):  # no
     assert snapshot(api.app.state.engine) == before
 
 
-def test_keys_belong_to_the_credentials_that_sent_them(api):  # noqa: F811
+def test_keys_belong_to_the_operator_that_sent_them(api):  # noqa: F811
     engine = api.app.state.engine
     other = engine.add_operator("kunshan", "city:kunshan", by="test").token
     mine = api.post("/projects", json=DOCK, headers=key("same"))
@@ -74,10 +74,10 @@ def test_a_key_being_served_is_409_until_its_lease_runs_out(api, clock):  # noqa
     """Another worker claimed the key for this very request and has not answered: 409 and
     nothing written; once the claim is older than the lease (its server died), it is served."""
     engine = api.app.state.engine
-    who = hashlib.sha256(api.headers["Authorization"].encode()).hexdigest()
+    who = idempotency.owner(engine.authenticate(api.token))
     body = json.dumps(DOCK).encode()
-    fingerprint = hashlib.sha256(b"\n".join((b"POST", b"/projects", b"", b"application/json",
-                                             body))).hexdigest()
+    fingerprint = idempotency.fingerprint("POST", "/projects", body,
+                                          content_type=b"application/json")
     assert served.claim(engine.db, who, "busy", fingerprint, engine.now()).outcome == "new"
     send = {"Content-Type": "application/json", **key("busy")}
     busy = api.post("/projects", content=body, headers=send)
@@ -112,3 +112,66 @@ def test_a_malformed_key_is_400(api):  # noqa: F811
         assert answer.status_code == 400, bad
         assert answer.json()["field"] == "Idempotency-Key"
     assert api.get("/projects").json() == []
+
+
+# -- keys belong to the operator, and a replay is authenticated first ------------------------------
+
+def test_keys_belong_to_the_operator_however_its_header_is_spelled(api):  # noqa: F811
+    """`Bearer` then `bearer` (and more spaces): the same operator, so the same key is the same
+    request, replayed and not run twice."""
+    first = api.post("/projects", json=DOCK, headers={
+        **key("spelled"), "Authorization": f"Bearer {api.token}"})
+    again = api.post("/projects", json=DOCK, headers={
+        **key("spelled"), "Authorization": f"bearer   {api.token}"})
+    assert (first.status_code, again.status_code) == (201, 201), again.text
+    assert again.headers["idempotent-replayed"] == "true" and again.content == first.content
+    assert len(api.get("/projects").json()) == 1
+
+
+def test_two_authorization_headers_are_400_and_run_nothing(api):  # noqa: F811
+    engine = api.app.state.engine
+    other = engine.add_operator("kunshan", "city:kunshan", by="test").token
+    before = snapshot(engine)
+    for extra in (key("two"), {}):
+        answer = api.post("/projects", json=DOCK, headers=[
+            ("Authorization", f"Bearer {api.token}"), ("Authorization", f"Bearer {other}"),
+            *extra.items()])
+        assert answer.status_code == 400, answer.text
+        assert (answer.json()["error"], answer.json()["field"]) == ("InvalidInput",
+                                                                    "Authorization")
+    assert snapshot(engine) == before
+
+
+def test_a_replay_to_a_revoked_operator_is_401(api):  # noqa: F811
+    assert api.post("/projects", json=DOCK, headers=key("then")).status_code == 201
+    api.app.state.engine.revoke_operator("suzhou", by="test", reason="left")
+    again = api.post("/projects", json=DOCK, headers=key("then"))
+    assert again.status_code == 401 and again.json()["reason"] == "revoked"
+    assert "idempotent-replayed" not in again.headers
+
+
+def test_if_match_is_part_of_the_request_a_key_stands_for(api):  # noqa: F811
+    pid = api.post("/projects", json=DOCK).json()["id"]
+    first = api.post(f"/projects/{pid}/withdraw", json={"reason": "x"},
+                     headers={**key("w"), "If-Match": f'"{pid}.1"'})
+    assert first.status_code == 200, first.text
+    before = snapshot(api.app.state.engine)
+    other = api.post(f"/projects/{pid}/withdraw", json={"reason": "x"},
+                     headers={**key("w"), "If-Match": f'"{pid}.2"'})
+    assert other.status_code == 422 and other.json()["error"] == "KeyReused"
+    assert snapshot(api.app.state.engine) == before
+
+
+def test_a_body_past_the_spool_s_memory_is_kept_and_replayed_whole(api):  # noqa: F811
+    """An upload bigger than what is spooled in memory (spilled to a file) is served and
+    replayed as sent: the document filed is the one uploaded, byte for byte."""
+    pid = api.post("/projects", json=DOCK).json()["id"]
+    document = bytes(range(256)) * (3 * 4096)  # 3 MiB
+    send = dict(data={"paper_copies": "2"}, files={"document": ("a.pdf", document)},
+                headers={**key("upload"),  # the same boundary each time: the same body
+                         "Content-Type": "multipart/form-data; boundary=one-boundary"})
+    first = api.post(f"/projects/{pid}/apply", **send)
+    assert first.status_code == 200, first.text
+    again = api.post(f"/projects/{pid}/apply", **send)
+    assert again.headers["idempotent-replayed"] == "true" and again.content == first.content
+    assert api.get(f"/projects/{pid}/document").content == document

@@ -124,6 +124,7 @@ def post(path: str, body: Any = None, *, content: bytes | None = None,
 
 JSON = {"Content-Type": "application/json"}
 NEEDS_OPINION = (400, "InvalidInput", "opinion", "recommend needs opinion")
+NOT_AN_INTEGER = "Input should be a valid integer"
 # Each request and its answer: status, error, field and reason (None where the problem has none).
 ANSWERS = {
     "no body": (post("/projects/{pid}/recommend"), NEEDS_OPINION),
@@ -169,12 +170,24 @@ ANSWERS = {
         (400, "InvalidInput", "opinion", "review takes no opinion")),
     "a score that is text": (
         post("/projects/{pid}/review", {"score": "ninety", "verdict": "pass"}),
-        (400, "InvalidInput", "score",
-         "Input should be a valid integer, unable to parse string as an integer")),
+        (400, "InvalidInput", "score", NOT_AN_INTEGER)),
     "a score with a fraction": (
         post("/projects/{pid}/review", {"score": 90.5, "verdict": "pass"}),
-        (400, "InvalidInput", "score",
-         "Input should be a valid integer, got a number with a fractional part")),
+        (400, "InvalidInput", "score", NOT_AN_INTEGER)),
+    # A score is a JSON integer: the digits as text, a number in exponent form or with a zero
+    # fraction are not one, whatever integer they might be read as.
+    "a score that is digits as text": (
+        post("/projects/{pid}/review", {"score": "88", "verdict": "pass"}),
+        (400, "InvalidInput", "score", NOT_AN_INTEGER)),
+    "a score in exponent form": (
+        post("/projects/{pid}/review", content=b'{"score": 1e3, "verdict": "pass"}',
+             headers=JSON), (400, "InvalidInput", "score", NOT_AN_INTEGER)),
+    "a score with a zero fraction": (
+        post("/projects/{pid}/review", content=b'{"score": 88.0, "verdict": "pass"}',
+             headers=JSON), (400, "InvalidInput", "score", NOT_AN_INTEGER)),
+    "a score that is true": (
+        post("/projects/{pid}/review", {"score": True, "verdict": "pass"}),
+        (400, "InvalidInput", "score", NOT_AN_INTEGER)),
     "a score out of range and a verdict that is none": (
         post("/projects/{pid}/review", {"score": 101, "verdict": "maybe"}),
         (400, "InvalidInput", "verdict", "use pass or fail")),
@@ -188,8 +201,7 @@ ANSWERS = {
                            (400, "InvalidInput", "reason", "sign takes no reason")),
     "sign with a score that is text": (
         post("/projects/{pid}/sign", {"score": "x"}),
-        (400, "InvalidInput", "score",
-         "Input should be a valid integer, unable to parse string as an integer")),
+        (400, "InvalidInput", "score", NOT_AN_INTEGER)),
     "withdraw with an opinion": (post("/projects/{pid}/withdraw", {"opinion": "r"}),
                                  (400, "InvalidInput", "reason", "withdraw needs reason")),
     "an event that is not one": (post("/projects/{pid}/publish_all", {}),

@@ -3,13 +3,13 @@ SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import threading
 
 import pytest
 
 from accel666 import Engine
+from accel666.service import idempotency
 from accel666.service import storage as served
 from tests.helpers import CODE_A, CODE_B
 from tests.service.service_support import OPEN_BATCH, Service, start
@@ -86,11 +86,10 @@ def test_each_status_the_api_promises(service):
         # 409: a retry while the first request with its key is still being served (claimed
         # here, as another worker would have claimed it).
         body = json.dumps({"reason": "x"}).encode()
-        who = hashlib.sha256(f"Bearer {service.tokens['suzhou']}".encode()).hexdigest()
-        path = f"/projects/{pid}/withdraw".encode()
-        fingerprint = hashlib.sha256(b"\n".join((b"POST", path, b"", b"application/json",
-                                                 body))).hexdigest()
+        fingerprint = idempotency.fingerprint("POST", f"/projects/{pid}/withdraw", body,
+                                              content_type=b"application/json")
         with Engine(service.db, policy=service.policy) as engine:
+            who = idempotency.owner(engine.authenticate(service.tokens["suzhou"]))
             assert served.claim(engine.db, who, "k", fingerprint, engine.now()).outcome == "new"
         cases[409] = city.post(f"/projects/{pid}/withdraw", content=body, headers={
             "Content-Type": "application/json", "Idempotency-Key": "k"})

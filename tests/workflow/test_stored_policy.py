@@ -31,7 +31,11 @@ def test_a_later_run_without_the_file_keeps_the_batches_it_added(db_url):
 
 
 def test_a_different_policy_is_refused_naming_both(db_url, clock):
-    Engine(db_url, clock=clock).close()  # the built-in policy, recorded
+    # The built-in policy, recorded with the first change (opening the database records
+    # nothing: tests/audit/test_first_write.py).
+    with Engine(db_url, clock=clock) as first:
+        first.dock(city("suzhou"), title="云上工厂", enterprise="某某科技",
+                   credit_code="914403001922038216", region="suzhou", category="demo")
     with pytest.raises(InvalidInput) as caught:
         Engine(db_url, policy=later_publication_policy(), clock=clock)
     assert caught.value.field == "policy"

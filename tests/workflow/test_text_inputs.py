@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from accel666 import InvalidInput
+from accel666.policies import characters
 from accel666.workflow.changes import inputs
 from tests.helpers import CODE_A
 from tests.workflow.wf_support import dock
@@ -51,7 +52,7 @@ def test_document_names_are_one_line(engine, actors):
 @given(st.text(max_size=40), st.booleans())
 def test_the_printable_fast_path_agrees_with_the_character_rule(value: str, one_line: bool) -> None:
     """Text is accepted exactly when no character of it is refused, whichever path decides."""
-    ok = bool(value.strip()) and not any(inputs.refused(ch, one_line) for ch in value.strip())
+    ok = bool(value.strip()) and not any(characters.refused(ch, one_line) for ch in value.strip())
     try:
         got = inputs.text("f", value, 10_000, one_line=one_line)
     except InvalidInput:

@@ -3,9 +3,11 @@
 One path docks them, one project (`dock`) or a bureau's sheet of them (`intake.bulk`), in the
 caller's write transaction: `permit` says whether the actor may dock a project (who may dock
 it, the registration region), `opening` finds the batch and checks its docking window, and
-`dock_projects` writes the projects, their first log rows chained from genesis and their chain
-heads. The live-project key of the database is the duplicate check: nothing is read before the
-insert, and the project that holds the key is looked up only after a refusal.
+`dock_projects` writes the projects, their first log rows chained from genesis, their chain
+heads and the act's one entry in the programme-wide `docks` chain of the ledger (each
+project's id and identity), so that a project deleted with all its rows is still named. The
+live-project key of the database is the duplicate check: nothing is read before the insert,
+and the project that holds the key is looked up only after a refusal.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from accel666.errors import InvalidInput, Refused
 from accel666.models.stores import batches, projects
 from accel666.policies import Policy
 from accel666.policies import rules as policy_rules
-from accel666.record import chain, proofs
+from accel666.record import chain, ledger, proofs
 from accel666.workflow.actor import Actor
 from accel666.workflow.changes import audit, machine
 from accel666.workflow.changes.guards import Attempt, authorise, refuse
@@ -67,11 +69,15 @@ def dock_projects(conn: Connection, actor: Actor, now: datetime, opened: Opening
                   ) -> list[tuple[int, str]]:
     """Write the projects `values` describe (checked, each permitted) in the `opened` batch,
     each with its dock log row (its identity, chained from genesis) and its chain head, `CHUNK`
-    projects per statement; (id, head hash) of each, in order. `IntegrityError` if one breaks
-    the live-project key (see `projects.is_live_key_violation`); `progress(done, total)` after
-    each chunk."""
+    projects per statement, and the act's one `dock` entry in the `docks` chain holding each
+    project's id and identity (a dock's one, or all of a sheet's); (id, head hash) of each, in
+    order. The chain's lock is taken first, so ids ascend along the chain. `IntegrityError`
+    if one breaks the live-project key (see `projects.is_live_key_violation`);
+    `progress(done, total)` after each chunk."""
     state, fixed = opened.state, new_row({}, opened, now)
+    ledger.lock(conn, ledger.DOCKS)
     docked: list[tuple[int, str]] = []
+    held: list[list[Any]] = []
     for start in range(0, len(values), CHUNK):
         rows = [{**v, **fixed} for v in values[start:start + CHUNK]]
         ids = projects.insert_new(conn, rows)
@@ -80,9 +86,13 @@ def dock_projects(conn: Connection, actor: Actor, now: datetime, opened: Opening
         projects.log_all(conn, entries)
         heads = [(entry["project_id"], entry["hash"]) for entry in entries]
         projects.set_heads(conn, heads)
+        held += [[pid, *(row[name] for name in proofs.IDENTITY)]
+                 for pid, row in zip(ids, rows, strict=True)]
         docked += heads
         if progress is not None:
             progress(len(docked), len(values))
+    ledger.append(conn, ledger.DOCKS, EVENT, now, actor.name, actor.role,
+                  {"scope": actor.scope, "projects": held}, locked=True)
     return docked
 
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from accel666.errors import InvalidInput
 from accel666.lifecycle import VERDICTS
-from accel666.policies import PHASES, STATES, Policy, credit_code
+from accel666.policies import PHASES, STATES, Policy, characters, credit_code
 from accel666.policies.rules import LookupFailed, find_batch, find_region
 
 MAX_NAME = 200
@@ -22,21 +21,6 @@ MAX_INT = 2**31 - 1  # the range of an INTEGER column on every backend
 # from `date.max` that a window closing then, every escalation level after it and every lease
 # and backoff stay computable.
 LAST_DAY = date(2999, 12, 31)
-
-
-# Characters that reorder how text is displayed (bidirectional embeddings, overrides, isolates):
-# in an official record they could make one name read as another.
-_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-
-
-def refused(ch: str, one_line: bool) -> bool:
-    """Is `ch` refused in text: surrogates, private-use and unassigned characters, bidi
-    controls, control characters (except line breaks and tabs in multi-line text) and, in one
-    line, format characters and line or paragraph separators?"""
-    kind = unicodedata.category(ch)
-    return kind in ("Cs", "Co", "Cn") or ch in _BIDI_CONTROLS or (
-        kind == "Cc" and (one_line or ch not in "\n\t")
-    ) or (one_line and kind in ("Cf", "Zl", "Zp"))
 
 
 def text(field: str, value: object, limit: int = MAX_NAME, *, one_line: bool | None = None) -> str:
@@ -56,15 +40,8 @@ def text(field: str, value: object, limit: int = MAX_NAME, *, one_line: bool | N
                            cleaned[:40] + "…")
     if one_line is None:
         one_line = limit <= MAX_NAME
-    # Fast path, in C: str.isprintable() is False for every character refused below (Cc, Cf,
-    # Cs, Co, Cn, Zl, Zp), so printable text passes; the rest is checked character by character.
-    if (cleaned if one_line else cleaned.replace("\n", "").replace("\t", "")).isprintable():
-        return cleaned
-    for ch in cleaned:
-        if refused(ch, one_line):
-            raise InvalidInput(
-                field, f"contains the control, format or unassigned character U+{ord(ch):04X}",
-                cleaned[:40])
+    if (ch := characters.first_refused(cleaned, one_line=one_line)) is not None:
+        raise InvalidInput(field, characters.reason(ch), cleaned[:40])
     return cleaned
 
 

@@ -5,6 +5,12 @@ with SELECT … FOR UPDATE SKIP LOCKED, on SQLite under BEGIN IMMEDIATE), calls 
 outside any transaction, then writes the outcomes in a second short transaction. A failed
 attempt is tried again in a later round after an exponential backoff; after the policy's number
 of attempts the delivery is `failed` until the supervisor re-arms it.
+
+Every act on a delivery's endpoint, status or attempts is an entry of the ledger's `outbox`
+chain (record.outbox): the outcomes a round settles, a re-arm. A claimed delivery whose row is
+not what its entry says (an endpoint changed behind the record's back) is never posted: the
+attempt fails loudly (an error event `delivery_refused`), the row keeps its state and says why
+in its last error, and `verify` names it.
 """
 
 from __future__ import annotations
@@ -25,6 +31,8 @@ from accel666.models.stores import escalations as escalation_store
 from accel666.models.stores.escalations import Outcome
 from accel666.policies import Policy
 from accel666.policies import escalation as ladder_rules
+from accel666.record import ledger
+from accel666.record import outbox as outbox_record
 from accel666.workflow import logs
 from accel666.workflow.actor import Actor
 from accel666.workflow.deadlines.notifying import Notifier
@@ -66,15 +74,45 @@ def claim(db: SAEngine, notifier: Notifier, owner: str, now: datetime, after: in
           lease: timedelta) -> list[Any]:
     """Take the next pending deliveries of `notifier` (ids above `after`, at most its claim
     size) under a lease."""
-    with models.writing(db) as conn:
-        return escalation_store.claim(conn, notifier.name, owner, now, after, lease,
-                                 notifier.claim_size)
+    return claim_checked(db, notifier, owner, now, after, lease, outbox_record.Claims())[0]
 
 
-def settle(db: SAEngine, owner: str, now: datetime, outcomes: list[Outcome]) -> None:
-    """Write the outcomes of claimed deliveries and release their lease (one transaction)."""
+def claim_checked(db: SAEngine, notifier: Notifier, owner: str, now: datetime, after: int,
+                  lease: timedelta, claims: outbox_record.Claims
+                  ) -> tuple[list[Any], dict[int, str]]:
+    """`claim`, and in the same transaction why each delivery taken that is not what the
+    record holds may not be posted (by delivery id)."""
     with models.writing(db) as conn:
-        escalation_store.settle(conn, owner, now, outcomes)
+        rows = escalation_store.claim(conn, notifier.name, owner, now, after, lease,
+                                      notifier.claim_size)
+        return rows, claims.check(conn, rows) if rows else {}
+
+
+def settle(db: SAEngine, owner: str, now: datetime, outcomes: list[Outcome],
+           claimed: dict[int, Any] | None = None,
+           unposted: dict[int, str] | None = None) -> None:
+    """Write the outcomes of deliveries `owner` holds and release their lease, with the act
+    in the outbox chain: each delivery where it was posted (its `claimed` row, else its row
+    now), its new status and attempts. Release those `unposted` with why. One transaction."""
+    with models.writing(db) as conn:
+        escalation_store.unposted(conn, owner, unposted or {})
+        if not outcomes:
+            return
+        ledger.lock(conn, ledger.OUTBOX)
+        held = escalation_store.held_by(conn, owner, [o.delivery_id for o in outcomes])
+        mine = [o for o in outcomes if o.delivery_id in held]  # a lease lost is not settled
+        if not mine:
+            return
+        where = dict(claimed or {})
+        if missing := [o.delivery_id for o in mine if o.delivery_id not in where]:
+            where.update({r.id: r for r in escalation_store.chained(conn, missing)})
+        seq = ledger.head(conn, ledger.OUTBOX)[0] + 1
+        escalation_store.settle(conn, owner, now, mine, seq)
+        rows = [[o.delivery_id, where[o.delivery_id].escalation_id,
+                 where[o.delivery_id].notifier, where[o.delivery_id].endpoint, o.status,
+                 o.attempts] for o in mine]
+        ledger.append(conn, ledger.OUTBOX, "settle", now, "accel666", "system",
+                      outbox_record.rows_body(rows), locked=True)
 
 
 def outcome(row: Any, error: str | None, now: datetime, policy: Policy,
@@ -110,16 +148,30 @@ def deliver(db: SAEngine, policy: Policy, now: datetime, notifiers: Iterable[Not
     owner = lease_owner()
     attempted = delivered = retrying = 0
     failed: list[int] = []
+    refused: list[int] = []
+    claims = outbox_record.Claims()
     for notifier in notifiers:
         # Long enough for every attempt of a claim to time out; then others may take over.
         lease = notifier.lease(wait)
         after = 0
-        while not stopped(cancel) and (rows := claim(db, notifier, owner, now, after, lease)):
+        while not stopped(cancel) and (
+                taken := claim_checked(db, notifier, owner, now, after, lease, claims))[0]:
+            rows, why = taken
             after = rows[-1].id
             outcomes = []
-            for row in rows:
+            unposted: dict[int, str] = {}
+            reached = 0
+            for index, row in enumerate(rows):
                 if stopped(cancel):
                     break
+                reached = index + 1
+                if row.id in why:
+                    unposted[row.id] = f"not posted: {why[row.id]}"[:MAX_ERROR]
+                    refused.append(row.escalation_id)
+                    log.error("delivery_refused", delivery=row.id,
+                              escalation=row.escalation_id, notifier=notifier.name,
+                              endpoint=row.endpoint, reason=why[row.id])
+                    continue
                 error = notify(notifier, row, wait, policy.zone, cancel)
                 done = outcome(row, error, now, policy, limit)
                 outcomes.append(done)
@@ -134,15 +186,16 @@ def deliver(db: SAEngine, policy: Policy, now: datetime, notifiers: Iterable[Not
                             notifier=notifier.name, attempts=done.attempts,
                             status=done.status, error=error,
                             next_attempt_at=done.next_attempt_at.isoformat())
-            if rest := rows[len(outcomes):]:  # cancelled: the others wait for a later round
+            if rest := rows[reached:]:  # cancelled: the others wait for a later round
                 release(db, owner, [row.id for row in rest])
-            settle(db, owner, now, outcomes)
+            settle(db, owner, now, outcomes, {row.id: row for row in rows}, unposted)
             attempted += len(outcomes)
     report = DeliveryReport(attempted=attempted, delivered=delivered, retrying=retrying,
-                            failed=len(failed), failed_escalations=tuple(failed))
-    if attempted:
+                            failed=len(failed), failed_escalations=tuple(failed),
+                            refused=len(refused), refused_escalations=tuple(refused))
+    if attempted or refused:
         log.info("deliveries", attempted=attempted, delivered=delivered, retrying=retrying,
-                 failed=len(failed))
+                 failed=len(failed), **({"refused": len(refused)} if refused else {}))
     return report
 
 
@@ -158,7 +211,13 @@ def rearm(db: SAEngine, policy: Policy, now: datetime, actor: Actor, escalation_
     with models.writing(db) as conn:
         if not escalation_store.recorded(conn, escalation_id):
             raise NotFound("escalation", escalation_id)
-        count = escalation_store.rearm(conn, escalation_id, now, webhook)
+        ledger.lock(conn, ledger.OUTBOX)
+        seq = ledger.head(conn, ledger.OUTBOX)[0] + 1
+        rows = escalation_store.rearm(conn, escalation_id, now, webhook, seq)
+        if rows:
+            ledger.append(conn, ledger.OUTBOX, "rearm", now, actor.name, actor.role,
+                          outbox_record.rows_body(rows), locked=True)
+    count = len(rows)
     if count == 0:
         raise Refused("rearm", "state", f"escalation {escalation_id} has no failed delivery",
                       facts={"escalation_id": escalation_id})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
@@ -12,8 +13,10 @@ from accel666 import models
 from accel666.errors import NotFound, NotPermitted, Refused
 from accel666.models.stores import batches as batch_store
 from accel666.models.stores import escalations as escalation_store
+from accel666.models.stores.projects import Within
 from accel666.policies import Policy
 from accel666.policies import escalation as ladder_rules
+from accel666.policies.model import OverdueRule
 from accel666.policies.rules import show_time
 from accel666.record import chain, ledger, proofs
 from accel666.workflow import logs
@@ -29,45 +32,74 @@ from accel666.workflow.deadlines.records import (
 log = logs.get_logger("accel666.escalation")
 
 
-def overdue(db: SAEngine, policy: Policy, now: datetime,
-            region: str | None = None) -> list[OverdueProject]:
-    """Projects still in an overdue state of a phase whose window closed at or before `now`."""
+def overdue(db: SAEngine, policy: Policy, now: datetime, region: str | None = None, *,
+            batch: str | None = None, reach: Within = None) -> list[OverdueProject]:
+    """Projects still in an overdue state of a phase whose window closed at or before `now`
+    (of `batch` and `region`, within a reader's `reach`, when given)."""
+    with models.reading(db) as conn:
+        return overdue_in(conn, policy, now, region, batch=batch, reach=reach)
+
+
+def _closed(conn: Connection, policy: Policy, now: datetime, batch: str | None
+            ) -> Iterator[tuple[str, str, OverdueRule, datetime]]:
+    """(batch, phase, its overdue rule, its deadline) for each phase window of the policy's
+    batches (or of `batch`) that closed at or before `now`, extensions included."""
+    ladder = policy.escalation
+    extensions = batch_store.all_extensions(conn)
+    for b in policy.batches.values():
+        if batch is not None and b.key != batch:
+            continue
+        for phase, rule in ladder.phases.items():
+            deadline = ladder_rules.closing_moment(b.windows[phase],
+                                                   extensions.get((b.key, phase)))
+            if deadline <= now:
+                yield b.key, phase, rule, deadline
+
+
+def overdue_in(conn: Connection, policy: Policy, now: datetime, region: str | None, *,
+               batch: str | None, reach: Within) -> list[OverdueProject]:
+    """`overdue`, read on `conn`: by deadline, then project, then phase."""
     ladder = policy.escalation
     out: list[OverdueProject] = []
-    with models.reading(db) as conn:
-        extensions = batch_store.all_extensions(conn)
-        for batch in policy.batches.values():
-            for phase, rule in ladder.phases.items():
-                deadline = ladder_rules.closing_moment(batch.windows[phase],
-                                                       extensions.get((batch.key, phase)))
-                if deadline > now:
-                    continue
-                found = escalation_store.overdue(conn, batch.key, phase, rule.states, region)
-                for row in found:  # sorted below
-                    acked = bool(row.acked)
-                    following = ladder_rules.next_level(ladder, row.reached)
-                    if acked and ladder.ack_stops_ladder:
-                        following = None
-                    out.append(OverdueProject(
-                        project_id=row.id, title=row.title, enterprise=row.enterprise,
-                        region=row.region, batch=batch.key, phase=phase, state=row.state,
-                        deadline=deadline, late_by=now - deadline, level=row.reached,
-                        acknowledged=acked,
-                        next_level=None if following is None else following.level,
-                        next_due_at=None if following is None
-                        else ladder_rules.due_at(deadline, following),
-                    ))
+    for key, phase, rule, deadline in _closed(conn, policy, now, batch):
+        found = escalation_store.overdue(conn, key, phase, rule.states, region, reach)
+        for row in found:  # sorted below
+            acked = bool(row.acked)
+            following = ladder_rules.next_level(ladder, row.reached)
+            if acked and ladder.ack_stops_ladder:
+                following = None
+            out.append(OverdueProject(
+                project_id=row.id, title=row.title, enterprise=row.enterprise,
+                region=row.region, batch=key, phase=phase, state=row.state,
+                deadline=deadline, late_by=now - deadline, level=row.reached,
+                acknowledged=acked,
+                next_level=None if following is None else following.level,
+                next_due_at=None if following is None
+                else ladder_rules.due_at(deadline, following),
+            ))
     return sorted(out, key=lambda o: (o.deadline, o.project_id, o.phase))
 
 
+def overdue_counts(conn: Connection, policy: Policy, now: datetime, region: str | None, *,
+                   batch: str | None) -> dict[str, int]:
+    """How many entries `overdue` would list at `now` (of `batch` and `region`) for every
+    reader, by region: counted in the database, never listed."""
+    counts: dict[str, int] = {}
+    for key, _phase, rule, _deadline in _closed(conn, policy, now, batch):
+        for code, n in escalation_store.overdue_counts(conn, key, rule.states, region).items():
+            counts[code] = counts.get(code, 0) + n
+    return counts
+
+
 def escalations(db: SAEngine, *, open_only: bool, failed_only: bool, project_id: int | None,
-                limit: int | None, offset: int) -> list[Escalation]:
+                limit: int | None, offset: int, reach: Within = None) -> list[Escalation]:
     """Escalations oldest first, with their deliveries. `open_only`: neither acknowledged nor
-    resolved; `failed_only`: with a delivery that failed for good."""
+    resolved; `failed_only`: with a delivery that failed for good; `reach`: only those of
+    projects a reader may read."""
     with models.reading(db) as conn:
         rows, deliveries = escalation_store.listed(
             conn, open_only=open_only, failed_only=failed_only, project_id=project_id,
-            limit=limit, offset=offset)
+            limit=limit, offset=offset, reach=reach)
     by_escalation: dict[int, list[Any]] = {}
     for d in deliveries:
         by_escalation.setdefault(d.escalation_id, []).append(delivery_from(d))

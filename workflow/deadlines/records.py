@@ -113,6 +113,9 @@ class DeliveryReport:
     retrying: int  # failed this time, to be tried again later
     failed: int  # failed for the last time in this round
     failed_escalations: tuple[int, ...] = ()
+    # Not posted: the row is not what the outbox chain records (`verify` names it).
+    refused: int = 0
+    refused_escalations: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import Engine as SAEngine
 
 from accel666 import models
+from accel666.models.stores.projects import Within
 from accel666.policies import Policy
 from accel666.workflow.actor import Actor
 from accel666.workflow.changes import inputs
@@ -74,24 +75,26 @@ class Deadlines:
         return EscalationRun(result, report)
 
     def overdue(self, region: str | None, now: datetime | None, *, limit: int | None,
-                offset: int) -> builtins.list[OverdueProject]:
+                offset: int, reach: Within = None) -> builtins.list[OverdueProject]:
         """Projects overdue at `now`: phase, deadline, how late, the level reached (by
-        deadline, then project); at most `limit` after skipping `offset`."""
+        deadline, then project); within a reader's `reach`; at most `limit` after skipping
+        `offset`."""
         code = None if region is None else inputs.region(self.policy, region)
-        found = queries.overdue(self.db, self.policy, self._moment(now), code)
+        found = queries.overdue(self.db, self.policy, self._moment(now), code, reach=reach)
         start = inputs.integer("offset", offset, 0)
         end = None if limit is None else start + inputs.integer("limit", limit, 1)
         return found[start:end]
 
     def escalations(self, *, open_only: bool, failed_only: bool, project_id: int | None,
-                    limit: int | None, offset: int) -> builtins.list[Escalation]:
-        """Escalations on record, oldest first, with their deliveries; at most `limit` after
-        skipping `offset`."""
+                    limit: int | None, offset: int,
+                    reach: Within = None) -> builtins.list[Escalation]:
+        """Escalations on record, oldest first, with their deliveries; those of projects
+        within a reader's `reach`; at most `limit` after skipping `offset`."""
         return queries.escalations(
             self.db, open_only=open_only, failed_only=failed_only,
             project_id=None if project_id is None else inputs.integer("project id", project_id, 1),
             limit=None if limit is None else inputs.integer("limit", limit, 1),
-            offset=inputs.integer("offset", offset, 0))
+            offset=inputs.integer("offset", offset, 0), reach=reach)
 
     @models.retry_when_busy
     def ack(self, actor: Actor, escalation_id: int, note: str) -> Escalation:

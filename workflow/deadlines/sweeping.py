@@ -5,7 +5,8 @@ first, so that within a project the ids ascend with the level. The unique key
 (project_id, phase, level) makes a second record impossible whatever runs; the write transaction
 (BEGIN IMMEDIATE on SQLite, a transaction-level advisory lock on PostgreSQL) makes concurrent
 sweeps queue up instead of racing. Deliveries of the new escalations are queued in the same
-transaction, so a crash after recording means a delivery later, never a lost one.
+transaction, so a crash after recording means a delivery later, never a lost one; the queueing
+is one entry of the ledger's `outbox` chain (record.outbox), without reading the rows back.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from accel666.models.stores import escalations as escalation_store
 from accel666.policies import Policy
 from accel666.policies import escalation as ladder_rules
 from accel666.record import chain, ledger, proofs
+from accel666.record import outbox as outbox_record
 from accel666.workflow import logs
 from accel666.workflow.changes.inputs import MAX_INT
 from accel666.workflow.deadlines.records import LevelCount, SweepResult
@@ -76,13 +78,12 @@ def sweep(
             first = escalation_store.first_id_after(conn, before)
             last = escalation_store.last_id(conn)
             # Sweeps queue up: the escalations from first to last are this sweep's alone.
-            enqueued = sum(escalation_store.enqueue(conn, first, last, now, name, target)
-                           for name, target in notifiers)
+            enqueued = _enqueue(conn, now, first, last, notifiers)
         if counts or resolved:
             _chain(conn, now, first, last, seq, rungs)
         # The webhook configured now is the one that counts: a delivery to it for every open
         # escalation recorded without one, and every one still pending pointed at it.
-        adopted = sum(escalation_store.adopt(conn, name, target, now)
+        adopted = sum(_adopt(conn, now, name, target)
                       for name, target in notifiers if target is not None)
     result = SweepResult(now=now, dry_run=False, recorded=tuple(counts), first_id=first,
                          last_id=last, resolved=resolved, enqueued=enqueued, adopted=adopted)
@@ -90,6 +91,32 @@ def sweep(
              enqueued=enqueued, adopted=adopted,
              by_level={f"{c.batch}/{c.phase}/L{c.level}": c.count for c in counts})
     return result
+
+
+def _enqueue(conn: Connection, now: datetime, first: int, last: int,
+             notifiers: Sequence[Queued]) -> int:
+    """Queue a delivery of each escalation from `first` to `last` for each notifier, and the
+    act in the outbox chain (one entry, which the rows name); how many were queued."""
+    ledger.lock(conn, ledger.OUTBOX)
+    seq = ledger.head(conn, ledger.OUTBOX)[0] + 1
+    enqueued = sum(escalation_store.enqueue(conn, first, last, now, name, target, seq)
+                   for name, target in notifiers)
+    if enqueued:
+        ledger.append(conn, ledger.OUTBOX, "queue", now, "accel666", "system",
+                      outbox_record.queue_body(first, last, notifiers, enqueued), locked=True)
+    return enqueued
+
+
+def _adopt(conn: Connection, now: datetime, name: str, target: str) -> int:
+    """Queue or redirect deliveries to the webhook configured now (`escalation_store.adopt`),
+    the act in the outbox chain; how many."""
+    ledger.lock(conn, ledger.OUTBOX)
+    seq = ledger.head(conn, ledger.OUTBOX)[0] + 1
+    rows = escalation_store.adopt(conn, name, target, now, seq)
+    if rows:
+        ledger.append(conn, ledger.OUTBOX, "adopt", now, "accel666", "system",
+                      outbox_record.rows_body(rows), locked=True)
+    return len(rows)
 
 
 def _rung_entry(rung: ladder_rules.Rung, now: datetime, late: int,

@@ -2,7 +2,8 @@
 (`changes.docking`): each row obeys what `dock` obeys (who may dock it, the registration region,
 the batch's docking window, one live project per enterprise, category and batch), and every row
 that would fail (against the database and within the file) is found before anything is
-written."""
+written. The whole import is one entry of the `docks` chain; a dry run, or an import with a
+failing row, writes nothing at all (not even the policy binding a first change records)."""
 
 from __future__ import annotations
 

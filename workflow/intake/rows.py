@@ -1,10 +1,15 @@
 """From a sheet's rows to the values `dock` takes: which column holds what (headings in Chinese
-or English, any order, extra columns ignored), and each cell checked as `dock` checks it."""
+or English, any order, extra columns ignored), and each cell checked as `dock` checks it.
+
+The rows stream by: only the checked values of each row are kept, and of a failing cell its
+first MAX_SHOWN characters. A file with more than MAX_ERRORS failing cells is refused whole,
+naming the first (the wrong file, or a column shifted)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +27,8 @@ HEADINGS: dict[str, tuple[str, ...]] = {
     "category": ("category", "类别"),
 }
 _SQUEEZE = re.compile(r"[\s_\-]+")
+MAX_ERRORS = 1_000  # failing cells listed; past them the file is refused whole
+MAX_SHOWN = 200  # characters of a failing cell's value listed (a name is at most 200)
 
 
 @dataclass(frozen=True)
@@ -85,15 +92,27 @@ def values(policy: Policy, sheet: Sheet, where: dict[str, int]
     }
     good: list[tuple[int, dict[str, str]]] = []
     errors: list[RowError] = []
-    for number, row in sheet.rows:
-        checked: dict[str, str] = {}
-        for field, index in where.items():
-            cell = row[index] if index < len(row) else ""
-            try:
-                checked[field] = parse[field](cell)
-            except InvalidInput as exc:
-                errors.append(RowError(number, sheet.header[index] or column_name(index),
-                                       cell, exc.reason))
-        if len(checked) == len(where):
-            good.append((number, checked))
+    with closing(sheet.rows) as numbered:
+        for number, row in numbered:
+            checked: dict[str, str] = {}
+            for field, index in where.items():
+                cell = row[index] if index < len(row) else ""
+                try:
+                    checked[field] = parse[field](cell)
+                except InvalidInput as exc:
+                    if len(errors) == MAX_ERRORS:
+                        first = errors[0]
+                        raise refuse(f"more than {MAX_ERRORS:,} cells fail (the first: row "
+                                     f"{first.row}, column {first.column}: {first.reason}): "
+                                     "is it the right file, its columns where they belong?"
+                                     ) from exc
+                    errors.append(RowError(number, sheet.header[index] or column_name(index),
+                                           shown(cell), exc.reason))
+            if len(checked) == len(where):
+                good.append((number, checked))
     return good, errors
+
+
+def shown(cell: str) -> str:
+    """A failing cell's value as it is listed: its first MAX_SHOWN characters."""
+    return cell if len(cell) <= MAX_SHOWN else cell[:MAX_SHOWN] + "…"

@@ -1,37 +1,55 @@
-"""A bureau's spreadsheet as a header and rows of text: `.xlsx` (the first sheet) or `.csv`
-(UTF-8, with or without a BOM, or GB18030 as Excel saves it on a Chinese Windows).
+"""A bureau's spreadsheet as a header and a stream of rows of text: `.xlsx` (the first sheet)
+or `.csv` (UTF-8, with or without a BOM, or GB18030 as Excel saves it on a Chinese Windows; the
+encoding is decided for the whole file, see `encoding`).
 
-Anything that is not a plain table is refused with InvalidInput (field "file"), naming the row
-and column where it can: an empty file, a header without rows, a file that is not what its
-name says, a formula, a merged header, a cell or a row far beyond any real sheet.
+The rows are read one at a time as they are iterated, never the whole file at once, so an
+import holds what grows with the rows it keeps, and a file past a bound is refused as soon as
+the bound is passed. Anything that is not a plain table is refused with InvalidInput (field
+"file"), naming the row and column where it can: an empty file, a header without rows, a file
+that is not what its name says, a formula, a merged header, more than MAX_ROWS rows, a row or a
+cell far beyond any real sheet, a workbook whose parts go past their bounds (`workbook`).
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
-import io
-import re
+import itertools
 import zipfile
-from collections.abc import Iterable
+import zlib
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
+from xml.etree.ElementTree import ParseError
+
+from defusedxml import DefusedXmlException
 
 from accel666.errors import InvalidInput
+from accel666.workflow.intake import encoding as decoding
+from accel666.workflow.intake import workbook
 
-ENCODINGS = ("utf-8-sig", "gb18030")  # tried in this order when none is named
 MAX_COLUMNS = 200
 MAX_CELL = 10_000  # characters; a name is at most 200
-MAX_ROWS = 1_000_000
+MAX_ROWS = 100_000  # under the header
+# A CSV row of MAX_COLUMNS full cells, quoted and separated; its line in bytes, four a character.
+MAX_ROW_CHARS = MAX_COLUMNS * (MAX_CELL + 3)
+MAX_LINE_BYTES = 4 * MAX_ROW_CHARS
+# What openpyxl raises on a file that is not a workbook it can read.
+UNREADABLE = (zipfile.BadZipFile, zlib.error, EOFError, KeyError, OSError, ParseError,
+              DefusedXmlException, ValueError, TypeError)
+
+Rows = Generator[tuple[int, tuple[str, ...]], None, None]
 
 
 @dataclass(frozen=True)
 class Sheet:
-    """The header (row 1) and every row after it, each with its spreadsheet row number."""
+    """The header (row 1) and the rows after it, each with its spreadsheet row number, read
+    from the file as they are iterated (once; `rows.close()` lets the file go)."""
 
     header: tuple[str, ...]
-    rows: tuple[tuple[int, tuple[str, ...]], ...]
-    encoding: str | None = None  # what a CSV was read as
+    rows: Rows
+    encoding: str | None = None  # what a CSV is read as
 
 
 def refuse(reason: str, value: object = None) -> InvalidInput:
@@ -49,46 +67,38 @@ def column_name(index: int) -> str:
 
 
 def read(path: Path, encoding: str | None = None) -> Sheet:
-    """The sheet in `path`, by its extension."""
+    """The sheet in `path`, by its extension: its header read, its rows to be iterated."""
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
-        return _xlsx(path)
+        return _sheet(_limited(_xlsx(path)), None)
     if suffix == ".csv":
-        return _csv(path.read_bytes(), encoding)
+        codec = _codec(path, encoding)
+        return _sheet(_limited(_csv(path, codec, encoding or codec)), codec)
     raise refuse(f"{path.name}: name a .csv or .xlsx file", str(path))
 
 
-def _csv(data: bytes, encoding: str | None) -> Sheet:
-    text, used = _decode(data, encoding)
-    try:
-        lines = list(_limited(csv.reader(io.StringIO(text, newline=""))))
-    except csv.Error as exc:
-        if "field larger" in str(exc):
-            raise refuse(f"a cell of more than {csv.field_size_limit():,} characters; at most "
-                         f"{MAX_CELL:,}") from exc
-        raise refuse(f"not a readable CSV file: {exc}") from exc
-    return _sheet(lines, used)
+def _sheet(lines: Iterator[list[str]], encoding: str | None) -> Sheet:
+    filled = (row for row in lines if any(cell.strip() for cell in row))
+    header = next(filled, None)
+    if header is None:
+        raise refuse("the file is empty: a header row (title, enterprise, credit_code, "
+                     "region, category) and one row per project are expected")
+    return Sheet(tuple(cell.strip() for cell in header), _numbered(filled), encoding)
 
 
-def _decode(data: bytes, encoding: str | None) -> tuple[str, str]:
-    if b"\x00" in data[:4096]:
-        raise refuse("not a text file (it holds NUL bytes): is it really a .csv?")
-    for name in (encoding,) if encoding else ENCODINGS:
-        try:
-            return data.decode(name), name
-        except LookupError as exc:
-            raise InvalidInput("encoding", f"no such encoding: {exc}", name) from exc
-        except UnicodeDecodeError as exc:
-            if encoding:
-                raise refuse(f"not {encoding} text at byte {exc.start}: name the file's "
-                             "encoding with --encoding (utf-8 or gb18030)") from exc
-    raise refuse("neither UTF-8 nor GB18030 text: name the file's encoding with --encoding")
+def _numbered(rows: Iterator[list[str]]) -> Rows:
+    # Blank lines were dropped; row numbers count only what a spreadsheet shows.
+    number = 1
+    for number, row in enumerate(rows, start=2):
+        yield number, tuple(row)
+    if number == 1:
+        raise refuse("the file has a header but no rows under it")
 
 
-def _limited(rows: Iterable[list[str]]) -> Iterable[list[str]]:
+def _limited(rows: Iterable[list[str]]) -> Iterator[list[str]]:
     for number, row in enumerate(rows, start=1):
         if number > MAX_ROWS + 1:
-            raise refuse(f"more than {MAX_ROWS:,} rows: split the file")
+            raise refuse(f"more than {MAX_ROWS:,} rows under the header: split the file")
         if len(row) > MAX_COLUMNS:
             raise refuse(f"row {number} has {len(row):,} columns; a sheet may have at most "
                          f"{MAX_COLUMNS}")
@@ -99,62 +109,109 @@ def _limited(rows: Iterable[list[str]]) -> Iterable[list[str]]:
         yield row
 
 
-def _sheet(lines: list[list[str]], encoding: str | None) -> Sheet:
-    lines = [row for row in lines if any(cell.strip() for cell in row)] if lines else []
-    if not lines:
-        raise refuse("the file is empty: a header row (title, enterprise, credit_code, "
-                     "region, category) and one row per project are expected")
-    if len(lines) == 1:
-        raise refuse("the file has a header but no rows under it")
-    header = tuple(cell.strip() for cell in lines[0])
-    return Sheet(header, tuple((n, tuple(row)) for n, row in _numbered(lines)), encoding)
+# -- CSV ---------------------------------------------------------------------------------------
 
 
-def _numbered(lines: list[list[str]]) -> Iterable[tuple[int, list[str]]]:
-    # Blank lines were dropped above; row numbers count only what a spreadsheet shows.
-    return ((number, row) for number, row in enumerate(lines[1:], start=2))
+def _codec(path: Path, named: str | None) -> str:
+    """The codec the file is read with: the one named (UTF-8 with its BOM dropped), or the one
+    the whole file is in."""
+    try:
+        with path.open("rb") as f:
+            start = f.read(4096)
+    except OSError as exc:
+        raise refuse(f"cannot read {path.name}: {exc.strerror or exc}", str(path)) from exc
+    if b"\x00" in start:
+        raise refuse("not a text file (it holds NUL bytes): is it really a .csv?")
+    if named is None:
+        return decoding.decide(path, MAX_LINE_BYTES)
+    try:
+        found = codecs.lookup(named).name
+    except LookupError as exc:
+        raise InvalidInput("encoding", f"no such encoding: {exc}", named) from exc
+    return decoding.UTF8 if found == "utf-8" else named
 
 
-_MERGE = re.compile(rb'<mergeCell ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
+def _csv(path: Path, codec: str, shown: str) -> Iterator[list[str]]:
+    with path.open(encoding=codec, newline="") as f:
+        source = _Lines(f)
+        try:
+            for row in csv.reader(source):
+                source.pending = 0
+                yield row
+        except csv.Error as exc:
+            if "field larger" in str(exc):
+                raise refuse(f"a cell of more than {csv.field_size_limit():,} characters; at "
+                             f"most {MAX_CELL:,}") from exc
+            raise refuse(f"not a readable CSV file: {exc}") from exc
+        except UnicodeDecodeError as exc:
+            line = decoding.first_not(path, codec, MAX_LINE_BYTES) or source.number + 1
+            raise refuse(f"line {line} is not {shown} text: name the file's encoding with "
+                         "--encoding (utf-8 or gb18030)") from exc
 
 
-def _xlsx(path: Path) -> Sheet:
+class _Lines:
+    """The lines of a text file as csv.reader reads them, and the characters read since the
+    last row ended (a quoted cell may span lines): past a row's bound, the file is refused."""
+
+    def __init__(self, f: IO[str]) -> None:
+        self.f = f
+        self.number = 0
+        self.pending = 0
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        line = self.f.readline(MAX_ROW_CHARS + 1)
+        if not line:
+            raise StopIteration
+        self.number += 1
+        self.pending += len(line)
+        if self.pending > MAX_ROW_CHARS:
+            raise refuse(f"line {self.number}: a row of more than {MAX_ROW_CHARS:,} "
+                         f"characters; at most {MAX_COLUMNS} cells of {MAX_CELL:,} characters")
+        return line
+
+
+# -- .xlsx -------------------------------------------------------------------------------------
+
+
+def _xlsx(path: Path) -> Iterator[list[str]]:
+    merged = workbook.survey(path, MAX_ROWS)  # every part within bounds before openpyxl
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
-        book = load_workbook(path, read_only=True, data_only=False)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
+        book = load_workbook(path, read_only=True, data_only=False, keep_links=False)
+    except (*UNREADABLE, InvalidFileException) as exc:
         raise refuse(f"{path.name} is not an Excel workbook (.xlsx): {exc}") from exc
     try:
+        if not book.worksheets:
+            raise refuse(f"{path.name} has no worksheet")
         sheet = book.worksheets[0]
-        _no_merged_header(path, getattr(sheet, "_worksheet_path", None))
-        lines = list(_limited(_xlsx_rows(sheet.iter_rows())))
+        ref = merged.get(str(getattr(sheet, "_worksheet_path", "")).lstrip("/"))
+        if ref is not None:
+            raise refuse(f"the header has merged cells ({ref}): give each column its own "
+                         "heading")
+        rows = iter(sheet.iter_rows())
+        for number in itertools.count(1):
+            try:
+                row = next(rows, None)
+            except (*UNREADABLE, InvalidFileException) as exc:
+                raise refuse(f"{path.name}: row {number} cannot be read: {exc}") from exc
+            if row is None:
+                return
+            yield _cells(number, row)
     finally:
         book.close()
-    return _sheet(lines, None)
 
 
-def _xlsx_rows(rows: Iterable[Any]) -> Iterable[list[str]]:
-    for number, row in enumerate(rows, start=1):
-        cells = []
-        for index, cell in enumerate(row):
-            if getattr(cell, "data_type", None) == "f":
-                raise refuse(f"row {number}, column {column_name(index)} holds a formula "
-                             f"({cell.value}): save the sheet with values only")
-            value = getattr(cell, "value", None)
-            cells.append("" if value is None else str(value))
-        yield cells
-
-
-def _no_merged_header(path: Path, member: str | None) -> None:
-    """A merged cell in row 1 hides which column a heading names."""
-    if member is None:
-        return
-    with zipfile.ZipFile(path) as archive:
-        xml = archive.read(member.lstrip("/"))
-    for match in _MERGE.finditer(xml):
-        if int(match.group(2)) == 1:
-            raise refuse(f"the header has merged cells ({match.group(1).decode()}1:"
-                         f"{match.group(3).decode()}{match.group(4).decode()}): give each "
-                         "column its own heading")
+def _cells(number: int, row: Iterable[Any]) -> list[str]:
+    cells = []
+    for index, cell in enumerate(row):
+        if getattr(cell, "data_type", None) == "f":
+            raise refuse(f"row {number}, column {column_name(index)} holds a formula "
+                         f"({cell.value}): save the sheet with values only")
+        value = getattr(cell, "value", None)
+        cells.append("" if value is None else str(value))
+    return cells
