@@ -11,9 +11,21 @@ from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, StrictInt, create_model
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    JsonValue,
+    StrictInt,
+    TypeAdapter,
+    ValidationError,
+    create_model,
+)
 from pydantic.json_schema import SkipJsonSchema, WithJsonSchema
+from starlette.exceptions import HTTPException
+from starlette.routing import compile_path
 
 from accel666 import Actor, Engine, lifecycle
 from accel666.lifecycle import INTEGER, TEXT, VERDICT, VERDICTS, Input
@@ -80,12 +92,44 @@ def _fire(event: str, project_id: int, engine: Engine, actor: Actor, request: Re
     return project_response(project, request)
 
 
+def served_methods(request: Request) -> list[str]:
+    """The methods the OpenAPI document lists at this request's path (none: it lists no such
+    path), as the 405's `Allow` names them."""
+    document: dict[str, Any] = request.app.openapi()
+    methods: set[str] = set()
+    for template, operations in document.get("paths", {}).items():
+        if compile_path(template)[0].match(request.url.path):
+            methods |= {method.upper() for method in operations}
+    return sorted(methods)
+
+
+def named_event(request: Request, name: str, names: tuple[str, ...]) -> str:
+    """`name` if it is one of the events `names`; else 405 where the path is another route's
+    (a read posted to), else invalid input listing the events there are."""
+    try:
+        return TypeAdapter(Literal[names]).validate_python(name)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        if allowed := served_methods(request):
+            raise MethodNotAllowed(allowed) from None
+        raise RequestValidationError([{**e, "loc": ("path", "event")} for e in exc.errors()]
+                                     ) from None
+
+
+class MethodNotAllowed(HTTPException):
+    """405: the path is served, with other methods (listed in `Allow`)."""
+
+    def __init__(self, allowed: list[str]) -> None:
+        super().__init__(405, f"this path is served with {', '.join(allowed)} only",
+                         headers={"Allow": ", ".join(allowed)})
+
+
 def _endpoint(model: type[BaseModel], event: str | None = None, names: tuple[str, ...] = ()
               ) -> Callable[..., JSONResponse]:
     """A route's function, its body a `model`: for `event`, or, without one, for the event the
     path names, one of `names`."""
     def endpoint(**params: Any) -> JSONResponse:
-        return _fire(event or params["event"], params["project_id"], params["engine"],
+        fired = event or named_event(params["request"], params["event"], names)
+        return _fire(fired, params["project_id"], params["engine"],
                      params["actor"], params["request"], params["body"], params["if_match"])
 
     def named(name: str, annotation: Any, **default: Any) -> inspect.Parameter:
@@ -94,7 +138,7 @@ def _endpoint(model: type[BaseModel], event: str | None = None, names: tuple[str
 
     path = [named("project_id", ProjectId)]
     if event is None:
-        path.append(named("event", Literal[names]))
+        path.append(named("event", str))
     endpoint.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
         [*path, named("engine", EngineDep), named("actor", ActorDep),
          named("request", Request), named("body", model | None, default=None),
@@ -122,7 +166,7 @@ def takes_text(spec: tuple[Input, ...]) -> str:
 def router() -> APIRouter:
     """One route for each event of the definition fired with a JSON body. After them, and left
     out of the OpenAPI document, `POST /projects/{project_id}/{event}` answers any other name
-    with the events there are (400)."""
+    with the events there are (400), or 405 where the path is a read's."""
     events = body_events()
     fields: dict[str, Input] = {}  # every input a body may hold, as the first event takes it
     for spec in events.values():
