@@ -3,7 +3,9 @@
 The target is checked before any work is done (a usage error changes nothing); the content is
 written to a fresh temporary file in the target's folder (a random name opened with O_EXCL, so
 nothing planted there in advance is written through) and renamed over the target, which
-replaces a symbolic link rather than following it. `-` means stdout; a device or a pipe, such as
+replaces a symbolic link rather than following it. The file gets the permissions the user's
+umask gives a new file (a file replaced keeps its own), so that colleagues can read a shared
+report. `-` means stdout; a device or a pipe, such as
 /dev/null, is written in place.
 """
 
@@ -52,6 +54,13 @@ def check_output(out: str, force: bool) -> Path | None:
     return target
 
 
+def current_umask() -> int:
+    """The process's umask (read by setting it and putting it back: there is no other way)."""
+    mask = os.umask(0o077)
+    os.umask(mask)
+    return mask
+
+
 def _in_place(mode: int) -> bool:
     """A character device, a pipe or a socket: written to, never replaced."""
     return stat.S_ISCHR(mode) or stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)
@@ -80,6 +89,10 @@ def write_output(target: Path | None, content: bytes) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
                                dir=target.parent or Path("."))
     try:
+        # mkstemp makes the file 0600; the file written gets what the user would have got
+        # (a replaced file keeps its permissions, a new one follows the umask).
+        os.fchmod(fd, stat.S_IMODE(mode) if mode is not None and stat.S_ISREG(mode)
+                  else 0o666 & ~current_umask())
         with os.fdopen(fd, "wb") as sink:
             sink.write(content)
             sink.flush()

@@ -16,6 +16,12 @@ import click
 from accel666.cli import output
 
 FORMATS = ("csv", "xlsx", "json", "md")
+# Columns of codes that are text even when all digits (a spreadsheet would make them numbers).
+TEXT_CODES = frozenset({"credit_code"})
+# XLSX column widths, in characters, by column; others get DEFAULT_WIDTH.
+WIDTHS = {"title": 36, "enterprise": 30, "credit_code": 21, "region": 10, "category": 12,
+          "id": 6, "region_name": 10, "batch": 10, "state": 12, "updated_at": 26}
+DEFAULT_WIDTH = 14
 BINARY = ("xlsx",)  # not for a terminal: -o FILE only
 
 
@@ -37,7 +43,7 @@ def render(rows: Sequence[dict[str, Any]], columns: Sequence[str], fmt: str,
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\r\n")
         writer.writerow(header)
-        writer.writerows([_cell(r[k]) for k in columns] for r in rows)
+        writer.writerows([_csv_cell(k, r[k]) for k in columns] for r in rows)
         return buf.getvalue().encode("utf-8-sig")
     if fmt == "xlsx":
         return _xlsx(rows, columns, header)
@@ -56,11 +62,25 @@ def _cell(value: Any) -> Any:
     return value
 
 
+def _csv_cell(column: str, value: Any) -> Any:
+    """A CSV cell; a credit code of digits only as `="…"`, which Excel keeps as text (it
+    would show 914403001922038216 as 9.14403E+17 and keep only 15 digits), and `import`
+    reads back as the code."""
+    if column in TEXT_CODES and isinstance(value, str) and value.isdigit():
+        return f'="{value}"'
+    return _cell(value)
+
+
 def _xlsx(rows: Sequence[dict[str, Any]], columns: Sequence[str], header: list[str]) -> bytes:
     from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet("accel666")
+    for index, column in enumerate(columns, start=1):  # wide enough for what they hold
+        sheet.column_dimensions[get_column_letter(index)].width = WIDTHS.get(column,
+                                                                              DEFAULT_WIDTH)
+    sheet.freeze_panes = "A2"  # the header stays in view
     sheet.append(header)
     for r in rows:
         sheet.append([_cell(r[k]) for k in columns])

@@ -80,3 +80,34 @@ def test_export_changes_nothing(run, three, tmp_path):
     run("export", "-o", str(tmp_path / "a.csv"))
     assert run.json("list") == before
     assert three.verify().ok
+
+
+def test_a_credit_code_of_digits_stays_text_in_excel(run, three, tmp_path):
+    """Excel turned 914403001922038216 into 9.14403E+17 (and kept 15 digits): a code of digits
+    is written as ="…", which Excel keeps as text; a code with a letter as it is."""
+    out = tmp_path / "projects.csv"
+    assert run("export", "-o", str(out)).exit_code == 0
+    codes = [r[2] for r in csv_rows(out.read_bytes())[1:]]
+    assert codes == [f'="{CODE_A}"', CODE_B, CODE_C]
+
+
+def test_a_csv_with_codes_of_digits_imports_again(run, three, tmp_path):
+    out = tmp_path / "projects.csv"
+    assert run("export", "-o", str(out)).exit_code == 0
+    fresh = f"sqlite:///{tmp_path / 'fresh.db'}"
+    again = run("--db", fresh, "import", str(out), "--as", "tencent", "--batch", "2020-1")
+    assert again.exit_code == 0, again.stdout + again.stderr
+    got = json.loads(run("--db", fresh, "list", "--json").stdout)
+    assert [p["credit_code"] for p in got] == [CODE_A, CODE_B, CODE_C]
+
+
+def test_xlsx_has_column_widths_and_a_frozen_header(run, three, tmp_path):
+    out = tmp_path / "projects.xlsx"
+    assert run("export", "-o", str(out)).exit_code == 0
+    sheet = openpyxl.load_workbook(out).active
+    assert sheet.freeze_panes == "A2"
+    widths = {sheet.cell(1, i).value: sheet.column_dimensions[letter].width
+              for i, letter in enumerate("ABCDEFGHIJ", start=1)}
+    assert widths["title"] >= 30 and widths["credit_code"] >= 18  # 18 characters, whole
+    assert all(w > 0 for w in widths.values())
+    assert sheet.cell(2, 3).value == CODE_A and sheet.cell(2, 3).data_type == "s"

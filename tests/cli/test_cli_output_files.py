@@ -8,6 +8,8 @@ import csv
 import io
 import json
 import os
+import stat
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -108,3 +110,35 @@ def test_publish_to_dev_null_writes_in_place(run):
     signed_pair(run)
     assert run(*PUBLISH, "-o", os.devnull).exit_code == 0
     assert Path(os.devnull).is_char_device()
+
+
+@pytest.fixture
+def umask() -> Iterator[Callable[[int], None]]:
+    """Set the process's umask for the test; the one before is put back."""
+    before = os.umask(0o022)
+    os.umask(before)
+    yield os.umask
+    os.umask(before)
+
+
+@pytest.mark.parametrize(("mask", "expected"), [(0o022, 0o644), (0o002, 0o664), (0o077, 0o600)])
+def test_a_new_file_gets_the_permissions_the_umask_gives(run, filed, tmp_path, umask, mask,
+                                                          expected):
+    """Files were created 0600 whatever the umask, so colleagues could not read a shared
+    report or export."""
+    umask(mask)
+    for command in (("document", str(filed), "-o"), ("export", "-o"), ("report", "--html")):
+        out = tmp_path / f"{command[0]}-{mask:o}.out"
+        result = run(*command, str(out))
+        assert result.exit_code == 0, result.stderr
+        assert stat.S_IMODE(out.stat().st_mode) == expected, command
+
+
+def test_a_replaced_file_keeps_its_permissions(run, filed, tmp_path, umask):
+    umask(0o022)
+    out = tmp_path / "copy.pdf"
+    out.write_bytes(b"mine")
+    out.chmod(0o640)
+    assert run("document", str(filed), "-o", str(out), "--force").exit_code == 0
+    assert out.read_bytes() == b"%PDF-1.4 filed"
+    assert stat.S_IMODE(out.stat().st_mode) == 0o640

@@ -131,13 +131,22 @@ def _codec(path: Path, named: str | None) -> str:
     return decoding.UTF8 if found == "utf-8" else named
 
 
+def _excel_text(cell: str) -> str:
+    """A CSV cell as text: `="0123"`, the form that makes Excel keep digits as text (an export
+    writes a credit code of digits so), is its text, 0123; any other cell is as written."""
+    if cell.startswith('="') and cell.endswith('"') and len(cell) >= 3 \
+            and '"' not in cell[2:-1]:
+        return cell[2:-1]
+    return cell
+
+
 def _csv(path: Path, codec: str, shown: str) -> Iterator[list[str]]:
     with path.open(encoding=codec, newline="") as f:
         source = _Lines(f)
         try:
             for row in csv.reader(source):
                 source.pending = 0
-                yield row
+                yield [_excel_text(cell) for cell in row]
         except csv.Error as exc:
             if "field larger" in str(exc):
                 raise refuse(f"a cell of more than {csv.field_size_limit():,} characters; at "
