@@ -6,7 +6,6 @@ import json
 import re
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -31,6 +30,9 @@ from accel666.views.documents import (
     region_name as region_name,
 )
 from accel666.views.documents import (
+    shown as shown,
+)
+from accel666.views.documents import (
     shown_project_dict as shown_project_dict,
 )
 from accel666.views.documents import (
@@ -41,14 +43,6 @@ if TYPE_CHECKING:
     from accel666 import Policy, Project, Transition
 
 T = TypeVar("T")
-
-
-def shown(moment: datetime | None, policy: Policy) -> str:
-    if moment is None:
-        return "-"
-    local_time = moment.astimezone(policy.zone)
-    off = local_time.strftime("%z")
-    return f"{local_time:%Y-%m-%d %H:%M:%S} {off[:3]}:{off[3:]}"
 
 
 def emit_json(data: Any) -> None:

@@ -13,6 +13,16 @@ if TYPE_CHECKING:
     from accel666.workflow.records import BatchStatus, Extension, Project, Transition
 
 
+def shown(moment: datetime | None, policy: Policy) -> str:
+    """A moment as people read it, to the second, in the programme's zone with its offset
+    (`2020-07-15 23:59:59 +08:00`); `-` for none."""
+    if moment is None:
+        return "-"
+    local_time = moment.astimezone(policy.zone)
+    off = local_time.strftime("%z")
+    return f"{local_time:%Y-%m-%d %H:%M:%S} {off[:3]}:{off[3:]}"
+
+
 def local(moment: datetime | None, policy: Policy) -> str | None:
     """ISO 8601 in the programme's zone, with its offset."""
     return None if moment is None else moment.astimezone(policy.zone).isoformat()

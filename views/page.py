@@ -9,12 +9,13 @@ is escaped. Numbers carry `data-*` attributes so that a test can read them off t
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from html import escape
 from typing import Any
 
 from accel666 import lifecycle
 from accel666.policies import Policy
-from accel666.views import labels
+from accel666.views import documents, labels
 from accel666.views.labels import _
 from accel666.workflow.report import ProgrammeReport
 
@@ -33,6 +34,8 @@ th:first-child,td:first-child{text-align:left}
 .cards{display:flex;gap:12px;flex-wrap:wrap}
 .card{border:1px solid #ddd;border-radius:6px;padding:10px 14px;min-width:220px}
 .card b{font-size:20px}
+.card .bar{display:block;margin-top:8px}
+.card.past-due{border-color:#c0392b}.missed{color:#c0392b;font-size:13px;margin-top:4px}
 svg text{font-size:12px;fill:#222}
 """
 
@@ -45,7 +48,7 @@ def render(report: ProgrammeReport, policy: Policy, *, banner: str = "") -> str:
     narrowed = ", ".join(f"{_(k)} {v}" for k, v in (("batch", doc["batch"]),
                                                       ("region", doc["region"])) if v)
     heading = escape(_("where the programme stands"))
-    as_of = escape(_("as of {moment}").format(moment=doc["as_of"]))
+    as_of = escape(_("as of {moment}").format(moment=documents.shown(report.as_of, policy)))
     overdue = escape(_("{n} overdue").format(n=doc["overdue"]))
     escalated = escape(_("{n} open escalations").format(n=doc["open_escalations"]))
     parts = [
@@ -60,7 +63,8 @@ def render(report: ProgrammeReport, policy: Policy, *, banner: str = "") -> str:
         f'<span id="overdue" data-count="{doc["overdue"]}">{overdue}</span> · '
         f'<span id="open-escalations" data-count="{doc["open_escalations"]}">{escalated}'
         "</span></p>",
-        _h2(_("Progress toward the targets")), _categories(doc["categories"], policy),
+        _h2(_("Progress toward the targets")),
+        _categories(doc["categories"], policy, report.as_of.astimezone(zone).date()),
         _h2(_("Projects by state")), _funnel(doc["totals"]),
         _h2(_("Regions × states")), _regions(doc["regions"], policy),
         _h2(_("Overdue projects")), _overdue(report, policy),
@@ -74,22 +78,30 @@ def _h2(text: str) -> str:
     return f"<h2>{escape(text)}</h2>"
 
 
-def _categories(categories: list[dict[str, Any]], policy: Policy) -> str:
+def _categories(categories: list[dict[str, Any]], policy: Policy, today: date) -> str:
+    """Each category's card: published against the target, the pipeline and the date due, a
+    bar on a line of its own; a target whose date has passed unmet is flagged."""
     shown = labels.current()
     cards = []
     for c in categories:
         share = min(c["progress"], 1.0)
         pipeline = _("{n} in the pipeline · due {due}").format(n=c["in_pipeline"], due=c["due"])
+        missed = c["published"] < c["target"] and date.fromisoformat(c["due"]) < today
+        unmet = _("past due: the target was not met")
+        flag = f'<div class="missed">{escape(unmet)}</div>' if missed else ""
         cards.append(
-            f'<div class="card category" data-key="{escape(c["key"])}" '
+            f'<div class="card category{" past-due" if missed else ""}" '
+            f'data-key="{escape(c["key"])}" '
             f'data-target="{c["target"]}" data-published="{c["published"]}" '
-            f'data-in-pipeline="{c["in_pipeline"]}">'
+            f'data-in-pipeline="{c["in_pipeline"]}" data-past-due="{str(missed).lower()}">'
             f'<div>{escape(shown.category(c["key"], policy))}</div>'
-            f'<b>{c["published"]} / {c["target"]}</b> ({c["progress"]:.0%}) · '
-            f'{escape(pipeline)}'
-            f'<svg width="200" height="10" role="img" aria-label="{c["progress"]:.0%}">'
+            f'<b>{c["published"]} / {c["target"]}</b> ({c["progress"]:.0%})'
+            f'<div class="meta">{escape(pipeline)}</div>{flag}'
+            f'<svg class="bar" width="200" height="10" role="img" '
+            f'aria-label="{c["progress"]:.0%}">'
             '<rect width="200" height="10" fill="#eee"/>'
-            f'<rect width="{200 * share:.1f}" height="10" fill="#2e8b57"/></svg></div>')
+            f'<rect width="{200 * share:.1f}" height="10" '
+            f'fill="{"#c0392b" if missed else "#2e8b57"}"/></svg></div>')
     return f'<div class="cards">{"".join(cards)}</div>'
 
 

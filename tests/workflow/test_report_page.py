@@ -112,3 +112,44 @@ def test_stored_markup_is_shown_as_text(run, engine, actors, browser, tmp_path):
         assert page.locator("tr.overdue td").nth(1).inner_text() == title
     finally:
         page.close()
+
+
+@pytest.mark.parametrize(("moment", "past_due"), [
+    (cst(2022, 12, 31, 23, 59, 59), False),  # the targets' last day: not yet missed
+    (cst(2023, 1, 1, 0, 0, 0), True),  # the next day: every unmet target is flagged
+])
+def test_a_target_past_its_date_unmet_is_flagged(run, engine, known, browser, tmp_path,  # noqa: F811
+                                                 moment, past_due):
+    run.moment = moment
+    out = tmp_path / "report.html"
+    assert run("--lang", "zh", "report", "--html", str(out)).exit_code == 0
+    page, errors, _ = open_page(browser, out)
+    try:
+        assert errors == []
+        cards = page.locator(".category").all()
+        assert cards and all(int(c.get_attribute("data-published")) <
+                             int(c.get_attribute("data-target")) for c in cards)
+        assert {c.get_attribute("data-past-due") for c in cards} == {str(past_due).lower()}
+        assert page.locator(".missed").count() == (len(cards) if past_due else 0)
+        if past_due:
+            assert page.locator(".missed").first.inner_text() == "已过期限：目标未完成"
+    finally:
+        page.close()
+
+
+def test_the_time_is_to_the_second_and_no_bar_touches_its_text(run, engine, known, browser,  # noqa: F811
+                                                              tmp_path):
+    run.moment = cst(2020, 10, 10, 10, 30, 15)
+    out = tmp_path / "report.html"
+    assert run("report", "--html", str(out)).exit_code == 0
+    page, errors, _ = open_page(browser, out)
+    try:
+        assert errors == []
+        assert "as of 2020-10-10 10:30:15 +08:00" in page.locator("#as-of").inner_text()
+        for card in page.locator(".category").all():
+            text = card.locator(".meta").bounding_box()
+            bar = card.locator("svg.bar").bounding_box()
+            assert text is not None and bar is not None
+            assert bar["y"] >= text["y"] + text["height"] + 4  # a line of its own, apart
+    finally:
+        page.close()
