@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import re
 import secrets
+import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, tzinfo
 from typing import Any
@@ -32,7 +33,7 @@ from accel666.workflow.changes import audit, inputs
 from accel666.workflow.changes.guards import resolve_actor
 
 log = logs.get_logger("accel666.operators")
-NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
+NAME_PUNCTUATION = "._-·"  # beside letters and digits; · as in 阿卜杜·热合曼
 TOKEN_PREFIX = "a666_"
 TOKEN_BYTES = 32  # secrets.token_urlsafe(32): 43 characters
 _TOKEN = re.compile(r"a666_[A-Za-z0-9_-]{43}")
@@ -91,14 +92,26 @@ def digest(token: str) -> str:
 
 
 def checked_name(value: object) -> str:
-    """An operator's name: 1 to 64 of a-z, 0-9, `.`, `_` and `-`, beginning with a letter or
-    digit; InvalidInput otherwise."""
+    """An operator's name, as people are named, in any script (王工, li.suzhou), normalised
+    to NFC: 1 to 64 letters, digits, `.`, `_`, `-` or `·`, beginning with a letter or a digit,
+    lower-case where the script has cases (a name has one spelling); InvalidInput otherwise,
+    naming the first character refused."""
     if not isinstance(value, str):
         raise InvalidInput("name", f"expected text, got {type(value).__name__}", value)
-    if NAME.fullmatch(value) is None:
-        raise InvalidInput("name", "1 to 64 lower-case letters, digits, '.', '_' or '-', "
-                           "beginning with a letter or a digit", value[:80])
-    return value
+    name = unicodedata.normalize("NFC", value)
+    if not 1 <= len(name) <= 64:
+        raise InvalidInput("name", f"1 to 64 characters (got {len(name)})", name[:80])
+    for ch in name:
+        if not (ch in NAME_PUNCTUATION or unicodedata.category(ch)[0] in "LM"
+                or unicodedata.category(ch) == "Nd"):
+            raise InvalidInput("name", f"letters, digits, '.', '_', '-' or '·' only: not "
+                               f"{ch!r} (U+{ord(ch):04X})", name[:80])
+    if unicodedata.category(name[0])[0] not in "LN":
+        raise InvalidInput("name", "begins with a letter or a digit", name[:80])
+    if name != name.lower():
+        raise InvalidInput("name", f"lower-case letters: {name.lower()!r}, not {name!r}",
+                           name[:80])
+    return name
 
 
 def _operator(row: Any) -> Operator:

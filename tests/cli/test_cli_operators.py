@@ -146,3 +146,15 @@ def test_the_record_with_operators_verifies(run):
     result = run("verify")
     assert result.exit_code == 0, result.stdout + result.stderr
     assert "3 ledger rows" in result.stdout  # the first-use policy, the grant, the revocation
+
+
+def test_an_operator_is_named_as_people_are(run):
+    """`operator add 王工` was refused; the name is listed as given (NFC), and a name with a
+    character that could make it read as another is refused with exit 2, naming it."""
+    result = token_of(run, "王工", "city:kunshan")
+    assert "operator 王工 added by" in result.stderr
+    assert [d["name"] for d in run.json("operator", "list")] == ["王工"]
+    refused = run("operator", "add", "王\u202e工", "--as", "city:kunshan")
+    assert refused.exit_code == 2
+    assert "U+202E" in refused.stderr
+    assert [d["name"] for d in run.json("operator", "list")] == ["王工"]

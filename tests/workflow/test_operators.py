@@ -99,8 +99,10 @@ def test_the_role_is_checked_and_its_scope_resolved_as_any_actors(engine, role, 
 
 
 @pytest.mark.parametrize("name", [
-    "", "A", "Li", "-a", ".a", "_a", "a b", "a/b", "a:b", "名字", " a", "a ", "a\n", "a" * 65,
+    "", "A", "Li", "-a", ".a", "_a", "a b", "a/b", "a:b", " a", "a ", "a\n", "a" * 65,
     5, None, b"ab",
+    # People's names, but not with what could make one read as another or run in a terminal
+    "王工\u202e", "王\u200b工", "王\x1b[31m工", "·王工", "王工 ", "ΛΙ", "王" * 65,
 ])
 def test_a_bad_name_writes_nothing(engine, name):
     before = snapshot(engine)
@@ -113,6 +115,26 @@ def test_a_bad_name_writes_nothing(engine, name):
 def test_names_at_the_limits_are_taken(engine):
     for name in ("a", "0", "a" * 64, "a.b_c-d", "9z"):
         assert engine.add_operator(name, "tencent", by="prov").operator.name == name
+
+
+def test_people_are_named_as_they_are_in_any_script(engine, actors):
+    """`operator add 王工` was refused (lower-case ASCII only), so the history said
+    wang.kunshan; a name is a person's, in any script, and what the record shows."""
+    tokens = {name: engine.add_operator(name, "tencent", by="prov").token
+              for name in ("王工", "李处", "阿卜杜·热合曼", "王" * 64, "λι", "wang.kunshan")}
+    assert [o.name for o in engine.operators()] == list(tokens)
+    wang = engine.authenticate(tokens["王工"])
+    project = engine.dock(wang.actor(), title="云上工厂", enterprise="苏州某某科技",
+                          credit_code=CODE_A, region="suzhou", category="demo")
+    assert engine.history(project.id)[0].actor == "王工"
+
+
+def test_a_name_is_normalised_so_that_one_spelling_is_one_name(engine):
+    decomposed = "e\u0301"  # é as e and a combining accent
+    issued = engine.add_operator(decomposed, "tencent", by="prov")
+    assert issued.operator.name == "\u00e9"
+    with pytest.raises(Refused):
+        engine.add_operator("\u00e9", "tencent", by="prov")
 
 
 @pytest.mark.parametrize(("role", "field"), [
