@@ -229,8 +229,10 @@ class Engine:
         good, errors = rows.values(self.policy, sheet, where)
         chosen = None if batch is None else inputs.batch(self.policy, batch)
         headings = {f: sheet.header[i] for f, i in where.items()}
+        letters = {f: sheets.column_name(i) for f, i in where.items()}
         return bulk.dock_all(self.db, self.policy, self.now(), actor, good, errors, chosen,
-                             columns=headings, dry_run=dry_run, progress=progress)
+                             columns=headings, letters=letters, header_row=sheet.header_row,
+                             dry_run=dry_run, progress=progress)
 
     def apply(
         self,

@@ -38,13 +38,25 @@ def import_(file: str, batch: str | None, dry_run: bool, encoding: str | None, a
             actor: str, as_json: bool) -> None:
     """Dock every project of a spreadsheet in one transaction, or none.
 
-    FILE is .xlsx (the first sheet) or .csv. Row 1 holds the headings, Chinese or English, in
-    any order: 项目名称/title, 企业名称/enterprise, 统一社会信用代码/credit_code, 地区/region
-    (code, Chinese name or pinyin), 类别/category (key or Chinese name); other columns are
-    ignored. Every row obeys what `dock` obeys (who may dock it, the registration region, the
-    docking window, one live project per enterprise, category and batch, in the database and
-    within the file). If any row fails, nothing is written and each failing row is listed
-    with its row number, column, value and reason; the exit code is 2 if any row is invalid,
+    FILE is .xlsx (the first sheet) or .csv. The headings are in the first row that names
+    three of the fields (title rows above it, merged or not, are skipped, and said), in
+    Chinese or English, in any order, any case, a note in brackets allowed; other columns are
+    ignored:
+
+    
+      title        项目名称 项目 申报项目 申报项目名称 project | project name | project title
+      enterprise   企业名称 申报单位 申报企业 单位名称 企业 company | applicant | enterprise name
+      credit_code  统一社会信用代码 社会信用代码 信用代码 credit code | uscc
+                   | unified social credit code
+      region       地区 所属地区 所在地区 所属地市 所在地市 地市 设区市 城市 city
+                   (the cell: code, Chinese name or pinyin)
+      category     类别 项目类别 申报类别 类型 项目类型 申报方向 type
+                   (the cell: key, Chinese name or 云基地 / 骨干企业 / 示范企业)
+
+    Every row obeys what `dock` obeys (who may dock it, the registration region, the docking
+    window, one live project per enterprise, category and batch, in the database and within
+    the file). If any row fails, nothing is written and each failing row is listed with its
+    row and cell as Excel shows them (D6), column, value and reason; the exit code is 2 if any row is invalid,
     else 5 if any is not permitted, else 4. An `export` file imports again. A file of more
     than 100,000 rows, or past a bound no spreadsheet comes near, is refused with exit 2.
 
@@ -67,9 +79,13 @@ def import_(file: str, batch: str | None, dry_run: bool, encoding: str | None, a
 
 
 def _text(result: ImportResult) -> None:
+    if result.header_row != 1:
+        click.echo(f"the headings are in row {result.header_row}; the rows above were "
+                   "taken for titles", err=True)
     if result.errors:
-        output.table(("row", "column", "value", "reason"),
-                     ((e.row, e.column, e.value, e.reason) for e in result.errors))
+        output.table(("row", "cell", "column", "value", "reason"),
+                     ((e.row, e.cell or "", e.column, e.value, e.reason)
+                      for e in result.errors))
         click.echo(f"{len(result.errors)} problem(s): nothing was imported", err=True)
     elif result.dry_run:
         click.echo(f"dry run: {result.imported} project(s) would be docked in batch "

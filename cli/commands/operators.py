@@ -57,9 +57,9 @@ def add(name: str, as_: str, actor: str, as_json: bool) -> None:
     The operator NAME will act as ROLE[:SCOPE] (--as). NAME is a person's name in any script
     (王工, li.suzhou): 1 to 64 letters, digits, '.', '_', '-' or '·', beginning with a letter or
     a digit, lower-case where the script has cases; it is what the record shows as who acted.
-    A name is never given twice, not even after its operator is revoked. The token is printed alone on stdout, once: store
-    it now (only its SHA-256 is kept). A lost token is replaced by revoking the operator and
-    adding another name.
+    A name is never given twice, not even after its operator is revoked. The token is
+    printed alone on stdout, once: store it now (only its SHA-256 is kept). A lost token is
+    replaced by revoking the operator and adding another name.
 
     \b
     Examples:

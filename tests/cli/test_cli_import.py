@@ -114,7 +114,8 @@ def test_a_dry_run_writes_nothing(run, tmp_path):
     result = run("import", path, "--as", "city:suzhou", "--dry-run", "--json")
     assert result.exit_code == 0
     assert json.loads(result.stdout) == {"imported": 3, "dry_run": True, "batch": "2020-1",
-                                         "first_id": None, "last_id": None, "errors": []}
+                                         "first_id": None, "last_id": None, "header_row": 1,
+                                         "errors": []}
     assert run.json("list") == []
     text = run("import", path, "--as", "city:suzhou", "--dry-run")
     assert "3 project(s) would be docked in batch 2020-1" in text.stderr
@@ -180,4 +181,4 @@ def test_a_missing_heading_is_named(run, tmp_path):
     path = write_csv(tmp_path / "h.csv", EN[:4], [r[:4] for r in en_rows()])
     result = run("import", path, "--as", "city:suzhou")
     assert result.exit_code == 2
-    assert "the header row lacks category (category / 类别)" in result.stderr
+    assert "the headings (row 1) lack category (类别)" in result.stderr

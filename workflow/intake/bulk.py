@@ -37,29 +37,34 @@ class ImportResult:
     first_id: int | None = None
     last_id: int | None = None
     errors: tuple[RowError, ...] = ()
+    header_row: int = 1  # where the headings were found, below any title rows
 
     def to_dict(self) -> dict[str, Any]:
         """As `import --json` prints it."""
         return {"imported": self.imported, "dry_run": self.dry_run, "batch": self.batch,
                 "first_id": self.first_id, "last_id": self.last_id,
-                "errors": [e.to_dict() for e in self.errors]}
+                "header_row": self.header_row, "errors": [e.to_dict() for e in self.errors]}
 
 
 def dock_all(db: SAEngine, policy: Policy, now: datetime, actor: Actor,
              rows: Sequence[tuple[int, dict[str, str]]], errors: Sequence[RowError],
-             chosen: str | None, *, columns: dict[str, str], dry_run: bool = False,
+             chosen: str | None, *, columns: dict[str, str], letters: dict[str, str],
+             header_row: int = 1, dry_run: bool = False,
              progress: Progress | None = None) -> ImportResult:
     """Check every row (with the `errors` already found in its cells), then dock them all in
-    one transaction unless any failed or it is a dry run. `columns` names each field's heading,
-    for the errors."""
+    one transaction unless any failed or it is a dry run. `columns` names each field's heading
+    and `letters` its column's letter, for the errors; `header_row` is where the headings
+    were."""
     event = docking.EVENT
     with audit.attempt(event, actor, None), models.writing(db) as conn:
         opened = docking.opening(conn, policy, now, chosen)  # the same window for every row
         key = opened.batch
-        found = sorted([*errors, *_refusals(conn, policy, actor, rows, key, columns)],
+        found = sorted([*errors, *_refusals(conn, policy, actor, rows, key, columns,
+                                             letters)],
                        key=lambda e: (e.row, e.column or ""))
         if found or dry_run:
-            return ImportResult(0 if found else len(rows), dry_run, key, errors=tuple(found))
+            return ImportResult(0 if found else len(rows), dry_run, key, errors=tuple(found),
+                                header_row=header_row)
         try:
             docked = docking.dock_projects(conn, actor, now, opened, [v for _, v in rows],
                                            progress)
@@ -72,12 +77,12 @@ def dock_all(db: SAEngine, policy: Policy, now: datetime, actor: Actor,
     first, last = docked[0][0], docked[-1][0]
     audit.log.info("imported", batch=key, projects=len(docked), first=first, last=last,
                    actor=actor.name, role=actor.role, scope=actor.scope, at=now.isoformat())
-    return ImportResult(len(docked), False, key, first, last)
+    return ImportResult(len(docked), False, key, first, last, header_row=header_row)
 
 
 def _refusals(conn: Connection, policy: Policy, actor: Actor,
               rows: Sequence[tuple[int, dict[str, str]]], batch: str,
-              columns: dict[str, str]) -> list[RowError]:
+              columns: dict[str, str], letters: dict[str, str]) -> list[RowError]:
     """Every row the dock path would refuse: the actor may not dock it, the enterprise is
     registered elsewhere, an earlier row holds its enterprise and category, or a live project
     of the batch does."""
@@ -88,16 +93,16 @@ def _refusals(conn: Connection, policy: Policy, actor: Actor,
             docking.permit(policy, actor, v)
         except NotPermitted as exc:
             out.append(RowError(number, columns["region"], v["region"], exc.reason,
-                                "not_permitted"))
+                                "not_permitted", f"{letters['region']}{number}"))
             continue
         except Refused as exc:
             out.append(RowError(number, columns["credit_code"], v["credit_code"], exc.reason,
-                                "refused"))
+                                "refused", f"{letters['credit_code']}{number}"))
         pair = (v["credit_code"], v["category"])
         if pair in first_of:
             out.append(RowError(number, columns["credit_code"], v["credit_code"],
                                 f"the same enterprise and category as row {first_of[pair]}",
-                                "refused"))
+                                "refused", f"{letters['credit_code']}{number}"))
         else:
             first_of[pair] = number
     held = projects.live_holders(conn, batch, [code for code, _ in first_of])
@@ -106,5 +111,6 @@ def _refusals(conn: Connection, policy: Policy, actor: Actor,
         if holder is not None:
             out.append(RowError(number, columns["credit_code"], v["credit_code"],
                                 f"already holds live project {holder} in category "
-                                f"{v['category']} of batch {batch}", "refused"))
+                                f"{v['category']} of batch {batch}", "refused",
+                                f"{letters['credit_code']}{number}"))
     return out

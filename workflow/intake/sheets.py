@@ -6,8 +6,12 @@ The rows are read one at a time as they are iterated, never the whole file at on
 import holds what grows with the rows it keeps, and a file past a bound is refused as soon as
 the bound is passed. Anything that is not a plain table is refused with InvalidInput (field
 "file"), naming the row and column where it can: an empty file, a header without rows, a file
-that is not what its name says, a formula, a merged header, more than MAX_ROWS rows, a row or a
-cell far beyond any real sheet, a workbook whose parts go past their bounds (`workbook`).
+that is not what its name says, a formula, a merged heading, more than MAX_ROWS rows, a row or
+a cell far beyond any real sheet, a workbook whose parts go past their bounds (`workbook`).
+
+Rows keep the numbers the spreadsheet shows (blank rows count, as Excel counts them; a CSV
+row is a record, however many lines it spans). The headings are the first of the sheet's
+first rows that names enough of the fields (`headings`), below any title rows.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from defusedxml import DefusedXmlException
 
 from accel666.errors import InvalidInput
 from accel666.workflow.intake import encoding as decoding
-from accel666.workflow.intake import workbook
+from accel666.workflow.intake import headings, workbook
 
 MAX_COLUMNS = 200
 MAX_CELL = 10_000  # characters; a name is at most 200
@@ -44,12 +48,14 @@ Rows = Generator[tuple[int, tuple[str, ...]], None, None]
 
 @dataclass(frozen=True)
 class Sheet:
-    """The header (row 1) and the rows after it, each with its spreadsheet row number, read
-    from the file as they are iterated (once; `rows.close()` lets the file go)."""
+    """The header (the headings, in row `header_row`) and the rows after it, each with its
+    spreadsheet row number, read from the file as they are iterated (once; `rows.close()`
+    lets the file go)."""
 
     header: tuple[str, ...]
     rows: Rows
     encoding: str | None = None  # what a CSV is read as
+    header_row: int = 1
 
 
 def refuse(reason: str, value: object = None) -> InvalidInput:
@@ -70,35 +76,51 @@ def read(path: Path, encoding: str | None = None) -> Sheet:
     """The sheet in `path`, by its extension: its header read, its rows to be iterated."""
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
-        return _sheet(_limited(_xlsx(path)), None)
+        book = _Workbook(path)
+        return _sheet(_limited(book.rows()), None, book.merges)
     if suffix == ".csv":
         codec = _codec(path, encoding)
-        return _sheet(_limited(_csv(path, codec, encoding or codec)), codec)
+        return _sheet(_limited(_csv(path, codec, encoding or codec)), codec, [])
     raise refuse(f"{path.name}: name a .csv or .xlsx file", str(path))
 
 
-def _sheet(lines: Iterator[list[str]], encoding: str | None) -> Sheet:
-    filled = (row for row in lines if any(cell.strip() for cell in row))
-    header = next(filled, None)
-    if header is None:
+def _sheet(lines: Iterator[tuple[int, list[str]]], encoding: str | None,
+           merges: list[workbook.Merge]) -> Sheet:
+    """The headings, from the first of the first rows that names enough fields (else the
+    first row that holds anything, for the message to say what it lacks), and the rows
+    under them."""
+    filled = ((n, row) for n, row in lines if any(cell.strip() for cell in row))
+    first = list(itertools.islice(filled, headings.SEARCHED_ROWS))
+    if not first:
         raise refuse("the file is empty: a header row (title, enterprise, credit_code, "
                      "region, category) and one row per project are expected")
-    return Sheet(tuple(cell.strip() for cell in header), _numbered(filled), encoding)
+    at = next((i for i, (_, row) in enumerate(first) if headings.is_heading_row(row)), 0)
+    number, header = first[at]
+    for merge in merges:  # merged title rows above are fine; merged headings are not
+        if merge.top <= number <= merge.bottom:
+            raise refuse(f"the heading row {number} has merged cells ({merge.ref}): give "
+                         "each column its own heading")
+    under = itertools.chain(first[at + 1:], filled)
+    return Sheet(tuple(cell.strip() for cell in header), _numbered(under), encoding, number)
 
 
-def _numbered(rows: Iterator[list[str]]) -> Rows:
-    # Blank lines were dropped; row numbers count only what a spreadsheet shows.
-    number = 1
-    for number, row in enumerate(rows, start=2):
+def _numbered(rows: Iterator[tuple[int, list[str]]]) -> Rows:
+    # Blank rows were dropped; each row keeps the number the spreadsheet shows.
+    count = 0
+    for number, row in rows:
+        count += 1
+        if count > MAX_ROWS:
+            raise refuse(f"more than {MAX_ROWS:,} rows under the header: split the file")
         yield number, tuple(row)
-    if number == 1:
+    if not count:
         raise refuse("the file has a header but no rows under it")
 
 
-def _limited(rows: Iterable[list[str]]) -> Iterator[list[str]]:
-    for number, row in enumerate(rows, start=1):
-        if number > MAX_ROWS + 1:
-            raise refuse(f"more than {MAX_ROWS:,} rows under the header: split the file")
+def _limited(rows: Iterable[tuple[int, list[str]]]) -> Iterator[tuple[int, list[str]]]:
+    for count, (number, row) in enumerate(rows, start=1):
+        if count > 2 * MAX_ROWS:  # blank ones too: a file of blank lines ends somewhere
+            raise refuse(f"more than {2 * MAX_ROWS:,} rows, blank ones counted: split the "
+                         "file")
         if len(row) > MAX_COLUMNS:
             raise refuse(f"row {number} has {len(row):,} columns; a sheet may have at most "
                          f"{MAX_COLUMNS}")
@@ -106,7 +128,7 @@ def _limited(rows: Iterable[list[str]]) -> Iterator[list[str]]:
             if len(cell) > MAX_CELL:
                 raise refuse(f"row {number}, column {column_name(index)}: a cell of "
                              f"{len(cell):,} characters; at most {MAX_CELL:,}")
-        yield row
+        yield number, row
 
 
 # -- CSV ---------------------------------------------------------------------------------------
@@ -140,13 +162,13 @@ def _excel_text(cell: str) -> str:
     return cell
 
 
-def _csv(path: Path, codec: str, shown: str) -> Iterator[list[str]]:
+def _csv(path: Path, codec: str, shown: str) -> Iterator[tuple[int, list[str]]]:
     with path.open(encoding=codec, newline="") as f:
         source = _Lines(f)
         try:
-            for row in csv.reader(source):
+            for number, row in enumerate(csv.reader(source), start=1):
                 source.pending = 0
-                yield [_excel_text(cell) for cell in row]
+                yield number, [_excel_text(cell) for cell in row]
         except csv.Error as exc:
             if "field larger" in str(exc):
                 raise refuse(f"a cell of more than {csv.field_size_limit():,} characters; at "
@@ -185,34 +207,42 @@ class _Lines:
 # -- .xlsx -------------------------------------------------------------------------------------
 
 
-def _xlsx(path: Path) -> Iterator[list[str]]:
-    merged = workbook.survey(path, MAX_ROWS)  # every part within bounds before openpyxl
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
+class _Workbook:
+    """The first sheet of an `.xlsx`, checked (`workbook.survey`) before openpyxl reads it;
+    `merges` are its merged ranges near the top, known once its rows are being read."""
 
-    try:
-        book = load_workbook(path, read_only=True, data_only=False, keep_links=False)
-    except (*UNREADABLE, InvalidFileException) as exc:
-        raise refuse(f"{path.name} is not an Excel workbook (.xlsx): {exc}") from exc
-    try:
-        if not book.worksheets:
-            raise refuse(f"{path.name} has no worksheet")
-        sheet = book.worksheets[0]
-        ref = merged.get(str(getattr(sheet, "_worksheet_path", "")).lstrip("/"))
-        if ref is not None:
-            raise refuse(f"the header has merged cells ({ref}): give each column its own "
-                         "heading")
-        rows = iter(sheet.iter_rows())
-        for number in itertools.count(1):
-            try:
-                row = next(rows, None)
-            except (*UNREADABLE, InvalidFileException) as exc:
-                raise refuse(f"{path.name}: row {number} cannot be read: {exc}") from exc
-            if row is None:
-                return
-            yield _cells(number, row)
-    finally:
-        book.close()
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.merges: list[workbook.Merge] = []
+
+    def rows(self) -> Iterator[tuple[int, list[str]]]:
+        path = self.path
+        # Every part within bounds before openpyxl reads it (title rows may be above the rows).
+        merged = workbook.survey(path, MAX_ROWS, above=headings.SEARCHED_ROWS)
+        from openpyxl import load_workbook
+        from openpyxl.utils.exceptions import InvalidFileException
+
+        try:
+            book = load_workbook(path, read_only=True, data_only=False, keep_links=False)
+        except (*UNREADABLE, InvalidFileException) as exc:
+            raise refuse(f"{path.name} is not an Excel workbook (.xlsx): {exc}") from exc
+        try:
+            if not book.worksheets:
+                raise refuse(f"{path.name} has no worksheet")
+            sheet = book.worksheets[0]
+            self.merges.extend(merged.get(
+                str(getattr(sheet, "_worksheet_path", "")).lstrip("/"), []))
+            rows = iter(sheet.iter_rows())
+            for number in itertools.count(1):
+                try:
+                    row = next(rows, None)
+                except (*UNREADABLE, InvalidFileException) as exc:
+                    raise refuse(f"{path.name}: row {number} cannot be read: {exc}") from exc
+                if row is None:
+                    return
+                yield number, _cells(number, row)
+        finally:
+            book.close()
 
 
 def _cells(number: int, row: Iterable[Any]) -> list[str]:

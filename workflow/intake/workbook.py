@@ -10,7 +10,7 @@ a bound no spreadsheet program comes near: its inflated size, a tag or a run of 
 size and elements, the elements outside the rows, the rows holding a value; or when it
 declares a document type (where XML entities live: an external entity reads the machine's
 files, an entity bomb inflates without end); or when it is not well-formed. The same pass
-finds a merged cell in each sheet's first row.
+finds the merged cells of each sheet's first rows (where title rows and the headings are).
 """
 
 from __future__ import annotations
@@ -47,6 +47,8 @@ SHEET = Bounds("a sheet", 256 << 20, 400_000)
 STRINGS = Bounds("a shared strings part", 64 << 20, 2_000_000)
 PART = Bounds("a part", 16 << 20, 200_000)
 ROOTS = {"worksheet": SHEET, "sst": STRINGS}
+MERGES_WITHIN = 100  # rows from the top: title rows, the headings and some way beyond
+MAX_MERGES = 1_000  # merged ranges kept of a sheet
 _MERGE = re.compile(r"([A-Z]{1,3})([0-9]{1,7}):([A-Z]{1,3})([0-9]{1,7})$")
 _ROW_NUMBER = re.compile(r"[0-9]{1,7}$")
 
@@ -55,12 +57,22 @@ def refuse(reason: str) -> InvalidInput:
     return InvalidInput("file", reason)
 
 
-def survey(path: Path, max_rows: int) -> dict[str, str]:
+@dataclass(frozen=True)
+class Merge:
+    """A merged range of cells: its reference (A1:I1) and its first and last rows."""
+
+    ref: str
+    top: int
+    bottom: int
+
+
+def survey(path: Path, max_rows: int, above: int = 1) -> dict[str, list[Merge]]:
     """Check every XML part of the workbook at `path` (a sheet holds at most `max_rows` rows
-    with a value under its header); the range of a merged cell in the first row of each sheet
-    that has one, by the name of its part."""
+    with a value under its header, and at most `above` rows with a value above them: title
+    rows and the headings); the merged ranges that begin in each sheet's first
+    MERGES_WITHIN rows (at most MAX_MERGES of them), by the name of its part."""
     _directory(path)
-    merged: dict[str, str] = {}
+    merged: dict[str, list[Merge]] = {}
     try:
         with zipfile.ZipFile(path) as archive:
             for info in archive.infolist():
@@ -70,14 +82,14 @@ def survey(path: Path, max_rows: int) -> dict[str, str]:
                     head = stream.read(CHUNK)
                     if not _is_xml(head):
                         continue  # a picture, a printer's settings: openpyxl does not parse it
-                    part = _Part(info.filename, info.file_size, max_rows)
+                    part = _Part(info.filename, info.file_size, max_rows, above)
                     chunk = head
                     while chunk:
                         part.feed(chunk)
                         chunk = stream.read(CHUNK)
                     part.feed(b"", final=True)
-                if part.merged is not None:
-                    merged[info.filename] = part.merged
+                if part.merges:
+                    merged[info.filename] = part.merges
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError,
             OSError) as exc:
         raise refuse(f"{path.name} is not an Excel workbook (.xlsx): {exc}") from exc
@@ -112,15 +124,15 @@ def _is_xml(head: bytes) -> bool:
 class _Part:
     """One XML part fed to expat piece by piece, each element counted against its bounds."""
 
-    def __init__(self, name: str, size: int, max_rows: int) -> None:
-        self.name, self.size, self.max_rows = name, size, max_rows
+    def __init__(self, name: str, size: int, max_rows: int, above: int) -> None:
+        self.name, self.size, self.max_rows, self.above = name, size, max_rows, above
         self.bounds = PART
         self.parser = expat.ParserCreate()
         self.parser.StartDoctypeDeclHandler = self._doctype
         self.parser.StartElementHandler = self._start
         self.parser.EndElementHandler = self._end
         self.fed = self.last = self.depth = self.elements = 0
-        self.merged: str | None = None
+        self.merges: list[Merge] = []
         # Inside a sheet: the row being read (its depth, first byte, elements, number), the
         # bytes of every row so far and the rows with a value.
         self.row_depth = self.row_start = self.row_elements = self.row = 0
@@ -181,10 +193,10 @@ class _Part:
             self.row = int(number) if _ROW_NUMBER.match(number) else self.row + 1
             self.row_depth, self.row_start, self.row_elements = self.depth, at, 0
             self.row_valued = False
-        elif local == "mergeCell" and self.merged is None:
+        elif local == "mergeCell" and len(self.merges) < MAX_MERGES:
             found = _MERGE.match(attributes.get("ref", ""))
-            if found is not None and int(found[2]) == 1:
-                self.merged = found[0]
+            if found is not None and int(found[2]) <= MERGES_WITHIN:
+                self.merges.append(Merge(found[0], int(found[2]), int(found[4])))
 
     def _end(self, name: str) -> None:
         at = self._moved()
@@ -196,7 +208,7 @@ class _Part:
             self.in_rows += size
             self.row_depth = 0
             self.valued += self.row_valued
-            if self.valued > self.max_rows + 1:
+            if self.valued > self.max_rows + self.above:
                 raise refuse(f"{self.name}: more than {self.max_rows:,} rows under the header: "
                              "split the file")
         self.depth -= 1
