@@ -48,6 +48,7 @@ COMMANDS = {
     "demo": "accel666.cli.commands.demo:demo",
     "escalate": "accel666.cli.commands.escalation:escalate",
     "scheduler": "accel666.cli.commands.escalation:scheduler",
+    "todo": "accel666.cli.commands.worklist:todo",
     "overdue": "accel666.cli.commands.escalation:overdue",
     "escalations": "accel666.cli.commands.escalation:escalations",
     "ack": "accel666.cli.commands.escalation:ack",

@@ -20,7 +20,7 @@ from accel666.errors import NotPermitted, Unauthenticated
 from accel666.service import signin
 from accel666.service.auth import TooManyFailures
 from accel666.service.deps import EngineDep
-from accel666.views import page
+from accel666.views import page, worklist
 from accel666.workflow.sessions import Sessions
 
 router = APIRouter(include_in_schema=False)
@@ -90,9 +90,12 @@ def dashboard(request: Request, engine: EngineDep) -> Response:
               '<input type="hidden" name="csrf" value="'
               f'{escape(signin.session_form_token(session))}">'
               '<button type="submit">sign out</button></form></div>')
-    # The programme's figures; the overdue list holds what the operator may read.
-    body = page.render(engine.report(actor=operator.actor()), engine.policy,
-                       banner=banner)
+    # Its worklist first; then the programme's figures, the overdue list holding what the
+    # operator may read.
+    now = engine.now()
+    tasks = worklist.html(engine.todo(operator.actor(), now=now), engine.policy, now)
+    body = page.render(engine.report(actor=operator.actor(), now=now), engine.policy,
+                       banner=banner + tasks)
     return html(body)
 
 

@@ -191,6 +191,7 @@ COMMAND_SUMMARIES = {
     "demo": N_("Simulate batch 2020-1 on a fresh database."),
     "escalate": N_("Record every escalation that is due now, and deliver them."),
     "scheduler": N_("Run the escalation sweep as a resident service."),
+    "todo": N_("What a role may do next, and by when."),
     "overdue": N_("List the projects overdue now."),
     "escalations": N_("List the escalations on record."),
     "ack": N_("Acknowledge an escalation."),

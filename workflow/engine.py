@@ -25,7 +25,7 @@ from accel666.policies import load as load_policy
 from accel666.record import anchoring, verify
 from accel666.record.anchoring import Anchor
 from accel666.record.verify import VerifyReport
-from accel666.workflow import reads, report, stored_policy
+from accel666.workflow import reads, report, stored_policy, worklist
 from accel666.workflow.actor import Actor
 from accel666.workflow.changes import audit, batches, docking, given, inputs, transition
 from accel666.workflow.changes.guards import resolve_actor
@@ -54,6 +54,7 @@ from accel666.workflow.records import (
 )
 from accel666.workflow.report import ProgrammeReport
 from accel666.workflow.stored_policy import StoredPolicy
+from accel666.workflow.worklist import Task
 
 Clock = Callable[[], datetime]
 
@@ -578,6 +579,14 @@ class Engine:
             with models.reading(self.db) as conn:
                 reads.readable(conn, self.policy, who, found.project_id)
         return found
+
+    def todo(self, actor: Actor, *, now: datetime | None = None) -> list[Task]:
+        """`actor`'s worklist at `now` (default: the engine's clock): the projects it may
+        move on while their window is open or yet to open, by its close, and the open
+        escalations addressed to it; soonest first."""
+        at = self.now() if now is None else inputs.moment("now", now)
+        waiting = self.escalations(open_only=True, actor=actor)
+        return worklist.tasks(self.db, self.policy, actor, at, waiting)
 
     def ack(self, actor: Actor, escalation_id: int, note: str) -> Escalation:
         """Acknowledge an escalation (its target role and scope, or the supervisor)."""

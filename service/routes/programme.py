@@ -1,5 +1,5 @@
-"""The programme as a whole: batches and their extensions, the report, what is overdue, the
-escalations and their acknowledgement."""
+"""The programme as a whole: the operator's worklist, batches and their extensions, the
+report, what is overdue, the escalations and their acknowledgement."""
 
 from __future__ import annotations
 
@@ -34,6 +34,14 @@ class Acknowledging(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     note: str = Field(max_length=10_000)
+
+
+@router.get("/todo", tags=["programme"], summary="The calling operator's worklist")
+def todo(engine: EngineDep, actor: ActorDep) -> list[dict[str, Any]]:
+    """What the calling operator may do next, and by when, soonest first: the projects it
+    may move on while the phase's window is open (or yet to open), then the open escalations
+    addressed to it; as `accel666 todo --json` prints it."""
+    return [t.to_dict(engine.policy.zone) for t in engine.todo(actor)]
 
 
 @router.get("/batches", tags=["batches"], summary="The batches and their windows")

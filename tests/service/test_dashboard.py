@@ -77,3 +77,30 @@ def test_a_wrong_token_on_the_sign_in_form_is_refused(service: Service, browser)
         assert page.locator("#funnel").count() == 0
     finally:
         page.close()
+
+
+def test_the_signed_in_operators_home_page_is_its_worklist(service: Service, browser):  # noqa: F811
+    with service.client("suzhou") as city, service.client("kunshan") as kunshan:
+        theirs = city.post("/projects", json={"title": "云上工厂", "enterprise": "苏州某某",
+                                              "credit_code": CODE_A, "region": "suzhou",
+                                              "category": "demo"}).json()
+        mine = kunshan.post("/projects", json={"title": "昆山平台", "enterprise": "昆山某某",
+                                               "credit_code": CODE_B, "region": "kunshan",
+                                               "category": "backbone"}).json()
+        expected = kunshan.get("/todo").json()
+    assert [t["project_id"] for t in expected] == [mine["id"]]
+    page, errors, _ = watched_page(browser)
+    try:
+        page.goto(service.url + "/")
+        page.fill("input[name=token]", service.tokens["kunshan"])
+        page.click("button[type=submit]")
+        page.wait_for_selector("#worklist")
+        rows = [(r.get_attribute("data-event"), int(r.get_attribute("data-project")))
+                for r in page.locator("#worklist tr.task").all()]
+        assert rows == [("apply", mine["id"])]
+        assert theirs["id"] not in [p for _, p in rows]
+        cells = page.locator("#worklist tr.task td").all_inner_texts()
+        assert "昆山平台" in cells and any(c.endswith(" h") or " d " in c for c in cells)
+        assert errors == []
+    finally:
+        page.close()
