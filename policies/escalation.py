@@ -103,8 +103,9 @@ def may_acknowledge(
     if role == ladder.supervisor:
         return None
     if role != target_role:
+        allowed = ", ".join(dict.fromkeys((target_role, ladder.supervisor)))  # each once
         return Denial(ROLE, f"role {role} may not acknowledge an escalation addressed to "
-                            f"{target_role} (allowed: {target_role}, {ladder.supervisor})", facts)
+                            f"{target_role} (allowed: {allowed})", facts)
     if target_scope is not None and scope != target_scope:
         return Denial(SCOPE, f"{role}:{scope} may not acknowledge an escalation addressed to "
                              f"{role}:{target_scope}", facts)

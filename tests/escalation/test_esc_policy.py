@@ -154,3 +154,12 @@ def test_loader_names_the_key_that_is_wrong(old, new, message):
     with pytest.raises(PolicyError) as err:
         policy_with((old, new))
     assert message in str(err.value)
+
+
+@pytest.mark.parametrize(("target", "allowed"), [
+    (("province", None), "(allowed: province)"),  # the supervisor named once, not twice
+    (("city", "320500"), "(allowed: city, province)"),
+])
+def test_a_refused_acknowledgement_names_each_allowed_role_once(target, allowed):
+    denial = rules.may_acknowledge(LADDER, "tencent", None, *target)
+    assert denial is not None and denial.message.endswith(allowed)
