@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from accel666.cli import output
 from accel666.cli.context import acting, actor_from, call_and_print, json_option
 from accel666.lifecycle import VERDICTS
+
+if TYPE_CHECKING:
+    from accel666 import Project
 
 project_id_argument = click.argument("project_id", type=int, metavar="ID")
 expecting = click.option(
@@ -24,7 +27,18 @@ def fire(event: str, project_id: int, as_: str, actor: str, as_json: bool,
         lambda engine: engine.fire(actor_from(as_, actor), project_id, event, values,
                                    expected_version=expected_version),
         as_json, to_json=output.project_dict,
-        to_text=lambda p, _policy: f"project {p.id}: {event} → {p.state} (version {p.version})")
+        to_text=lambda p, _policy: fired(p, event))
+
+
+def fired(p: Project, event: str) -> str:
+    """The line that says what an event did, in the language in use."""
+    from accel666.views.labels import _, current
+
+    shown = current()
+    english = shown.lang == "en"  # the command's own words; elsewhere the language's
+    return _("project {id}: {event} → {state} (version {version})").format(
+        id=p.id, event=event if english else shown.event(event),
+        state=p.state if english else shown.state(p.state), version=p.version)
 
 
 @click.command()

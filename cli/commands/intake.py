@@ -79,20 +79,24 @@ def import_(file: str, batch: str | None, dry_run: bool, encoding: str | None, a
 
 
 def _text(result: ImportResult) -> None:
+    from accel666.views.labels import _
+
     if result.header_row != 1:
-        click.echo(f"the headings are in row {result.header_row}; the rows above were "
-                   "taken for titles", err=True)
+        click.echo(_("the headings are in row {row}; the rows above were taken for titles")
+                   .format(row=result.header_row), err=True)
     if result.errors:
         output.table(("row", "cell", "column", "value", "reason"),
                      ((e.row, e.cell or "", e.column, e.value, e.reason)
                       for e in result.errors))
-        click.echo(f"{len(result.errors)} problem(s): nothing was imported", err=True)
+        click.echo(_("{n} problem(s): nothing was imported").format(n=len(result.errors)),
+                   err=True)
     elif result.dry_run:
-        click.echo(f"dry run: {result.imported} project(s) would be docked in batch "
-                   f"{result.batch}; nothing was written", err=True)
+        click.echo(_("dry run: {n} project(s) would be docked in batch {batch}; nothing was "
+                     "written").format(n=result.imported, batch=result.batch), err=True)
     else:
-        click.echo(f"imported {result.imported} project(s) into batch {result.batch}: ids "
-                   f"{result.first_id}..{result.last_id}", err=True)
+        click.echo(_("imported {n} project(s) into batch {batch}: ids {first}..{last}").format(
+            n=result.imported, batch=result.batch, first=result.first_id, last=result.last_id),
+            err=True)
 
 
 @contextmanager

@@ -61,6 +61,9 @@ def publish(project_id: int | None, batch: str | None, fmt: str | None, out: str
         engine.publish_batch(actor_from(as_, actor), batch),
         engine.projects(batch=batch, state="published")))
     files.write_output(target, published_list(everyone, policy, chosen))
-    where = "" if target is None else f" written to {out}"
-    click.echo(f"published {len(newly)} project(s) of batch {batch}; "
-               f"{len(everyone)} on the list{where}", err=True)
+    from accel666.views.labels import _
+
+    said = _("published {n} project(s) of batch {batch}; {listed} on the list") if target is None \
+        else _("published {n} project(s) of batch {batch}; {listed} on the list, written to "
+               "{file}")
+    click.echo(said.format(n=len(newly), batch=batch, listed=len(everyone), file=out), err=True)

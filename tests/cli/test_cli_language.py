@@ -215,3 +215,23 @@ def test_a_refusal_of_permission_reads_in_chinese(run, two):
     role = run("--lang", "zh", "sign", "1", "--as", "enterprise:" + CODE_A)
     assert role.exit_code == 5
     assert "角色 enterprise:" in role.stderr and "无权进行此操作" in role.stderr
+
+
+def test_success_lines_read_in_chinese(run, tmp_path):
+    """`--lang zh` printed `project 1: apply → applied (version 2)`, `imported 5 project(s)`
+    and `published 1 project(s)` in English."""
+    pid = run.dock()
+    applied = run("--lang", "zh", "apply", str(pid), "--as", "enterprise:914403001922038216",
+                  "--paper-copies", "2", "--document", run.document())
+    assert applied.exit_code == 0, applied.stderr
+    assert applied.stdout.strip() == f"项目 {pid}：联合申报 → 已申报（第 2 版）"
+    english = run("--lang", "en", "withdraw", str(pid), "--as", "city:suzhou", "--reason", "x")
+    assert english.stdout.strip() == f"project {pid}: withdraw → withdrawn (version 3)"
+    sheet = tmp_path / "s.csv"
+    sheet.write_text("title,enterprise,credit_code,region,category\r\n"
+                     "云上工厂,苏州某某,91440300708461136T,suzhou,demo\r\n", encoding="utf-8")
+    imported = run("--lang", "zh", "import", str(sheet), "--as", "city:suzhou")
+    assert imported.exit_code == 0, imported.stderr
+    assert f"已导入 1 个项目到 2020-1 批次：编号 {pid + 1}..{pid + 1}" in imported.stderr
+    dry = run("--lang", "zh", "import", str(sheet), "--as", "city:suzhou", "--dry-run")
+    assert "imported" not in dry.stderr and "project(s)" not in dry.stderr
