@@ -60,7 +60,8 @@ IDEMPOTENCY_KEY = {
     "name": "Idempotency-Key", "in": "header", "required": False,
     "description": "1 to 255 visible characters. A retry with a key this operator already "
                    "used gets the first answer again and changes nothing (a 5xx is never "
-                   "kept); the same key with another request is 409.",
+                   "kept); the same key with another request is 422, and a retry while "
+                   "the first is still served 409.",
     "schema": {"type": "string", "minLength": 1, "maxLength": 255},
 }
 
@@ -72,12 +73,14 @@ WHY: dict[int, str] = {
     NotPermitted.http_status: "The operator's role or reach may not do or read this.",
     NotFound.http_status: "No such project, escalation or batch.",
     408: "The body stopped coming before it was whole.",
-    Conflict.http_status: "The project changed concurrently, or the Idempotency-Key was used "
-                          "for another request: read it again and retry.",
+    Conflict.http_status: "The project changed concurrently (read it again and retry), or "
+                          "the request with this Idempotency-Key is still being served "
+                          "(retry after `Retry-After`).",
     Stale.http_status: "If-Match names a version the project is no longer at.",
     413: "The body is larger than the service takes.",
     Refused.http_status: "Refused by a guard of the programme (a window, the state, the "
-                         "materials…): `guard` and `facts` say which.",
+                         "materials…): `guard` and `facts` say which; or the Idempotency-Key "
+                         "was used for another request.",
     429: "Too many failed sign-ins from this address: retry after `Retry-After` seconds.",
     Unavailable.http_status: "The database is unavailable, or the worker holds all the "
                              "connections it may: retry later.",
