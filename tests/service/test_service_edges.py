@@ -64,6 +64,36 @@ def test_if_match_naming_one_version_among_other_projects_tags_fires(api):  # no
     assert answer.json()["state"] == "withdrawn"
 
 
+def test_if_match_with_two_versions_is_412_whichever_comes_last(api):  # noqa: F811
+    """The version named last is the project's own: still two versions, still 412 (a reader
+    that split the list at spaces took only the last)."""
+    project = api.post("/projects", json=DOCK).json()["id"]
+    shown = unchanged(api, lambda c: c.post(
+        f"/projects/{project}/withdraw", json={"reason": "x"},
+        headers={"If-Match": f'"{project}.9", "{project}.1"'}))
+    assert shown["status"] == 412
+    assert shown["detail"] == (f"If-Match '\"{project}.9\", \"{project}.1\"' names no single "
+                               f"version of project {project}; its tag is its ETag, as GET "
+                               f"/projects/{project} gives")
+
+
+def test_if_match_star_fires_at_any_version(api):  # noqa: F811
+    project = api.post("/projects", json=DOCK).json()["id"]
+    answer = api.post(f"/projects/{project}/withdraw", json={"reason": "x"},
+                      headers={"If-Match": " * "})
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["state"] == "withdrawn"
+
+
+def test_a_long_if_match_is_quoted_to_200_characters(api):  # noqa: F811
+    project = api.post("/projects", json=DOCK).json()["id"]
+    header = ", ".join(f'"{project + 1}.{n}"' for n in range(100))
+    shown = unchanged(api, lambda c: c.post(f"/projects/{project}/withdraw",
+                                            json={"reason": "x"}, headers={"If-Match": header}))
+    assert shown["status"] == 412
+    assert f"If-Match {header[:200]!r} names" in shown["detail"]
+
+
 # -- the body's bound --------------------------------------------------------------------------
 
 def test_a_json_body_of_exactly_the_bound_is_served(api):  # noqa: F811
