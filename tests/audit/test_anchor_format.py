@@ -56,7 +56,9 @@ def test_a_text_file_of_digests_gives_each_once_in_order(tmp_path):
     path = tmp_path / "anchors.log"
     path.write_text(f"2020-10-01 {DIGEST}\n2020-10-02 {other}\n2020-10-03 {DIGEST}\n",
                     encoding="utf-8")
-    assert [a.digest for a in anchoring.parse(str(path))] == [DIGEST, other]
+    found = anchoring.parse(str(path))
+    assert [a.digest for a in found] == [DIGEST, other]
+    assert {(a.projects, a.heads, a.chains) for a in found} == {(0, None, 0)}  # digests alone
 
 
 @pytest.mark.parametrize(("content", "reason"), [
