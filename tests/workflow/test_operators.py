@@ -171,6 +171,9 @@ def test_a_name_is_never_given_twice(engine, revoked):
         engine.add_operator("li", "province", by="prov")
     assert (err.value.event, err.value.guard) == ("grant", "duplicate")
     assert err.value.facts == {"name": "li", "revoked": revoked}
+    state = "revoked" if revoked else "live"
+    assert err.value.reason == (f"an operator named li exists already ({state}; a name is "
+                                "never given twice)")
     assert snapshot(engine) == before
 
 
@@ -193,10 +196,31 @@ def test_the_list_holds_the_live_operators_and_with_revoked_all(engine, clock):
     assert everyone[0].granted_at == cst(2020, 7, 1, 12)
 
 
+def test_a_name_that_is_not_text_says_what_it_got(engine):
+    with pytest.raises(InvalidInput) as err:
+        engine.add_operator(5, "tencent", by="prov")
+    assert (err.value.field, err.value.reason, err.value.value) == (
+        "name", "expected text, got int", 5)
+
+
+def test_a_revocation_keeps_a_long_reason_and_a_refused_one_is_logged_as_revoke(engine,
+                                                                                caplog):
+    engine.add_operator("li", "tencent", by="prov")
+    reason = "调岗。" * 300  # 900 characters: a reason is long text, not a name
+    assert engine.revoke_operator("li", by="prov", reason=reason).revoke_reason == reason
+    with caplog.at_level(logging.DEBUG, logger="accel666"), pytest.raises(Refused):
+        engine.revoke_operator("li", by="prov", reason="again")
+    assert [e["trigger"] for e in events(caplog.records, "refused")] == ["revoke"]
+    with pytest.raises(InvalidInput) as err:
+        engine.revoke_operator("li", by=" ", reason="x")
+    assert err.value.field == "actor name"
+
+
 def test_include_revoked_must_be_a_bool(engine):
     with pytest.raises(InvalidInput) as err:
         engine.operators(include_revoked="yes")
-    assert err.value.field == "include revoked"
+    assert (err.value.field, err.value.reason, err.value.value) == (
+        "include revoked", "expected True or False", "yes")
 
 
 def test_an_unknown_operator_is_not_found_and_a_revoked_one_refused(engine):
@@ -217,7 +241,10 @@ def test_an_unknown_operator_is_not_found_and_a_revoked_one_refused(engine):
     with pytest.raises(Refused) as again:
         engine.revoke_operator("li", by="other", reason="again")
     assert (again.value.event, again.value.guard) == ("revoke", "revoked")
-    assert again.value.facts["revoked_by"] == "prov"
+    at = engine.operators(include_revoked=True)[0].revoked_at
+    assert again.value.facts == {"name": "li", "revoked_at": at.isoformat(),
+                                 "revoked_by": "prov"}
+    assert again.value.reason == f"operator li was revoked already, at {at.isoformat()} by prov"
     assert snapshot(engine) == before
 
 
@@ -336,10 +363,12 @@ def test_each_act_is_logged_and_no_log_holds_the_token(engine, caplog):
     assert {k: granted[k] for k in ("name", "role", "scope", "actor")} == {
         "name": "li", "role": "city", "scope": "320500", "actor": "王处长"}
     (revoked,) = events(caplog.records, "operator_revoked")
-    assert {k: revoked[k] for k in ("name", "actor", "reason")} == {
-        "name": "li", "actor": "prov", "reason": "调岗"}
-    assert [e["reason"] for e in events(caplog.records, "unauthenticated")] == [
-        "revoked", "malformed"]
+    assert {k: revoked[k] for k in ("name", "role", "scope", "actor", "reason",
+                                    "sessions_ended", "at")} == {
+        "name": "li", "role": "city", "scope": "320500", "actor": "prov", "reason": "调岗",
+        "sessions_ended": 0, "at": engine.now().isoformat()}
+    assert [(e["reason"], e["operator"]) for e in events(caplog.records, "unauthenticated")] \
+        == [("revoked", "li"), ("malformed", None)]
     assert [e["trigger"] for e in events(caplog.records, "refused")] == ["grant"]
     digest = hashlib.sha256(issued.token.encode()).hexdigest()
     logged = caplog.text + json.dumps([r.accel666 for r in caplog.records], default=str,
