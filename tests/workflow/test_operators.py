@@ -196,6 +196,28 @@ def test_the_list_holds_the_live_operators_and_with_revoked_all(engine, clock):
     assert everyone[0].granted_at == cst(2020, 7, 1, 12)
 
 
+@pytest.mark.parametrize(("name", "reason", "value"), [
+    ("a" * 100, "1 to 64 characters (got 100)", "a" * 80),
+    ("王\u200b工", "letters, digits, '.', '_', '-' or '·' only: not '\\u200b' (U+200B)",
+     "王\u200b工"),
+    ("·王工", "begins with a letter or a digit", "·王工"),
+    ("Li", "lower-case letters: 'li', not 'Li'", "Li"),
+    ("e\u0301" + "A" * 90, "1 to 64 characters (got 91)", "\u00e9" + "A" * 79),
+])
+def test_a_refused_name_says_why_and_shows_it(engine, name, reason, value):
+    """The reason names the fault, the value is the name as normalised, to 80 characters."""
+    with pytest.raises(InvalidInput) as err:
+        engine.add_operator(name, "tencent", by="prov")
+    assert (err.value.field, err.value.reason, err.value.value) == ("name", reason, value)
+
+
+def test_a_role_that_is_not_text_says_what_it_got(engine):
+    with pytest.raises(InvalidInput) as err:
+        engine.add_operator("li", 5, by="prov")
+    assert (err.value.field, err.value.reason, err.value.value) == (
+        "role", "expected ROLE[:SCOPE] as text, got int", 5)
+
+
 def test_a_name_that_is_not_text_says_what_it_got(engine):
     with pytest.raises(InvalidInput) as err:
         engine.add_operator(5, "tencent", by="prov")
@@ -360,8 +382,9 @@ def test_each_act_is_logged_and_no_log_holds_the_token(engine, caplog):
         with pytest.raises(Unauthenticated):
             engine.authenticate(issued.token[:-1])
     (granted,) = events(caplog.records, "operator_granted")
-    assert {k: granted[k] for k in ("name", "role", "scope", "actor")} == {
-        "name": "li", "role": "city", "scope": "320500", "actor": "王处长"}
+    assert {k: granted[k] for k in ("name", "role", "scope", "actor", "at")} == {
+        "name": "li", "role": "city", "scope": "320500", "actor": "王处长",
+        "at": engine.now().isoformat()}
     (revoked,) = events(caplog.records, "operator_revoked")
     assert {k: revoked[k] for k in ("name", "role", "scope", "actor", "reason",
                                     "sessions_ended", "at")} == {
