@@ -75,7 +75,8 @@ def test_show_json_spells_out_every_part_with_iso_dates(run):
     doc = json.loads(result.stdout)
     assert list(doc) == ["timezone", "targets_by", "province", "regions", "materials",
                          "categories", "roles", "permissions", "reads", "batches",
-                         "extensions", "escalation"]
+                         "extensions", "escalation", "notice"]
+    assert doc["notice"]["working_days"] == 5 and doc["notice"]["gates"] == "sign"
     assert doc["reads"] == {"enterprise": "own", "tencent": "all", "city": "region",
                             "province": "all"}
     assert doc["extensions"] == {"reopen_within_days": 30}

@@ -259,7 +259,7 @@ def problems_of(text: str, source: str = "<policy>") -> list[str]:
 
 
 TOP_KEYS = ("extends, timezone, targets_by, province, regions, materials, categories, roles, "
-            "permissions, reads, batches, extensions, escalation")
+            "permissions, reads, batches, extensions, escalation, notice, calendar")
 TYPOS = [
     ("unknown-top-level-key", ('targets_by = 2022-12-31', 'targets_by = 2022-12-31\ncolour = "red"'),
      f"top level: unknown key 'colour' (keys: {TOP_KEYS})"),
