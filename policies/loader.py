@@ -30,7 +30,7 @@ from accel666.policies.model import (
     Ladder,
     Level,
     Materials,
-    Notice,
+    NoticeRule,
     OverdueRule,
     Policy,
     Region,
@@ -445,14 +445,14 @@ class _Reader(Reader):
         self.at_most(days, "extensions.reopen_within_days", MAX_REOPEN_DAYS)
         return days
 
-    def notice(self, t: dict[str, Any] | None) -> Notice:
+    def notice(self, t: dict[str, Any] | None) -> NoticeRule:
         """The [notice] table: the public notice before signing; without one, no event waits
         for a notice. `gates` is "" (none) or event names, comma-separated."""
         if t is None:
             return NOTICE_OFF
         where = "notice"
         self.keys(t, where, NOTICE)
-        d = Notice()
+        d = NoticeRule()
         days = self.get(t, "working_days", int, where, required=False)
         if days is not None and not 1 <= days <= MAX_WORKING_DAYS:
             self.problem(f"{where}.working_days", f"must be from 1 to {MAX_WORKING_DAYS} "
@@ -467,7 +467,7 @@ class _Reader(Reader):
         contact = self.text(t, "contact", where, required=False)
         if contact is not None and not contact.strip():
             self.problem(f"{where}.contact", "must say how to object, not be empty")
-        return Notice(working_days=d.working_days if days is None else days, gates=events,
+        return NoticeRule(working_days=d.working_days if days is None else days, gates=events,
                       contact=contact or d.contact)
 
     def calendar(self, t: dict[str, Any] | None) -> WorkCalendar:

@@ -123,7 +123,7 @@ GATEABLE = ("sign", "publish")
 
 
 @dataclass(frozen=True)
-class Notice:
+class NoticeRule:
     """The public notice (公示) of a batch's reviewed projects: it runs `working_days` working
     days after the day it starts; each event of `gates` waits for it to close with no objection
     open; `contact` tells the public how to object. A policy without a [notice] table gates
@@ -134,7 +134,7 @@ class Notice:
     contact: str = CONTACT
 
 
-NOTICE_OFF = Notice(gates=())
+NOTICE_OFF = NoticeRule(gates=())
 
 
 @dataclass(frozen=True)
@@ -173,7 +173,7 @@ class Policy:
     reads: dict[str, str] = field(default_factory=dict)
     # The public notice before signing ([notice]; none gates nothing) and the working days it
     # counts that the policy itself knows ([calendar]).
-    notice: Notice = NOTICE_OFF
+    notice: NoticeRule = NOTICE_OFF
     calendar: WorkCalendar = field(default_factory=WorkCalendar)
 
 

@@ -10,7 +10,7 @@ import pytest
 from accel666.errors import Refused
 from accel666.policies import PolicyError, as_document, load, parse
 from accel666.policies import working_days as rules
-from accel666.policies.model import NOTICE_OFF, Notice, WorkCalendar
+from accel666.policies.model import NOTICE_OFF, NoticeRule, WorkCalendar
 from accel666.workflow.working_days import notice_closes, official
 from tests.helpers import CST, cst
 
@@ -100,7 +100,7 @@ def test_open_includes_both_ends():
 
 
 def test_the_builtin_notice():
-    assert BUILTIN.notice == Notice(working_days=5, gates=("sign",))
+    assert BUILTIN.notice == NoticeRule(working_days=5, gates=("sign",))
     assert "书面" in BUILTIN.notice.contact
 
 
@@ -117,7 +117,7 @@ def test_notice_and_calendar_round_trip():
     policy = parse(with_tables('[notice]\nworking_days = 7\ngates = "sign,publish"\n'
                                'contact = "书面反映"\n[calendar]\nholidays = [2099-01-01]\n'))
     again = parse(tomli_w.dumps(as_document(policy)))
-    assert again.notice == Notice(7, ("sign", "publish"), "书面反映")
+    assert again.notice == NoticeRule(7, ("sign", "publish"), "书面反映")
     assert again.calendar == policy.calendar
 
 
