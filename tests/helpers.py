@@ -47,6 +47,27 @@ def no_notice_file() -> str:
     return str(path)
 
 
+def policy_bound(db_url: str) -> bool:
+    """Does the database hold a policy already (its first change bound one)? Then the command
+    line runs under that one, as users run it, and is given none."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import SQLAlchemyError
+
+    if db_url.startswith("sqlite:///") and not Path(db_url.removeprefix("sqlite:///")).exists():
+        return False
+    try:
+        eng = create_engine(db_url)
+    except (SQLAlchemyError, ValueError):  # not a database URL: the command says so itself
+        return False
+    try:
+        with eng.connect() as conn:
+            return bool(conn.execute(text("SELECT count(*) FROM accel666_policy")).scalar())
+    except SQLAlchemyError:
+        return False
+    finally:
+        eng.dispose()
+
+
 class FakeClock:
     """The engine's clock in tests: set and advanced by hand, never read from the wall."""
 
@@ -82,7 +103,7 @@ class Cli:
     def __call__(self, *args: str, env: dict[str, str] | None = None, **kw: Any) -> Result:
         from accel666.cli.main import cli
 
-        if self.without_notice:
+        if self.without_notice and not policy_bound(self.db_url):
             env = {"ACCEL666_POLICY": no_notice_file(), **(env or {})}
         with freeze_time(self.moment.astimezone(UTC)):
             return self.runner.invoke(cli, ["--db", self.db_url, *args], env=env,

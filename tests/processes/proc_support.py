@@ -254,7 +254,8 @@ def open_policy(tmp_path: Path) -> Path:
                         for phase in ("docking", "application", "recommendation", "review",
                                       "signing", "publication"))
     path.write_text(f'extends = "builtin"\n\n[[batches]]\nkey = "proc-open"\nname = "open"\n\n'
-                    f"[batches.windows]\n{windows}\n", encoding="utf-8")
+                    f"[batches.windows]\n{windows}\n\n[notice]\ngates = \"\"\n",
+                    encoding="utf-8")
     return path
 
 
