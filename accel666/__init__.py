@@ -45,6 +45,10 @@ _WHERE = {
     "LevelCount": "accel666.workflow.deadlines.records",
     "LogNotifier": "accel666.workflow.notifiers.log",
     "NotFound": "accel666.errors",
+    "Notice": "accel666.workflow.notice_records",
+    "BatchNotice": "accel666.workflow.notice_records",
+    "Objection": "accel666.workflow.notice_records",
+    "PublicBatch": "accel666.workflow.notice_records",
     "NotPermitted": "accel666.errors",
     "Notifier": "accel666.workflow.deadlines.notifying",
     "Notifiers": "accel666.workflow.deadlines.notifying",
@@ -100,6 +104,10 @@ if TYPE_CHECKING:
     from accel666.workflow.deadlines.records import SweepResult as SweepResult
     from accel666.workflow.engine import Engine as Engine
     from accel666.workflow.intake.bulk import ImportResult as ImportResult
+    from accel666.workflow.notice_records import BatchNotice as BatchNotice
+    from accel666.workflow.notice_records import Notice as Notice
+    from accel666.workflow.notice_records import Objection as Objection
+    from accel666.workflow.notice_records import PublicBatch as PublicBatch
     from accel666.workflow.notifiers.log import LogNotifier as LogNotifier
     from accel666.workflow.notifiers.webhook import WebhookNotifier as WebhookNotifier
     from accel666.workflow.operators import IssuedToken as IssuedToken
@@ -119,6 +127,7 @@ __all__ = [
     "STATES",
     "Actor",
     "Anchor",
+    "BatchNotice",
     "BatchStatus",
     "Conflict",
     "Delivery",
@@ -135,8 +144,10 @@ __all__ = [
     "LogNotifier",
     "NotFound",
     "NotPermitted",
+    "Notice",
     "Notifier",
     "Notifiers",
+    "Objection",
     "Operator",
     "OverdueProject",
     "Policy",
@@ -144,6 +155,7 @@ __all__ = [
     "Problem",
     "ProgrammeReport",
     "Project",
+    "PublicBatch",
     "Refused",
     "Stale",
     "StoredPolicy",

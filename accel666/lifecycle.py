@@ -67,6 +67,8 @@ TRANSITIONS: tuple[Edge, ...] = (
     Edge("sign", ("reviewed",), "signed"),
     Edge("publish", ("signed",), "published"),
     Edge("reject", ("applied", "recommended"), "rejected"),
+    # An objection to the public notice upheld: the province rejects a reviewed project.
+    Edge("reject", ("reviewed",), "rejected"),
     Edge("withdraw", tuple(s for s in STATES if s not in FINAL_STATES), "withdrawn"),
 )
 EVENTS: tuple[str, ...] = tuple(dict.fromkeys(e.event for e in TRANSITIONS))

@@ -47,7 +47,9 @@ def open_policy(folder: Path) -> Path:
         "docking", "application", "recommendation", "review", "signing", "publication"))
     path = folder / "policy.toml"
     path.write_text(f'extends = "builtin"\n\n[[batches]]\nkey = "now"\nname = "now"\n\n'
-                    f"[batches.windows]\n{windows}\n", encoding="utf-8")
+                    f"[batches.windows]\n{windows}\n\n"
+                    # The lifecycle's path alone: the public notice is a step of its own.
+                    '[notice]\ngates = ""\n', encoding="utf-8")
     return path
 
 

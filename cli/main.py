@@ -44,6 +44,8 @@ COMMANDS = {
     "anchor": "accel666.cli.commands.maintenance:anchor",
     "db": "accel666.cli.commands.maintenance:db",
     "operator": "accel666.cli.commands.operators:operator",
+    "notice": "accel666.cli.commands.notices:notice",
+    "objection": "accel666.cli.commands.notices:objection",
     "serve": "accel666.cli.commands.serve:serve",
     "demo": "accel666.cli.commands.demo:demo",
     "escalate": "accel666.cli.commands.escalation:escalate",

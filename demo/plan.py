@@ -28,9 +28,20 @@ _FATES: tuple[tuple[str, float, int], ...] = (
     ("late_apply", 0.05, 1), ("materials", 0.04, 1), ("materials_late", 0.01, 0),
     ("withdrawn", 0.07, 1), ("declined", 0.07, 1), ("late_recommend", 0.02, 1),
     ("province_reject", 0.02, 0), ("review_fail", 0.12, 1), ("missed_signing", 0.0, 1),
+    ("objection_dismissed", 0.0, 1), ("objection_upheld", 0.0, 1),
 )
 # Fates in which the project's bureau recommends it.
-_RECOMMENDED = ("normal", "materials", "review_fail", "missed_signing", "province_reject")
+_RECOMMENDED = ("normal", "materials", "review_fail", "missed_signing", "province_reject",
+                "objection_dismissed", "objection_upheld")
+# The objections to the public notice: who writes, under which seal, what; and the resolution.
+OBJECTIONS: dict[str, tuple[dict[str, Any], str, str]] = {
+    "objection_dismissed": ({"name": "王某某", "unit": None,
+                             "text": "该企业申报的上云设备数量与实际不符"},
+                            "dismissed", "经核查，设备清单与现场一致，异议不成立"),
+    "objection_upheld": ({"name": "李某某", "unit": "某某信息技术有限公司",
+                          "text": "该项目申报材料中的平台案例系抄袭本单位成果"},
+                         "upheld", "经核查，申报案例与异议单位成果雷同，取消入选资格"),
+}
 
 
 @dataclass
@@ -79,6 +90,7 @@ class Calendar:
     rec_end: date
     extended_to: date  # the one recorded extension of the recommendation window
     review_days: tuple[date, ...]
+    notice: date  # the public notice starts the day the review window closes
     ceremony: date
     publication: date
     epilogue: date
@@ -91,7 +103,7 @@ class Calendar:
         review_days = tuple(_days(extended_to + timedelta(days=5), w["review"].closes - timedelta(days=6)))
         ceremony = (w["signing"].opens or w["review"].closes + timedelta(days=1)) + timedelta(days=15)
         return cls(policy.zone, w["docking"].closes, w["application"].closes, rec_end, extended_to,
-                   review_days, ceremony, ceremony + timedelta(days=10),
+                   review_days, w["review"].closes, ceremony, ceremony + timedelta(days=10),
                    w["signing"].closes + timedelta(days=4))
 
     def at(self, day: date, hour: int, minute: int = 0) -> datetime:
@@ -199,6 +211,13 @@ class _Script:
         if fate == "withdrawn":
             self.withdraw(cast, reviewed, 3, 15)
             return
+        if fate in OBJECTIONS:  # received during the notice, resolved before it closes
+            said, outcome, reason = OBJECTIONS[fate]
+            self.add(cal.at(cal.notice + timedelta(days=9), 15), "object", PROVINCE, cast, **said)
+            self.add(cal.at(cal.notice + timedelta(days=13), 16), "resolve", PROVINCE, cast,
+                     outcome=outcome, reason=reason)
+            if outcome == "upheld":
+                return
         if fate == "missed_signing":
             self.add(cal.at(cal.epilogue, 10, 30), "sign", TENCENT, cast)
             return
@@ -258,6 +277,7 @@ def plan(rng: random.Random, policy: Policy, n: int) -> tuple[Calendar, list[Act
     script.add(cal.at(cal.rec_end - timedelta(days=3), 16), "extend", PROVINCE, None,
                until=cal.extended_to,
                reason=f"应{region.name}工信局申请(汛期防汛任务重),推荐意见报送截止顺延至{cal.extended_to}")
+    script.add(cal.at(cal.notice, 10), "notice_start", PROVINCE, None)
     script.add(cal.at(cal.publication, 10), "publish_batch", PROVINCE, None)
     # A cron job sweeps for overdue projects every morning from the first closed deadline on;
     # later each morning the bureaus answer the level-1 notices they choose to answer.

@@ -116,6 +116,7 @@ class _Story:
         self.escalated: Counter[str] = Counter()
         self.acknowledged = 0
         self.to_answer: list[Escalation] = []
+        self.objections: dict[int, int] = {}  # project id -> its objection's id
 
     def play(self, act: Act) -> None:
         day = act.at.astimezone(self.cal.zone).date()
@@ -140,6 +141,8 @@ class _Story:
             return e.extend(act.actor, BATCH, phase="recommendation", **args)
         if act.event == "publish_batch":
             return e.publish_batch(act.actor, BATCH)
+        if act.event == "notice_start":
+            return e.start_notice(act.actor, BATCH)
         if act.event == "escalate":
             run = e.escalate()
             new = [x for x in e.escalations() if run.sweep.recorded_id(x.id)]
@@ -157,6 +160,12 @@ class _Story:
             c.id = p.id
             return p
         assert c.id is not None
+        if act.event == "object":
+            received = e.object(act.actor, c.id, **args)
+            self.objections[c.id] = received.id
+            return received
+        if act.event == "resolve":
+            return e.resolve_objection(act.actor, self.objections[c.id], **args)
         if act.event == "apply":
             content, name = demo_data.document(c.id, c.title, c.enterprise, c.code)
             return e.apply(act.actor, c.id, paper_copies=args["copies"], document=content,
@@ -175,6 +184,12 @@ class _Story:
                            f"at the end of {args['until']} ({args['reason']})")
         elif act.event == "publish_batch":
             self.note(act, f"batch {BATCH} published: {len(outcome)} projects on the list")
+        elif act.event == "notice_start":
+            closes = outcome.closes_at.astimezone(self.cal.zone)
+            self.note(act, f"public notice (公示) of batch {BATCH}: {len(outcome.projects)} "
+                           f"reviewed projects announced; objections in writing until "
+                           f"{closes:%Y-%m-%d %H:%M:%S.%f} ({self.engine.policy.notice.working_days} "
+                           "working days: the National Day holiday does not count)")
         elif act.event == "escalate":
             if outcome:
                 rungs = Counter(f"{x.phase} L{x.level}" for x in outcome)
@@ -191,6 +206,17 @@ class _Story:
                           + ", ".join(f"{b} {n}" for b, n in sorted(bureaus.items())) + ")")
         elif c is None:
             raise AssertionError(f"{act.event} without a project")
+        elif act.event == "object":
+            who = args["name"] if args["unit"] is None else f"{args['name']} ({args['unit']})"
+            self.note(act, f"objection {outcome.id} received from {who}: {args['text']}")
+            return
+        elif act.event == "resolve":
+            resolved, rejected = outcome
+            then = "; the project is rejected" if rejected is not None else ""
+            self.note(act, f"objection {resolved.id} {resolved.outcome}: {args['reason']}{then}")
+            if rejected is not None:
+                c.state = rejected.state
+            return
         elif act.event == "review" and outcome.state == "rejected":
             self.note(act, f"review failed: score {args['score']}, below the pass mark {PASS_MARK}")
         elif act.event == "reject":

@@ -23,7 +23,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from accel666.models.database import write_transaction, writing
 from accel666.models.tables import metadata
 
-HEAD = "0011"  # the newest migration in models/migrations/versions
+HEAD = "0013"  # the newest migration in models/migrations/versions
 FIRST = "0001"  # the schema as it was before migrations were kept
 VERSION_TABLE = "accel666_alembic_version"
 _LOCK_KEY = 666_0001  # PostgreSQL advisory lock serialising schema changes

@@ -231,6 +231,57 @@ class SessionRow(Base, table=True):
     ended_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
 
 
+class NoticeRow(Base, table=True):
+    """A public notice (公示) of a batch's reviewed projects: when it started, when it closes
+    (the last instant of its last working day), who started it and how the public objects."""
+
+    __tablename__ = "accel666_notice"
+
+    id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True))
+    batch: str = Field(sa_column=Column(String(32), nullable=False, index=True))
+    started_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    closes_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    started_by: str = Field(sa_column=Column(String(200), nullable=False))
+    role: str = Field(sa_column=Column(String(32), nullable=False))
+    contact: str = Field(sa_column=Column(String(2000), nullable=False))
+
+
+class NoticeProjectRow(Base, table=True):
+    """A project announced by a notice: each project is announced once."""
+
+    __tablename__ = "accel666_notice_project"
+
+    project_id: int = Field(sa_column=Column(
+        Integer, ForeignKey("accel666_project.id"), primary_key=True))
+    notice_id: int = Field(sa_column=Column(
+        Integer, ForeignKey("accel666_notice.id"), nullable=False, index=True))
+
+
+class ObjectionRow(Base, table=True):
+    """An objection (异议) received in writing while a project's notice was open: who (a real
+    name, and a unit if it came under one's seal), what, when it was recorded and by whom;
+    then how it was resolved (upheld or dismissed), why, when and by whom."""
+
+    __tablename__ = "accel666_objection"
+    __table_args__ = (CheckConstraint("outcome IS NULL OR outcome IN ('upheld', 'dismissed')",
+                                      name="outcome"),)
+
+    id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True))
+    project_id: int = Field(sa_column=Column(
+        Integer, ForeignKey("accel666_project.id"), nullable=False, index=True))
+    notice_id: int = Field(sa_column=Column(
+        Integer, ForeignKey("accel666_notice.id"), nullable=False, index=True))
+    name: str = Field(sa_column=Column(String(200), nullable=False))
+    unit: str | None = Field(default=None, sa_column=Column(String(200), nullable=True))
+    text: str = Field(sa_column=Column(String(2000), nullable=False))
+    received_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    recorded_by: str = Field(sa_column=Column(String(200), nullable=False))
+    outcome: str | None = Field(default=None, sa_column=Column(String(16), nullable=True))
+    reason: str | None = Field(default=None, sa_column=Column(String(2000), nullable=True))
+    resolved_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+    resolved_by: str | None = Field(default=None, sa_column=Column(String(200), nullable=True))
+
+
 metadata = Base.metadata
 project_table = metadata.tables["accel666_project"]
 transition_table = metadata.tables["accel666_transition"]
@@ -240,3 +291,6 @@ policy_table = metadata.tables["accel666_policy"]
 operator_table = metadata.tables["accel666_operator"]
 served_request_table = metadata.tables["accel666_served_request"]
 session_table = metadata.tables["accel666_session"]
+notice_table = metadata.tables["accel666_notice"]
+notice_project_table = metadata.tables["accel666_notice_project"]
+objection_table = metadata.tables["accel666_objection"]

@@ -12,7 +12,15 @@ from __future__ import annotations
 from typing import Any
 
 from accel666.lifecycle import ACTS, PHASES, STATES
-from accel666.policies.model import IMPLIED_REACH, Batch, Grant, Ladder, Policy
+from accel666.policies.model import (
+    IMPLIED_REACH,
+    NOTICE_OFF,
+    Batch,
+    Grant,
+    Ladder,
+    Policy,
+    WorkCalendar,
+)
 
 
 def as_document(policy: Policy, *, complete: bool = False) -> dict[str, Any]:
@@ -44,6 +52,12 @@ def as_document(policy: Policy, *, complete: bool = False) -> dict[str, Any]:
     doc["extensions"] = {"reopen_within_days": policy.reopen_within_days}
     if policy.escalation != Ladder():
         doc["escalation"] = _ladder(policy.escalation)
+    if policy.notice != NOTICE_OFF:
+        doc["notice"] = {"working_days": policy.notice.working_days,
+                         "gates": ",".join(policy.notice.gates), "contact": policy.notice.contact}
+    if policy.calendar != WorkCalendar():
+        doc["calendar"] = {"holidays": sorted(policy.calendar.holidays),
+                           "workdays": sorted(policy.calendar.workdays)}
     return doc
 
 

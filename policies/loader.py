@@ -8,6 +8,7 @@ in one pass is reported together (`PolicyError.problems`), each naming the file 
 from __future__ import annotations
 
 import tomllib
+from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any, ClassVar
@@ -17,7 +18,9 @@ from accel666.errors import WorkflowError
 from accel666.lifecycle import ACTS, PHASES, STATE_OF_PHASE, STATES
 from accel666.policies.endpoint import shown, webhook_fault
 from accel666.policies.model import (
+    GATEABLE,
     IMPLIED_REACH,
+    NOTICE_OFF,
     REACHES,
     RESPONSIBLE,
     SCOPES,
@@ -27,13 +30,15 @@ from accel666.policies.model import (
     Ladder,
     Level,
     Materials,
+    NoticeRule,
     OverdueRule,
     Policy,
     Region,
     Role,
     Window,
+    WorkCalendar,
 )
-from accel666.policies.reader import Reader, closest, unknown
+from accel666.policies.reader import FIRST_DAY, LAST_DAY, Reader, closest, unknown
 
 DEFAULT_POLICY = "programme.toml"
 BUILTIN = "builtin"
@@ -51,7 +56,8 @@ MAX_BACKOFF_SECONDS = 86_400
 MAX_BACKOFF_MAX_SECONDS = 7 * 86_400
 
 TOP_LEVEL = ("extends", "timezone", "targets_by", "province", "regions", "materials", "categories",
-             "roles", "permissions", "reads", "batches", "extensions", "escalation")
+             "roles", "permissions", "reads", "batches", "extensions", "escalation",
+             "notice", "calendar")
 EXTENSIONS = ("reopen_within_days",)
 MAX_REOPEN_DAYS = 366
 MATERIALS = ("min_paper_copies", "electronic_documents", "max_document_bytes")
@@ -65,6 +71,9 @@ ESCALATION = ("ack_stops_ladder", "supervisor", "webhook", "webhook_timeout_seco
               "max_attempts", "backoff_seconds", "backoff_max_seconds", "phases", "levels")
 OVERDUE_RULE = ("overdue", "responsible")
 LEVEL = ("level", "delay_days", "target", "lapses")
+NOTICE = ("working_days", "gates", "contact")
+CALENDAR = ("holidays", "workdays")
+MAX_WORKING_DAYS = 60
 # The states a project can be overdue in: those a phase reaches (rejected and withdrawn are ends).
 OVERDUE_STATES = tuple(STATE_OF_PHASE.values())
 
@@ -168,6 +177,8 @@ class _Reader(Reader):
         batches = self.batches(self.get(raw, "batches", list, top), zone or ZoneInfo("UTC"))
         reopen = self.extensions(self.get(raw, "extensions", dict, top, required=False))
         escalation = self.escalation(raw.get("escalation"), names)
+        notice = self.notice(self.get(raw, "notice", dict, top, required=False))
+        calendar = self.calendar(self.get(raw, "calendar", dict, top, required=False))
         if self.problems:
             return None
         # Every part that came back None noted a problem.
@@ -178,7 +189,7 @@ class _Reader(Reader):
                       reopen_within_days=reopen, materials=materials,
                       categories=categories, regions=regions, roles=roles,
                       permissions=permissions, batches=batches, source=self.source,
-                      escalation=escalation, reads=reads)
+                      escalation=escalation, reads=reads, notice=notice, calendar=calendar)
 
     def zone(self, name: str | None) -> ZoneInfo | None:
         if name is None:
@@ -433,6 +444,52 @@ class _Reader(Reader):
             self.problem("extensions.reopen_within_days", "must be 0 or more")
         self.at_most(days, "extensions.reopen_within_days", MAX_REOPEN_DAYS)
         return days
+
+    def notice(self, t: dict[str, Any] | None) -> NoticeRule:
+        """The [notice] table: the public notice before signing; without one, no event waits
+        for a notice. `gates` is "" (none) or event names, comma-separated."""
+        if t is None:
+            return NOTICE_OFF
+        where = "notice"
+        self.keys(t, where, NOTICE)
+        d = NoticeRule()
+        days = self.get(t, "working_days", int, where, required=False)
+        if days is not None and not 1 <= days <= MAX_WORKING_DAYS:
+            self.problem(f"{where}.working_days", f"must be from 1 to {MAX_WORKING_DAYS} "
+                         f"(got {days})")
+            days = None
+        gates = self.get(t, "gates", str, where, required=False)
+        events = d.gates if gates is None else tuple(
+            dict.fromkeys(g.strip() for g in gates.split(",") if g.strip()))
+        for event in events:
+            if event not in GATEABLE:
+                self.problem(f"{where}.gates", unknown("event", event, GATEABLE))
+        contact = self.text(t, "contact", where, required=False)
+        if contact is not None and not contact.strip():
+            self.problem(f"{where}.contact", "must say how to object, not be empty")
+        return NoticeRule(working_days=d.working_days if days is None else days, gates=events,
+                      contact=contact or d.contact)
+
+    def calendar(self, t: dict[str, Any] | None) -> WorkCalendar:
+        """The [calendar] table: statutory holidays and adjusted working days for years the
+        programme's calendar of China does not know yet (or corrects)."""
+        if t is None:
+            return WorkCalendar()
+        where = "calendar"
+        self.keys(t, where, CALENDAR)
+        found: dict[str, frozenset[Any]] = {}
+        for key in CALENDAR:
+            days = self.get(t, key, list, where, required=False) or []
+            for i, day in enumerate(days):
+                if not isinstance(day, date) or isinstance(day, datetime) \
+                        or not FIRST_DAY <= day <= LAST_DAY:
+                    self.problem(f"{where}.{key}[{i}]", f"expected a date from {FIRST_DAY} to "
+                                 f"{LAST_DAY} such as 2027-01-01, got {day!r}")
+            found[key] = frozenset(d for d in days if isinstance(d, date)
+                                   and not isinstance(d, datetime))
+        for day in sorted(found["holidays"] & found["workdays"]):
+            self.problem(where, f"{day} is both a holiday and a working day")
+        return WorkCalendar(holidays=found["holidays"], workdays=found["workdays"])
 
     def escalation(self, t: Any, roles: list[str] | None) -> Ladder | None:
         """The [escalation] table; without one, nothing escalates."""

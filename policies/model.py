@@ -115,6 +115,42 @@ class Ladder:
     backoff_max_seconds: int = 21_600
 
 
+# How the builtin [notice] tells the public to object (policy `[notice] contact`).
+CONTACT = ("公示期内，对公示项目有异议的单位或个人，请以书面形式向江苏省工业和信息化厅两化融合推进处"
+           "反映，并署真实姓名（单位须加盖公章）；匿名或逾期的异议不予受理。")
+# The events a notice may hold back until it closes with no objection open.
+GATEABLE = ("sign", "publish")
+
+
+@dataclass(frozen=True)
+class NoticeRule:
+    """The public notice (公示) of a batch's reviewed projects: it runs `working_days` working
+    days after the day it starts; each event of `gates` waits for it to close with no objection
+    open; `contact` tells the public how to object. A policy without a [notice] table gates
+    nothing (`NOTICE_OFF`)."""
+
+    working_days: int = 5
+    gates: tuple[str, ...] = ("sign",)
+    contact: str = CONTACT
+
+
+NOTICE_OFF = NoticeRule(gates=())
+
+
+@dataclass(frozen=True)
+class WorkCalendar:
+    """The policy's own calendar of working days ([calendar]): statutory holidays and
+    adjusted working days (调休) for the years it names; a year it names is decided by it
+    alone (any other day: Monday to Friday work, weekends off)."""
+
+    holidays: frozenset[date] = frozenset()
+    workdays: frozenset[date] = frozenset()
+
+    @property
+    def years(self) -> frozenset[int]:
+        return frozenset(d.year for d in self.holidays | self.workdays)
+
+
 @dataclass(frozen=True)
 class Policy:
     """The programme as loaded from its policy file: calendar, rules, regions, roles, ladder."""
@@ -135,6 +171,10 @@ class Policy:
     # Each role's reach over projects (one of REACHES); a role it leaves out reads as its
     # scope implies (IMPLIED_REACH).
     reads: dict[str, str] = field(default_factory=dict)
+    # The public notice before signing ([notice]; none gates nothing) and the working days it
+    # counts that the policy itself knows ([calendar]).
+    notice: NoticeRule = NOTICE_OFF
+    calendar: WorkCalendar = field(default_factory=WorkCalendar)
 
 
 def start_of_day(day: date, zone: ZoneInfo) -> datetime:

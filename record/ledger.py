@@ -39,6 +39,9 @@ DOCKS = "docks"
 # The escalation outbox: each delivery's queueing and each change of its endpoint, status or
 # attempts (record.proofs.DELIVERY).
 OUTBOX = "outbox"
+# Public notices and objections: each notice started with the projects it announced, each
+# objection received and each resolution (record.notices).
+NOTICES = "notices"
 
 # What runs before an append, by database: called with the connection and the act's moment;
 # True once it has nothing left to do on that database.

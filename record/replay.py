@@ -21,8 +21,9 @@ from accel666.models.stores import ledger as ledger_store
 from accel666.models.stores import operators as operator_store
 from accel666.models.stores import policies as policy_store
 from accel666.record import chain, proofs
+from accel666.record import notices as notices_record
 from accel666.record import outbox as outbox_record
-from accel666.record.ledger import DOCKS, OPERATORS, OUTBOX
+from accel666.record.ledger import DOCKS, NOTICES, OPERATORS, OUTBOX
 
 Report = Callable[[str, str], None]  # (kind, message)
 
@@ -67,6 +68,7 @@ class Ledger:
         self.policies: dict[int, dict[str, Any]] = {}
         self.operators: dict[int, dict[str, Any]] = {}  # id -> fields the chain says
         self.outbox = outbox_record.Replay(report)
+        self.notices = notices_record.NoticesReplay(report)
 
     def through(self, table: str) -> int:
         """The last id of `table` held before the ledger began (0 if none were)."""
@@ -96,6 +98,8 @@ class Ledger:
                 self._take_operator(kind, body, where)
             elif row.chain == OUTBOX:
                 self.outbox.take(row.seq, kind, body)
+            elif row.chain == NOTICES:  # its kinds are its own too
+                self.notices.take(row.seq, kind, body)
             elif kind == "extend":
                 for ext in body["extensions"]:
                     self.extensions[int(ext["id"])] = {

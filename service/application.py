@@ -16,7 +16,7 @@ from accel666.service.config import ServiceConfig
 from accel666.service.etags import Unmatched
 from accel666.service.idempotency import Idempotency
 from accel666.service.limits import BodyLimit
-from accel666.service.routes import events, programme, projects
+from accel666.service.routes import events, notices, programme, projects
 from accel666.workflow import logs
 from accel666.workflow.engine import Clock
 
@@ -61,6 +61,8 @@ def create_app(config: ServiceConfig, *, clock: Clock | None = None) -> FastAPI:
     app.add_exception_handler(TooManyFailures, too_many)
     app.add_exception_handler(Unmatched, unmatched)
     app.include_router(projects.router)
+    # Before the events' routes, whose /projects/{id}/{event} would take /objections.
+    app.include_router(notices.router)  # the public notice, objections and the public page
     app.include_router(events.router())  # from the lifecycle's definition, as it stands
     app.include_router(programme.router)
     app.include_router(pages.router)

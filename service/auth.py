@@ -32,7 +32,8 @@ log = logs.get_logger("accel666.service.auth")
 OPERATOR = "accel666.operator"
 # The paths served without a bearer token: health, the documentation, and the dashboard's
 # pages, which have sessions of their own (pages.py).
-PUBLIC = frozenset({"/healthz", "/docs", "/openapi.json", "/", "/login", "/logout"})
+PUBLIC = frozenset({"/healthz", "/docs", "/openapi.json", "/", "/login", "/logout",
+                    "/public", "/public.json"})  # the lists the public reads, no sign-in
 
 
 class TooManyFailures(Exception):

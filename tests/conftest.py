@@ -26,6 +26,7 @@ from tests.helpers import (
     Cli,
     FakeClock,
     cst,
+    no_notice_policy,
     reset_logging,
 )
 
@@ -100,7 +101,7 @@ def clock() -> FakeClock:
 def engine(db_url: str, clock: FakeClock):
     from accel666 import Engine
 
-    eng = Engine(db_url, clock=clock)
+    eng = Engine(db_url, clock=clock, policy=no_notice_policy())
     try:
         yield eng
     finally:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import logging
 import os
+import tempfile
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -23,6 +25,47 @@ CODE_A = "914403001922038216"
 CODE_B = "91440300708461136T"
 CODE_C = "9144030071526726XG"
 CODE_D = "91350100M000100Y43"
+
+
+# The programme without its public notice before signing ([notice] gates = ""): for the tests
+# that sign and publish to test something else than the notice (tests/notice tests it).
+NO_NOTICE_TEXT = 'extends = "builtin"\n\n[notice]\ngates = ""\n'
+
+
+def no_notice_policy() -> Any:
+    """The built-in policy with no event waiting for a public notice."""
+    from accel666.policies import parse
+
+    return parse(NO_NOTICE_TEXT, source="<builtin without notice>")
+
+
+def no_notice_file() -> str:
+    """A policy file holding `NO_NOTICE_TEXT`, outside any test's own folder; its path."""
+    path = Path(tempfile.gettempdir()) / f"accel666-no-notice-{os.getpid()}.toml"
+    if not path.exists():
+        path.write_text(NO_NOTICE_TEXT, encoding="utf-8")
+    return str(path)
+
+
+def policy_bound(db_url: str) -> bool:
+    """Does the database hold a policy already (its first change bound one)? Then the command
+    line runs under that one, as users run it, and is given none."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import SQLAlchemyError
+
+    if db_url.startswith("sqlite:///") and not Path(db_url.removeprefix("sqlite:///")).exists():
+        return False
+    try:
+        eng = create_engine(db_url)
+    except (SQLAlchemyError, ValueError):  # not a database URL: the command says so itself
+        return False
+    try:
+        with eng.connect() as conn:
+            return bool(conn.execute(text("SELECT count(*) FROM accel666_policy")).scalar())
+    except SQLAlchemyError:
+        return False
+    finally:
+        eng.dispose()
 
 
 class FakeClock:
@@ -49,8 +92,10 @@ def cst(*args: int) -> datetime:
 class Cli:
     """Runs `accel666 --db URL ...` at a frozen moment (China time) and keeps the last result."""
 
-    def __init__(self, db_url: str, tmp_path) -> None:
+    def __init__(self, db_url: str, tmp_path, *, without_notice: bool = True) -> None:
         self.db_url = db_url
+        # Runs under `NO_NOTICE_TEXT` (ACCEL666_POLICY) unless told otherwise or given --policy.
+        self.without_notice = without_notice
         self.tmp_path = tmp_path
         self.moment = cst(2020, 7, 1, 10, 0, 0)
         self.runner = CliRunner()
@@ -58,6 +103,8 @@ class Cli:
     def __call__(self, *args: str, env: dict[str, str] | None = None, **kw: Any) -> Result:
         from accel666.cli.main import cli
 
+        if self.without_notice and not policy_bound(self.db_url):
+            env = {"ACCEL666_POLICY": no_notice_file(), **(env or {})}
         with freeze_time(self.moment.astimezone(UTC)):
             return self.runner.invoke(cli, ["--db", self.db_url, *args], env=env,
                                       catch_exceptions=False, **kw)

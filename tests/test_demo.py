@@ -169,3 +169,22 @@ def test_escalations_fire_at_the_2020_deadlines_and_are_acknowledged(
     assert all((x.project_id, x.phase) not in climbed for x in acked)
     assert any("overdue sweep:" in line for line in played.lines)
     assert all(x.lapsed == (x.level == 3) for x in recorded)
+
+
+def test_the_demo_runs_a_public_notice_over_national_day(played: Played, engine: Engine) -> None:
+    """The notice starts when the review window closes and runs past the National Day week;
+    one objection is dismissed, one upheld (its project rejected); signing waits for it."""
+    notice = engine.notice("2020-1")
+    assert notice.latest.started_at.astimezone(CST).date() == date(2020, 9, 30)
+    assert notice.latest.closes_at.astimezone(CST).isoformat() == \
+        "2020-10-14T23:59:59.999999+08:00"
+    outcomes = {o.outcome: o for o in engine.objections("2020-1")}
+    assert set(outcomes) == {"upheld", "dismissed"}
+    assert engine.get(outcomes["upheld"].project_id).state == "rejected"
+    assert engine.get(outcomes["dismissed"].project_id).state == "published"
+    told = "\n".join(played.lines)
+    assert "public notice (公示) of batch 2020-1" in told
+    assert "upheld" in told and "dismissed" in told
+    signed = [t.at for p in notice.projects for t in engine.history(p.id) if t.event == "sign"]
+    assert signed and min(signed) > notice.latest.closes_at
+    assert engine.verify().ok

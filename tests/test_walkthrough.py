@@ -4,7 +4,9 @@ the comment under a command is what the command printed.
 
 The block is read from the README and run line by line as a shell would (exports, `id=$(…)`,
 `$id`), in-process at a frozen moment inside the example batch's windows, so that the test
-does not depend on the day it runs; `printf … > FILE` lines make their files.
+does not depend on the day it runs; `printf … > FILE` lines make their files, and a comment
+that says "(ten days later)" moves the clock on as the reader would wait. A refusal shown with
+"…" is compared up to it.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import re
 import shlex
 import subprocess
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, timedelta
 from pathlib import Path
 
 import pytest
@@ -33,6 +35,7 @@ class Step:
     line: str  # the command as written (continuations joined)
     exit_code: int
     shown: str | None  # the refusal the comment under it shows
+    later: timedelta = timedelta(0)  # how long the reader waits before it
 
 
 def walkthrough() -> list[Step]:
@@ -42,6 +45,7 @@ def walkthrough() -> list[Step]:
     block = section[section.index("```sh\n") + 6:section.index("\n```", section.index("```sh"))]
     steps: list[Step] = []
     pending = ""
+    waited = timedelta(0)
     for raw in block.splitlines():
         if pending:
             raw = pending + " " + raw.strip()
@@ -54,14 +58,18 @@ def walkthrough() -> list[Step]:
             continue
         if stripped.startswith("#"):
             shown = stripped.lstrip("#").strip()
+            if "(ten days later)" in shown:
+                waited += timedelta(days=10)
             if steps and shown.startswith("accel666:"):  # what the command above printed
                 found = EXIT.search(shown)
-                steps[-1].shown = EXIT.sub("", shown).removeprefix("accel666:").strip()
+                steps[-1].shown = EXIT.sub("", shown).removeprefix("accel666:").split("…")[
+                    0].strip()
                 steps[-1].exit_code = int(found[1]) if found else steps[-1].exit_code
             continue
         command, _, comment = _split_comment(stripped)
         found = EXIT.search(comment)
-        steps.append(Step(command, int(found[1]) if found else 0, None))
+        steps.append(Step(command, int(found[1]) if found else 0, None, waited))
+        waited = timedelta(0)
     assert not pending, "a continued line at the end of the block"
     return steps
 
@@ -87,11 +95,13 @@ class Shell:
         self.folder = folder
         self.env: dict[str, str] = {"ACCEL666_LANG": "en"}
         self.names: dict[str, str] = {}
+        self.moment = MOMENT
 
     def expand(self, word: str) -> str:
         return re.sub(r"\$(\w+)", lambda m: self.names.get(m[1], self.env.get(m[1], "")), word)
 
     def run(self, step: Step) -> tuple[int, str, str]:
+        self.moment += step.later
         line = step.line
         if line.startswith("export "):
             name, _, value = line.removeprefix("export ").partition("=")
@@ -115,7 +125,7 @@ class Shell:
         before = os.getcwd()
         os.chdir(self.folder)
         try:
-            with freeze_time(MOMENT.astimezone(UTC)):
+            with freeze_time(self.moment.astimezone(UTC)):
                 result = CliRunner().invoke(cli, args, env=self.env, catch_exceptions=False)
         finally:
             os.chdir(before)
@@ -126,7 +136,8 @@ def test_the_walkthrough_has_the_commands_it_should():
     steps = walkthrough()
     assert any(s.line.startswith("printf ") and "application.pdf" in s.line for s in steps), \
         "the walk-through makes the document it files"
-    assert [s.exit_code for s in steps if s.exit_code] == [4, 5]
+    assert [s.exit_code for s in steps if s.exit_code] == [4, 5, 4]
+    assert [s.later for s in steps if s.later] == [timedelta(days=10)]
 
 
 def test_the_readme_walkthrough_runs_as_written(tmp_path):

@@ -125,7 +125,10 @@ EVENT_NAMES = {"dock": N_("docking"), "apply": N_("the application"),
                "extend": N_("the extension"), "ack": N_("the acknowledgement"),
                "rearm": N_("the re-arming"), "policy": N_("the policy change"),
                "grant": N_("adding an operator"), "revoke": N_("revoking an operator"),
-               "read": N_("reading")}
+               "read": N_("reading"),
+               "notice": N_("the public notice"), "object": N_("the objection"),
+               "resolve": N_("resolving an objection"),
+               "start_notice": N_("starting a public notice")}
 # Every guard a refusal can name (a test keeps this list whole).
 GUARD_NAMES = {"window": N_("the phase window"), "materials": N_("the materials"),
                "role": N_("the role"), "scope": N_("the region"),
@@ -135,7 +138,9 @@ GUARD_NAMES = {"window": N_("the phase window"), "materials": N_("the materials"
                "duplicate": N_("one live project per enterprise"),
                "acknowledged": N_("one acknowledgement"), "revoke": N_("the revocation"),
                "revoked": N_("one revocation"), "reads": N_("what a role may read"),
-               "retroactive": N_("what is already on record")}
+               "retroactive": N_("what is already on record"),
+               "notice": N_("the public notice"), "calendar": N_("the calendar of working days"),
+               "resolved": N_("one resolution")}
 # A guard that names another rule when another act is refused by it.
 ACT_GUARD_NAMES: dict[tuple[str | None, str], str] = {
     ("grant", "duplicate"): N_("one operator per name")}
@@ -157,10 +162,13 @@ FIELD_NAMES = {
     "score": N_("score"), "search": N_("search"), "title": N_("title"), "until": N_("until"),
     "name": N_("name"), "include revoked": N_("include revoked"),
     "expected version": N_("expected version"), "session lifetime": N_("session lifetime"),
+    "text": N_("text"), "unit": N_("unit"), "outcome": N_("outcome"),
+    "objection id": N_("objection id"),
 }
 KIND_NAMES = {"database": N_("database"), "document of project": N_("document of project"),
               "escalation": N_("escalation"), "extension": N_("extension"),
-              "project": N_("project"), "operator": N_("operator"), "notifier": N_("notifier")}
+              "project": N_("project"), "operator": N_("operator"), "notifier": N_("notifier"),
+              "notice of batch": N_("notice of batch"), "objection": N_("objection")}
 # Each command as `accel666 --help` lists it in another language than English (a test keeps
 # this list equal to the commands).
 COMMAND_SUMMARIES = {
@@ -187,6 +195,8 @@ COMMAND_SUMMARIES = {
     "anchor": N_("Print one digest over every chain head, to keep outside."),
     "db": N_("The database's schema."),
     "operator": N_("Operators of the service: add one with its token, list, revoke."),
+    "notice": N_("The public notice of a batch's reviewed projects: start, show."),
+    "objection": N_("Objections to projects under notice: add, resolve, list."),
     "serve": N_("Serve the engine over HTTP: the API, its docs and the dashboard."),
     "demo": N_("Simulate batch 2020-1 on a fresh database."),
     "escalate": N_("Record every escalation that is due now, and deliver them."),

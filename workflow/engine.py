@@ -41,6 +41,8 @@ from accel666.workflow.deadlines.service import Deadlines
 from accel666.workflow.environment import translating
 from accel666.workflow.intake import bulk, rows, sheets
 from accel666.workflow.intake.bulk import ImportResult
+from accel666.workflow.notice_records import BatchNotice, Notice, Objection, PublicBatch
+from accel666.workflow.notices import Notices
 from accel666.workflow.notifiers import default as default_notifiers
 from accel666.workflow.operators import IssuedToken, Operator, Operators
 from accel666.workflow.records import (
@@ -627,6 +629,47 @@ class Engine:
         malformed or unknown or its operator revoked (the error never holds the token).
         `operator.actor()` is who then acts."""
         return Operators(self.db, self.policy).authenticate(token)
+
+    # -- the public notice (公示) and its objections: acts of the province ---------------------
+
+    @models.retry_when_busy
+    def start_notice(self, actor: Actor, batch: str) -> Notice:
+        """Announce the batch's reviewed projects that no notice announced yet. The notice
+        closes at 23:59:59.999999 China time on the policy's Nth working day ([notice]
+        working_days) after today; Refused (guard "notice") when nothing is left to announce,
+        (guard "calendar") when its days run into a year no calendar knows."""
+        return Notices(self.db, self.policy).start(actor, batch, self.now())
+
+    def notice(self, batch: str) -> BatchNotice:
+        """The batch's notices: the latest one's times, every project announced, every
+        objection; NotFound if no notice of the batch was started."""
+        return Notices(self.db, self.policy).show(batch, self.now())
+
+    @models.retry_when_busy
+    def object(self, actor: Actor, project_id: int, *, name: str, text: str,
+               unit: str | None = None) -> Objection:
+        """Record an objection to a project, received in writing under a real `name` (and a
+        `unit`'s seal), while its notice is open; Refused (guard "notice") before or after,
+        naming the notice's times."""
+        return Notices(self.db, self.policy).object(actor, project_id, name=name, unit=unit,
+                                                    text=text, now=self.now())
+
+    @models.retry_when_busy
+    def resolve_objection(self, actor: Actor, objection_id: int, *, outcome: str,
+                          reason: str) -> tuple[Objection, Project | None]:
+        """Resolve an objection, `upheld` (its project is rejected in the same act; the
+        project returned) or `dismissed` (None returned)."""
+        return Notices(self.db, self.policy).resolve(actor, objection_id, outcome=outcome,
+                                                     reason=reason, now=self.now())
+
+    def objections(self, batch: str | None = None) -> list[Objection]:
+        """Every objection on record (of `batch`), oldest first, resolved ones included."""
+        return Notices(self.db, self.policy).objections(batch)
+
+    def public(self) -> list[PublicBatch]:
+        """What the public may read now, by batch: the notices open with their projects and
+        how to object, and the projects published (public fields only)."""
+        return Notices(self.db, self.policy).public(self.now())
 
     # -- deprecated names: each warns, then calls the method that replaced it ------------------
     # Last in the class: below `list`, the name means the method, not the type.

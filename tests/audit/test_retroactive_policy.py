@@ -105,6 +105,7 @@ def test_a_change_to_an_open_window_that_would_refuse_recorded_decisions_is_refu
 
 
 def test_the_cli_refuses_with_exit_4_and_records_an_override(run, tmp_path):
+    run.without_notice = False  # no ACCEL666_POLICY: the database's own policy, as users run
     run.dock()
     for event in (("apply", "1", "--as", f"enterprise:{CODE_A}", "--paper-copies", "2",
                    "--document", run.document()),):

@@ -46,6 +46,7 @@ def test_dot_is_a_digraph_with_one_edge_per_transition(run):
 
 
 def test_a_database_draws_its_stored_policy_and_none_is_created_without_one(run, tmp_path):
+    run.without_notice = False  # without --policy nor ACCEL666_POLICY: the stored one
     source = Path(policies.__file__).with_name("programme.toml").read_text(encoding="utf-8")
     line = 'sign = [{ role = "province" }, { role = "tencent" }]'
     assert line in source

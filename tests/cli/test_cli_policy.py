@@ -75,7 +75,8 @@ def test_show_json_spells_out_every_part_with_iso_dates(run):
     doc = json.loads(result.stdout)
     assert list(doc) == ["timezone", "targets_by", "province", "regions", "materials",
                          "categories", "roles", "permissions", "reads", "batches",
-                         "extensions", "escalation"]
+                         "extensions", "escalation", "notice"]
+    assert doc["notice"]["working_days"] == 5 and doc["notice"]["gates"] == "sign"
     assert doc["reads"] == {"enterprise": "own", "tencent": "all", "city": "region",
                             "province": "all"}
     assert doc["extensions"] == {"reopen_within_days": 30}
@@ -85,7 +86,7 @@ def test_show_json_spells_out_every_part_with_iso_dates(run):
         "key": "demo", "name": "上云上平台示范企业",
         "english": "enterprise on cloud / on platform demonstration enterprise", "target": 600}
     assert doc["permissions"]["reject"] == [{"role": "city", "from": ["applied"]},
-                                            {"role": "province", "from": ["recommended"]}]
+                                            {"role": "province", "from": ["recommended", "reviewed"]}]
     assert doc["batches"] == [{
         "key": "2020-1", "name": "2020年第一批", "windows_out_of_order": False,
         "windows": {"docking": {"closes": "2020-07-15"}, "application": {"closes": "2020-08-30"},

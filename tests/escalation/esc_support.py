@@ -78,6 +78,7 @@ def policy_with(*replacements: tuple[str, str]) -> Any:
     from accel666.policies import parse
 
     text = resources.files("accel666.policies").joinpath("programme.toml").read_text(encoding="utf-8")
+    text = text.replace('gates = "sign"', 'gates = ""')  # signing waits for no public notice
     for old, new in replacements:
         assert old in text, old
         text = text.replace(old, new)

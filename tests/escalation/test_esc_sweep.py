@@ -23,7 +23,7 @@ from tests.escalation.esc_support import (
     policy_with,
     scanning_in_storage_order,
 )
-from tests.helpers import CODE_B, CODE_C, CODE_D, cst, events
+from tests.helpers import CODE_B, CODE_C, CODE_D, cst, events, no_notice_policy
 
 DAY = timedelta(days=1)
 
@@ -32,14 +32,14 @@ DAY = timedelta(days=1)
 def travel(request, db_url, clock):
     """(engine, set_time): the engine's clock moved by a FakeClock, or the frozen wall clock."""
     if request.param == "fakeclock":
-        eng = Engine(db_url, clock=clock)
+        eng = Engine(db_url, clock=clock, policy=no_notice_policy())
         try:
             yield eng, clock.set
         finally:
             eng.close()
         return
     with freeze_time(cst(2020, 7, 1, 12).astimezone(UTC)) as frozen:
-        eng = Engine(db_url)
+        eng = Engine(db_url, policy=no_notice_policy())
         try:
             yield eng, lambda moment: frozen.move_to(moment.astimezone(UTC))
         finally:

@@ -34,7 +34,16 @@ from accel666 import (
 )
 from accel666.policies import PHASES
 from accel666.policies.credit_code import ALPHABET, check_character, org_check_character
-from tests.helpers import CODE_A, CODE_B, CODE_C, CODE_D, FakeClock, cst, reset_logging
+from tests.helpers import (
+    CODE_A,
+    CODE_B,
+    CODE_C,
+    CODE_D,
+    FakeClock,
+    cst,
+    no_notice_policy,
+    reset_logging,
+)
 
 # The errors a hostile call may end with: malformed input, or well-formed input the rules refuse.
 ALLOWED = (InvalidInput, NotFound, Refused, NotPermitted)
@@ -320,7 +329,7 @@ def build_world(db_url: str, tmp: Path) -> World:
     with a dead webhook and one delivery round of one attempt, so escalations exist, some
     with failed deliveries."""
     clock = FakeClock(EARLY.astimezone(UTC))
-    engine = Engine(db_url, clock=clock)
+    engine = Engine(db_url, clock=clock, policy=no_notice_policy())
     world = World(engine, clock, tmp)
     for state, projects in PLAN.items():
         for code, category, region in projects:

@@ -112,7 +112,8 @@ def test_builtin_permissions(builtin):
         "review": (Grant("province"),),
         "sign": (Grant("province"), Grant("tencent")),
         "publish": (Grant("province"),),
-        "reject": (Grant("city", frozenset({"applied"})), Grant("province", frozenset({"recommended"}))),
+        "reject": (Grant("city", frozenset({"applied"})),
+                   Grant("province", frozenset({"recommended", "reviewed"}))),
         "withdraw": (Grant("enterprise"), Grant("city")),
         "extend": (Grant("province"),),
     }
@@ -259,7 +260,7 @@ def problems_of(text: str, source: str = "<policy>") -> list[str]:
 
 
 TOP_KEYS = ("extends, timezone, targets_by, province, regions, materials, categories, roles, "
-            "permissions, reads, batches, extensions, escalation")
+            "permissions, reads, batches, extensions, escalation, notice, calendar")
 TYPOS = [
     ("unknown-top-level-key", ('targets_by = 2022-12-31', 'targets_by = 2022-12-31\ncolour = "red"'),
      f"top level: unknown key 'colour' (keys: {TOP_KEYS})"),
@@ -330,7 +331,7 @@ def test_every_table_refuses_unknown_keys(edit, message):
 
 
 NAMES = [
-    ("from-state", ('{ role = "province", from = ["recommended"] }',
+    ("from-state", ('{ role = "province", from = ["recommended", "reviewed"] }',
                     '{ role = "province", from = ["recommended", "closed"] }'),
      "permissions.reject[1].from: unknown state 'closed' (states: docked, applied, recommended, "
      "reviewed, signed, published, rejected, withdrawn)"),
@@ -815,7 +816,8 @@ TWICE = [
      ["permissions.review: expected a list of {role = ...} tables",
       "permissions.publish: expected a list of {role = ...} tables"]),
     ("two-from-not-lists", edited(('from = ["applied"]', 'from = "applied"'),
-                                  ('from = ["recommended"]', 'from = ["recommended", 3]')),
+                                  ('from = ["recommended", "reviewed"]',
+                                   'from = ["recommended", 3]')),
      ["permissions.reject[0].from: expected a list of state names",
       "permissions.reject[1].from: expected a list of state names"]),
     ("two-regions-without-a-key",

@@ -243,7 +243,8 @@ def receiver(*, holding: bool = False) -> Iterator[Receiver]:
 
 
 def builtin_policy_text() -> str:
-    return resources.files("accel666.policies").joinpath("programme.toml").read_text(encoding="utf-8")
+    text = resources.files("accel666.policies").joinpath("programme.toml").read_text(encoding="utf-8")
+    return text.replace('gates = "sign"', 'gates = ""')  # signing waits for no public notice
 
 
 def open_policy(tmp_path: Path) -> Path:
@@ -253,7 +254,8 @@ def open_policy(tmp_path: Path) -> Path:
                         for phase in ("docking", "application", "recommendation", "review",
                                       "signing", "publication"))
     path.write_text(f'extends = "builtin"\n\n[[batches]]\nkey = "proc-open"\nname = "open"\n\n'
-                    f"[batches.windows]\n{windows}\n", encoding="utf-8")
+                    f"[batches.windows]\n{windows}\n\n[notice]\ngates = \"\"\n",
+                    encoding="utf-8")
     return path
 
 

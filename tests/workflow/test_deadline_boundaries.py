@@ -11,7 +11,7 @@ from datetime import UTC, timedelta
 import pytest
 
 from accel666 import Engine, Refused
-from tests.helpers import cst
+from tests.helpers import cst, no_notice_policy
 from tests.workflow.wf_support import (
     CLOSING,
     PATH,
@@ -72,7 +72,7 @@ def test_event_refused_from_midnight_after_closing_day(engine, clock, process_tz
 def _policy_for_opening(event: str):
     """Signing can be tried from `reviewed` under the built-in policy; publication needs a project
     signed before 2020-10-01, so its tests use a policy whose signing window opens earlier."""
-    return early_signing_policy() if event == "publish" else None
+    return early_signing_policy() if event == "publish" else no_notice_policy()
 
 
 @pytest.mark.parametrize("event", ["sign", "publish"])

@@ -12,7 +12,7 @@ import pytest
 from freezegun import freeze_time
 
 from accel666 import Engine, Refused
-from tests.helpers import cst
+from tests.helpers import cst, no_notice_policy
 from tests.workflow.wf_support import CLOSING, EARLY, dock, drive, fire, snapshot, use_process_tz
 
 LAST = timedelta(hours=23, minutes=59, seconds=59, microseconds=999_999)
@@ -32,7 +32,7 @@ def frozen():
 @pytest.fixture
 def wall_engine(db_url, frozen):
     """An Engine on the default clock (aware UTC now), under frozen time."""
-    eng = Engine(db_url)
+    eng = Engine(db_url, policy=no_notice_policy())
     try:
         yield eng
     finally:

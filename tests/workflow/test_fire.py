@@ -21,7 +21,7 @@ from accel666 import (
     WorkflowError,
     lifecycle,
 )
-from tests.helpers import CODE_A, CODE_B, FakeClock
+from tests.helpers import CODE_A, CODE_B, FakeClock, no_notice_policy
 from tests.workflow.wf_support import (
     DOC,
     EARLY,
@@ -76,7 +76,8 @@ def test_fire_and_the_named_methods_write_the_same_record(tmp_path, state):
     databases = []
     for by_fire in (False, True):
         clock = FakeClock(EARLY)
-        with Engine(f"sqlite:///{tmp_path / f'{by_fire}.db'}", clock=clock) as engine:
+        with Engine(f"sqlite:///{tmp_path / f'{by_fire}.db'}", clock=clock,
+                    policy=no_notice_policy()) as engine:
             walk(engine, clock, state, by_fire)
             databases.append(snapshot(engine))
     assert databases[0] == databases[1]

@@ -55,7 +55,7 @@ EXPECTED = {
     ("withdraw", "reviewed"):   (OK, SCOPE, ROLE, OK, SCOPE, ROLE),
     ("extend", None):           (ROLE, ROLE, ROLE, ROLE, ROLE, OK),
 }
-REJECT_FROM = {"city": "applied", "province": "recommended"}
+REJECT_FROM = {"city": "applied", "province": "recommended or reviewed"}
 DEST = {"dock": "docked", "apply": "applied", "recommend": "recommended", "review": "reviewed",
         "sign": "signed", "publish": "published", "reject": "rejected", "withdraw": "withdrawn"}
 

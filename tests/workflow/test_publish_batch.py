@@ -24,6 +24,9 @@ recommendation = { closes = 2020-08-30 }
 review = { closes = 2020-09-30 }
 signing = { opens = 2020-10-01, closes = 2020-10-31 }
 publication = { opens = 2020-10-01, closes = 2020-10-31 }
+
+[notice]
+gates = ""
 """)
 
 

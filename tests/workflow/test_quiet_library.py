@@ -36,6 +36,7 @@ HOST = textwrap.dedent("""
         engine.apply(ent, p.id, paper_copies=2, document=b"%PDF", document_name="a.pdf")
         engine.recommend(city, p.id, opinion="ok")
         engine.review(province, p.id, score=90, verdict="pass")
+        engine.start_notice(province, "2020-1")  # closes on 8 July: signing waits for it
         now[0] = datetime(2020, 10, 10, 9, tzinfo=CST)
         engine.sign(province, p.id)
         engine.publish_batch(province, "2020-1")

@@ -58,14 +58,21 @@ def test_city_may_not_reject_outside_applied(engine, clock, state):
     assert snapshot(engine) == before
 
 
-@pytest.mark.parametrize("state", ["docked", "applied", "reviewed", "signed"])
+@pytest.mark.parametrize("state", ["docked", "applied", "signed"])
 def test_province_may_not_reject_outside_recommended(engine, clock, state):
-    """The province's reject grant is limited to recommended projects."""
+    """The province's reject grant is limited to recommended projects, and to reviewed ones (an
+    objection to the public notice upheld)."""
     project = drive(engine, clock.set, state)
     with pytest.raises(NotPermitted) as err:
         fire(engine, "reject", project, PROVINCE)
     assert err.value.message == (f"reject not permitted: role province may reject only a project "
-                                 f"in state recommended, not one in state {state}")
+                                 f"in state recommended or reviewed, not one in state {state}")
+
+
+def test_province_may_reject_a_reviewed_project(engine, clock):
+    """A reviewed project may be rejected by the province (after an objection is upheld)."""
+    project = drive(engine, clock.set, "reviewed")
+    assert fire(engine, "reject", project, PROVINCE).state == "rejected"
 
 
 @pytest.mark.parametrize(("event", "state", "needs"), [

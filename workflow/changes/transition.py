@@ -14,7 +14,7 @@ from sqlalchemy import Connection
 from accel666.models.stores import batches, projects
 from accel666.policies import PHASE_OF_EVENT, Policy
 from accel666.workflow.actor import Actor
-from accel666.workflow.changes import audit, machine
+from accel666.workflow.changes import audit, machine, notice_gate
 from accel666.workflow.changes.guards import Attempt, authorise
 from accel666.workflow.records import Project, project_from
 
@@ -52,6 +52,7 @@ def change(
                 extension=extension, paper_copies=paper_copies, documents=documents,
                 verdict=verdict)
     state = machine.fire(event, row.state, step)
+    notice_gate.check(conn, policy, row, event, now)  # the public notice, where it gates
     entry = audit.log_row(pid, row.version + 1, event, row.state, state, actor, now, payload,
                           row.head_hash)
     values = {"state": state, "updated_at": now, "head_hash": entry["hash"]}
