@@ -132,9 +132,7 @@ def test_the_public_page_is_chinese_first(http, builtin, clock):
 
 @pytest.mark.skipif(CHROMIUM is None and not os.environ.get("ACCEL666_REQUIRE_BROWSER"),
                     reason="no chromium here (CI installs it and requires it)")
-def test_the_public_page_in_chromium(http, builtin, clock, tmp_path, backend):
-    if backend != "sqlite":
-        pytest.skip("the page is the same on either backend")
+def test_the_public_page_in_chromium(http, builtin, clock, tmp_path):
     assert CHROMIUM is not None, "ACCEL666_REQUIRE_BROWSER is set but no chromium is installed"
     from playwright.sync_api import sync_playwright
 
