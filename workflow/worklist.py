@@ -22,7 +22,6 @@ from accel666.models.stores import projects as project_store
 from accel666.policies import Policy
 from accel666.policies import rules as policy_rules
 from accel666.workflow.actor import Actor
-from accel666.workflow.changes.guards import resolve_actor
 from accel666.workflow.deadlines.records import Escalation
 from accel666.workflow.reads import viewer
 
@@ -61,8 +60,9 @@ def tasks(db: SAEngine, policy: Policy, actor: Actor, now: datetime,
           escalations: list[Escalation]) -> list[Task]:
     """`actor`'s worklist at `now`: the projects it may move on, by the close of each
     event's window, then the `escalations` (open ones) addressed to it; soonest first."""
-    checked = resolve_actor(policy, actor)
-    who = viewer(policy, checked)
+    who = viewer(policy, actor)  # the actor resolved, with its reach
+    assert who is not None
+    checked = who.actor
     found: list[Task] = []
     with models.reading(db) as conn:
         for event in EVENTS:
@@ -74,7 +74,7 @@ def tasks(db: SAEngine, policy: Policy, actor: Actor, now: datetime,
             windows: dict[str, tuple[datetime | None, datetime] | None] = {}
             for state in sorted(sources):
                 for row in project_store.find(conn, state=state,
-                                              reach=None if who is None else who.within):
+                                              reach=who.within):
                     if policy_rules.authorise(policy, checked.role, checked.scope, event,
                                               source=row.state, region=row.region,
                                               credit_code=row.credit_code) is not None:
