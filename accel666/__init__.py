@@ -38,6 +38,7 @@ _WHERE = {
     "Engine": "accel666.workflow.engine",
     "Escalation": "accel666.workflow.deadlines.records",
     "EscalationRun": "accel666.workflow.deadlines.records",
+    "Expert": "accel666.workflow.experts",
     "Extension": "accel666.workflow.records",
     "ImportResult": "accel666.workflow.intake.bulk",
     "InvalidInput": "accel666.errors",
@@ -54,6 +55,7 @@ _WHERE = {
     "Notifiers": "accel666.workflow.deadlines.notifying",
     "Operator": "accel666.workflow.operators",
     "OverdueProject": "accel666.workflow.deadlines.records",
+    "Panel": "accel666.workflow.panels",
     "Policy": "accel666.policies.model",
     "PolicyError": "accel666.policies.loader",
     "Problem": "accel666.record.verify",
@@ -103,6 +105,7 @@ if TYPE_CHECKING:
     from accel666.workflow.deadlines.records import OverdueProject as OverdueProject
     from accel666.workflow.deadlines.records import SweepResult as SweepResult
     from accel666.workflow.engine import Engine as Engine
+    from accel666.workflow.experts import Expert as Expert
     from accel666.workflow.intake.bulk import ImportResult as ImportResult
     from accel666.workflow.notice_records import BatchNotice as BatchNotice
     from accel666.workflow.notice_records import Notice as Notice
@@ -112,6 +115,7 @@ if TYPE_CHECKING:
     from accel666.workflow.notifiers.webhook import WebhookNotifier as WebhookNotifier
     from accel666.workflow.operators import IssuedToken as IssuedToken
     from accel666.workflow.operators import Operator as Operator
+    from accel666.workflow.panels import Panel as Panel
     from accel666.workflow.records import BatchStatus as BatchStatus
     from accel666.workflow.records import Document as Document
     from accel666.workflow.records import Extension as Extension
@@ -136,6 +140,7 @@ __all__ = [
     "Engine",
     "Escalation",
     "EscalationRun",
+    "Expert",
     "Extension",
     "ImportResult",
     "InvalidInput",
@@ -150,6 +155,7 @@ __all__ = [
     "Objection",
     "Operator",
     "OverdueProject",
+    "Panel",
     "Policy",
     "PolicyError",
     "Problem",

@@ -81,7 +81,8 @@ INTEGER = "integer"  # a whole number from `low` to `high`
 VERDICT = "verdict"  # one of VERDICTS: it chooses the event's edge (`Edge.verdict`)
 DOCUMENT = "document"  # a file, kept whole; the record holds its name, digest and size
 FILENAME = "filename"  # the name of the event's DOCUMENT (a path names itself)
-KINDS: tuple[str, ...] = (TEXT, INTEGER, VERDICT, DOCUMENT, FILENAME)
+FLAG = "flag"  # true or false: a choice the caller makes (review's override)
+KINDS: tuple[str, ...] = (TEXT, INTEGER, VERDICT, DOCUMENT, FILENAME, FLAG)
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,12 @@ TAKES: dict[str, tuple[Input, ...]] = {
     "apply": (Input("paper_copies", INTEGER), Input("document", DOCUMENT),
               Input("document_name", FILENAME, required=False)),
     "recommend": (Input("opinion", TEXT),),
-    "review": (Input("score", INTEGER, low=0, high=100), Input("verdict", VERDICT)),
+    # Which of these a review needs is the policy's [review]: the province alone gives the
+    # score and the verdict; with an expert panel it gives neither (the panel decides), or a
+    # verdict against the panel with override and its reason.
+    "review": (Input("score", INTEGER, low=0, high=100, required=False),
+               Input("verdict", VERDICT, required=False),
+               Input("override", FLAG, required=False), Input("reason", TEXT, required=False)),
     "sign": (),
     "publish": (),
     "reject": (Input("reason", TEXT),),

@@ -40,7 +40,8 @@ DOC = b"%PDF-1.4 bench"
 
 
 def open_policy(folder: Path) -> Path:
-    """The built-in programme plus batch "now", every window open from 60 days ago to 60 on."""
+    """The built-in programme plus batch "now", every window open from 60 days ago to 60 on;
+    the province reviews alone (a panel of 0), as the lifecycle's path is what is measured."""
     today = date.today()
     opens, closes = today - timedelta(days=60), today + timedelta(days=60)
     windows = "\n".join(f"{phase} = {{ opens = {opens}, closes = {closes} }}" for phase in (
@@ -48,8 +49,8 @@ def open_policy(folder: Path) -> Path:
     path = folder / "policy.toml"
     path.write_text(f'extends = "builtin"\n\n[[batches]]\nkey = "now"\nname = "now"\n\n'
                     f"[batches.windows]\n{windows}\n\n"
-                    # The lifecycle's path alone: the public notice is a step of its own.
-                    '[notice]\ngates = ""\n', encoding="utf-8")
+                    # The lifecycle's path alone: the notice and the panel are steps of their own.
+                    '[notice]\ngates = ""\n\n[review]\npanel_size = 0\n', encoding="utf-8")
     return path
 
 

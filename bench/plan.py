@@ -11,10 +11,8 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from accel666.policies import Policy, parse
 from accel666.policies.credit_code import check_character, org_check_character
-
-# The built-in programme without its public notice: what the benchmarks' lifecycle runs under.
-WITHOUT_NOTICE = 'extends = "builtin"\n\n[notice]\ngates = ""\n'
 
 CST = ZoneInfo("Asia/Shanghai")
 BATCH = "2020-1"
@@ -50,6 +48,14 @@ STEPS: tuple[Step, ...] = (
     Step("publish", "signed", "published", cst(2020, 10, 5, 11)),
 )
 PER_PROJECT = len(STEPS)
+
+
+def policy() -> Policy:
+    """The built-in programme with the province reviewing alone (a panel of 0, its score of
+    SCORE agreeing with its pass) and no public notice before signing: the benchmarks measure
+    the lifecycle's path, and the floor writes the rows such a review writes."""
+    return parse('extends = "builtin"\n\n[review]\npanel_size = 0\n\n[notice]\ngates = ""\n',
+                 source="<bench: the built-in programme, the province reviewing alone>")
 
 
 def payload(event: str) -> dict[str, Any]:

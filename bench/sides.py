@@ -9,7 +9,6 @@ from typing import Protocol
 from sqlalchemy import Engine as SAEngine
 
 from accel666 import Engine
-from accel666.policies import parse
 from bench import databases, drive, floors, plan
 
 _next_code = 0
@@ -48,8 +47,8 @@ class EngineSide:
     def __init__(self, kind: str, url: str) -> None:
         self.db: SAEngine = databases.sa_engine(kind, url)
         self.clock = plan.Clock()
-        # The lifecycle's path alone: the public notice before signing is a step of its own.
-        self.engine = Engine(self.db, clock=self.clock, policy=parse(plan.WITHOUT_NOTICE))
+        # The lifecycle's path alone: the notice and the panel are steps of their own.
+        self.engine = Engine(self.db, clock=self.clock, policy=plan.policy())
 
     def run(self, codes: Sequence[str]) -> int:
         return drive.run_engine(self.engine, self.clock, codes)

@@ -9,7 +9,6 @@ import time
 from pathlib import Path
 
 from accel666 import Engine
-from accel666.policies import parse
 from bench import databases, drive, plan
 from bench.report import Report, median
 
@@ -20,8 +19,7 @@ def small_database(path: Path) -> str:
     """A SQLite file with a few projects; returns the id of one to show."""
     databases.fresh_sqlite(path)
     clock = plan.Clock()
-    with Engine(databases.sqlite_url(path), clock=clock,
-                policy=parse(plan.WITHOUT_NOTICE)) as engine:
+    with Engine(databases.sqlite_url(path), clock=clock, policy=plan.policy()) as engine:
         drive.run_engine(engine, clock, plan.credit_codes(90_000_000, 3))
         clock.moment = plan.STEPS[0].at
         project = engine.dock(drive.CITY, title="show me", enterprise="bench",

@@ -94,7 +94,7 @@ def acting(f: F) -> F:
     f = click.option(
         "--as", "as_", envvar="ACCEL666_AS", required=True, metavar="ROLE[:SCOPE]",
         help="The role you act in: enterprise:CREDIT_CODE, tencent, city:REGION (e.g. "
-             "city:suzhou, city:320583) or province. Env: ACCEL666_AS.",
+             "city:suzhou, city:320583), province or expert:KEY. Env: ACCEL666_AS.",
     )(f)
     f = click.option(
         "--actor", envvar="ACCEL666_ACTOR", default=default_actor_name, metavar="NAME",

@@ -55,6 +55,10 @@ COMMANDS = {
     "escalations": "accel666.cli.commands.escalation:escalations",
     "ack": "accel666.cli.commands.escalation:ack",
     "rearm": "accel666.cli.commands.escalation:rearm",
+    "expert": "accel666.cli.commands.experts:expert",
+    "panel": "accel666.cli.commands.panels:panel",
+    "score": "accel666.cli.commands.panels:score",
+    "recuse": "accel666.cli.commands.panels:recuse",
 }
 
 

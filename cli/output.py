@@ -172,8 +172,7 @@ def project_text(p: Project, history: Sequence[Transition], policy: Policy) -> s
     if known["opinion"] is not None:
         lines.append(f"  opinion     {known['opinion']}")
     if known["review"] is not None:
-        lines.append(f"  review      score {known['review']['score']}, "
-                     f"{known['review']['verdict']}")
+        lines.append(f"  review      {review_text(known['review'])}")
     lines += [f"  reason      {r['event']}: {r['reason']}" for r in known["reasons"]]
     lines += [
         f"  docked      {shown(p.created_at, policy)}",
@@ -181,6 +180,21 @@ def project_text(p: Project, history: Sequence[Transition], policy: Policy) -> s
         f"  next        {', '.join(events_from(p.state)) or '- (final state)'}",
     ]
     return "\n".join(lines)
+
+
+def review_text(review: dict[str, Any]) -> str:
+    """The review as `show` prints it: its score and verdict, the panel it followed (none for
+    the province alone), and an override against the panel."""
+    score = review["score"]
+    shown_score = f"{score:g}" if isinstance(score, float) else score
+    text = f"score {shown_score}, {review['verdict']}"
+    panel = review.get("panel")
+    if isinstance(panel, dict):
+        text += (f" (panel: {panel.get('scored')} of {panel.get('experts')} scored, "
+                 f"{panel.get('aggregate')}, pass mark {panel.get('pass_mark')})")
+        if review.get("override"):
+            text += f"; OVERRIDE: the panel's outcome was {panel.get('outcome')}"
+    return text
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

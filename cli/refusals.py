@@ -74,10 +74,43 @@ def _verdict(t: Labels, f: Facts) -> str:
     return t.text(N_("the review needs a verdict: pass or fail"))
 
 
+def _avoid(t: Labels, f: Facts) -> str:
+    return t.text(N_("expert {expert} must avoid {conflicts}")).format(
+        expert=f["expert"], conflicts=", ".join(f["conflicts"]))
+
+
+def _panel_size(t: Labels, f: Facts) -> str:
+    return t.text(N_("the panel holds {seated} expert(s); {adding} more would pass the "
+                     "policy's panel size of {panel_size}")).format(**f)
+
+
+def _quorum(t: Labels, f: Facts) -> str:
+    return t.text(N_("the panel has {scored} of the {quorum} scores its quorum needs")).format(
+        scored=f["scored"], quorum=f["quorum"])
+
+
+def _agreement(t: Labels, f: Facts) -> str:
+    return t.text(N_("a score of {score} and the verdict {verdict} disagree against the pass "
+                     "mark {pass_mark}")).format(**f)
+
+
+def _once(t: Labels, f: Facts) -> str:
+    return t.text(N_("expert {expert} has scored already: a score once given stands")).format(
+        expert=f["expert"])
+
+
+def _panel(t: Labels, f: Facts) -> str:
+    return t.text(N_("the panel's outcome is {outcome} (score {score}, pass mark {pass_mark}): "
+                     "a verdict of {verdict} against it needs --override with --reason")
+                  ).format(**f)
+
+
 SENTENCES: dict[str, Callable[[Labels, Facts], str]] = {
     "window": _window, "materials": _materials, "registration": _registration,
     "reopen": _reopen, "state": _state, "duplicate": _duplicate,
     "acknowledged": _acknowledged, "verdict": _verdict, "revoked": _revoked,
+    "avoid": _avoid, "panel_size": _panel_size, "quorum": _quorum, "agreement": _agreement,
+    "once": _once, "panel": _panel,
 }
 
 

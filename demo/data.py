@@ -50,6 +50,20 @@ DECLINE_REASONS = (
     "企业上年度营业收入未达申报条件", "云服务合同未覆盖申报期",
 )
 PROVINCE_REJECT_REASONS = ("该项目已获2019年省级专项资金支持,不重复支持", "专家复核发现申报数据不实")
+# The province's registry of experts: key, name, unit, and the region each must stay away from
+# (the unit is there, or the expert advised its enterprises), if any.
+EXPERTS = (
+    ("zhang.wei", "张伟", "东南大学", None),
+    ("li.na", "李娜", "南京大学", "320100"),
+    ("wang.fang", "王芳", "江苏省信息中心", None),
+    ("liu.yang", "刘洋", "中国信息通信研究院华东分院", None),
+    ("chen.jing", "陈静", "南京理工大学", "320100"),
+    ("zhao.lei", "赵磊", "江南大学", "320200"),
+    ("sun.li", "孙丽", "苏州大学", "320500"),
+)
+COMMENTS = ("平台架构清晰,上云路径可行", "应用场景明确,效益测算偏乐观", "技术方案成熟",
+            "示范带动作用明显", "数据安全措施需加强", "建设内容与申报类别相符")
+RECUSAL_REASON = "本人近三年曾为该企业提供咨询服务,申请回避"
 OPINIONS = ("同意推荐", "项目基础扎实,同意推荐", "符合申报条件,推荐", "示范带动作用明显,推荐")
 
 

@@ -18,7 +18,8 @@ from accel666.demo import data as demo_data
 from accel666.policies import Policy, Region
 
 BATCH = "2020-1"
-PASS_MARK = 70  # an expert score of at least this passes the review
+PASS_MARK = 70  # an expert score of at least this passes the review (the policy's pass_mark)
+PANEL = 5  # experts on each project's panel (the policy's panel_size)
 STORY_START = date(2020, 6, 1)
 TENCENT = Actor("腾讯云对接团队", "tencent")
 PROVINCE = Actor("省工信厅两化融合推进处", "province")
@@ -126,6 +127,7 @@ class _Script:
         self.rng, self.cal = rng, cal
         self.acts: list[Act] = []
         self.last: dict[int, datetime] = {}  # the latest act of each project, by id(cast)
+        self.recused = False  # the story's one recusal has been scripted
 
     def when(self, day: date) -> datetime:
         """A moment in office hours on `day`."""
@@ -140,6 +142,32 @@ class _Script:
             self.last[id(cast)] = at
         self.acts.append(Act(at, len(self.acts), event, actor, cast, args, may_fail))
         return at
+
+    def panel(self, cast: Cast, recommended: datetime, reviewed: datetime, fail: bool) -> None:
+        """The province seats five experts who may review the project three days before its
+        review; each scores it the day before, the panel's trimmed mean on the side of the
+        pass mark its fate says. The story's first panel has one recusal and a replacement."""
+        rng, cal = self.rng, self.cal
+        eligible = [e for e in demo_data.EXPERTS if e[3] != cast.region.code]
+        chosen = rng.sample(eligible, PANEL)
+        seated = self.when(max(recommended.date() + timedelta(days=1),
+                               reviewed.date() - timedelta(days=3)))
+        self.add(seated, "panel", PROVINCE, cast, experts=[e[0] for e in chosen])
+        spare = [e for e in eligible if e not in chosen]
+        if not self.recused and spare:
+            self.recused = True
+            gone, other = chosen[-1], spare[0]
+            self.add(cal.at(seated.date(), 17, 45), "recuse", expert_actor(gone), cast,
+                     reason=demo_data.RECUSAL_REASON, expert=gone[0])
+            self.add(cal.at(seated.date() + timedelta(days=1), 9, 15), "panel", PROVINCE, cast,
+                     experts=[other[0]], replacing=gone[0])
+            chosen = [*chosen[:-1], other]
+        scores = _scores(rng, fail)
+        day = reviewed.date() - timedelta(days=1)
+        minutes = sorted(rng.sample(range(9 * 60, 18 * 60), PANEL))
+        for expert, score, minute in zip(chosen, scores, minutes, strict=True):
+            self.add(cal.at(day, minute // 60, minute % 60), "score", expert_actor(expert), cast,
+                     score=score, comment=rng.choice(demo_data.COMMENTS))
 
     def withdraw(self, cast: Cast, after: datetime, lo: int, hi: int) -> None:
         day = _pick(self.rng, after.date() + timedelta(days=lo), after.date() + timedelta(days=hi))
@@ -204,8 +232,8 @@ class _Script:
                      reason=rng.choice(demo_data.PROVINCE_REJECT_REASONS))
             return
         fail = fate == "review_fail"
-        score = rng.randint(45, PASS_MARK - 1) if fail else rng.randint(PASS_MARK, 96)
-        self.add(reviewed, "review", PROVINCE, cast, score=score, verdict="fail" if fail else "pass")
+        self.panel(cast, recommended, reviewed, fail)
+        self.add(reviewed, "review", PROVINCE, cast)
         if fail:
             return
         if fate == "withdrawn":
@@ -223,6 +251,21 @@ class _Script:
             return
         signer = TENCENT if cast.category == "demo" else PROVINCE
         self.add(cal.at(cal.ceremony, 10) + timedelta(minutes=rng.randint(0, 150)), "sign", signer, cast)
+
+
+def expert_actor(expert: tuple[str, str, str, str | None]) -> Actor:
+    """An expert of the registry acting: its name, as `expert:KEY`."""
+    return Actor(expert[1], "expert", expert[0])
+
+
+def _scores(rng: random.Random, fail: bool) -> list[int]:
+    """Five scores whose trimmed mean (one highest and one lowest dropped) is below the pass
+    mark when the project is to fail, at or above it otherwise."""
+    centre = rng.randint(50, PASS_MARK - 3) if fail else rng.randint(PASS_MARK + 2, 92)
+    scores = [max(0, min(100, centre + rng.randint(-8, 8))) for _ in range(PANEL)]
+    while (sum(sorted(scores)[1:-1]) / (PANEL - 2) >= PASS_MARK) != (not fail):
+        scores = [max(0, min(100, s + (-1 if fail else 1))) for s in scores]
+    return scores
 
 
 def _cast(rng: random.Random, policy: Policy, n: int) -> list[Cast]:
@@ -264,6 +307,7 @@ def plan(rng: random.Random, policy: Policy, n: int) -> tuple[Calendar, list[Act
     cal = Calendar.of(policy)
     cast = _cast(rng, policy, n)
     script = _Script(rng, cal)
+    script.add(cal.at(STORY_START, 8, 30), "experts", PROVINCE, None)  # the registry first
     late_region = rng.choice([c for c in policy.regions if c not in _PILOT_PARENT])
     pilots = [c for c in cast if c.region.code in _PILOT_PARENT and c.fate in _RECOMMENDED]
     for i, c in enumerate(cast):

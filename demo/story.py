@@ -34,6 +34,7 @@ from accel666.demo.plan import BATCH, PASS_MARK, STORY_START, Act, Calendar, pla
 MIN_PROJECTS = 16  # one in each region
 MAX_PROJECTS = 5000
 _ROUTINE = (("dock", "docked"), ("apply", "applied"), ("recommend", "recommended"),
+            ("panel", "panels seated"), ("score", "expert scores"),
             ("review", "passed review"), ("sign", "signed"))
 
 
@@ -149,6 +150,10 @@ class _Story:
             # Bureaus answer the level-1 notices of even-numbered projects; the rest climb.
             self.to_answer = [x for x in new if x.level == 1 and x.project_id % 2 == 0]
             return new
+        if act.event == "experts":
+            return [e.add_expert(act.actor, key, name=name, unit=unit,
+                                 avoid=[] if avoid is None else [avoid])
+                    for key, name, unit, avoid in demo_data.EXPERTS]
         if act.event == "ack":
             answered = [e.ack(self._target(x), x.id, "已电话催办, 督促尽快报送") for x in self.to_answer]
             self.to_answer = []
@@ -170,6 +175,13 @@ class _Story:
             content, name = demo_data.document(c.id, c.title, c.enterprise, c.code)
             return e.apply(act.actor, c.id, paper_copies=args["copies"], document=content,
                            document_name=name)
+        if act.event == "panel":
+            [panel] = e.assign_panel(act.actor, [c.id], args["experts"])
+            return panel
+        if act.event == "score":
+            return e.score(act.actor, c.id, score=args["score"], comment=args["comment"])
+        if act.event == "recuse":
+            return e.recuse(act.actor, c.id, reason=args["reason"])
         methods: dict[str, Callable[..., Project]] = {
             "recommend": e.recommend, "review": e.review, "sign": e.sign, "reject": e.reject,
             "withdraw": e.withdraw,
@@ -204,6 +216,11 @@ class _Story:
                 bureaus = Counter(x.acked_by for x in outcome)
                 self.note(act, f"acknowledged {len(outcome)} level-1 escalations ("
                           + ", ".join(f"{b} {n}" for b, n in sorted(bureaus.items())) + ")")
+        elif act.event == "experts":
+            avoiding = sum(x.avoid != () for x in outcome)
+            self.note(act, f"expert registry: the province adds {len(outcome)} experts "
+                           f"({', '.join(x.name for x in outcome)}); {avoiding} must avoid "
+                           "the projects of their own city")
         elif c is None:
             raise AssertionError(f"{act.event} without a project")
         elif act.event == "object":
@@ -217,8 +234,21 @@ class _Story:
             if rejected is not None:
                 c.state = rejected.state
             return
+        elif act.event == "recuse":
+            self.note(act, f"expert {act.actor.name} ({args['expert']}) recuses from the panel: "
+                           f"{args['reason']}")
+            return
+        elif act.event == "panel" and "replacing" in args:
+            self.note(act, f"panel: {args['experts'][0]} seated in place of "
+                           f"{args['replacing']}, {len(outcome.experts)} experts again")
+            return
+        elif act.event in ("panel", "score"):
+            self.routine[act.event, role] += 1
+            return
         elif act.event == "review" and outcome.state == "rejected":
-            self.note(act, f"review failed: score {args['score']}, below the pass mark {PASS_MARK}")
+            score = self.engine.history(outcome.id)[-1].payload.get("score")
+            self.note(act, f"review failed: the panel's score {score:g}, below the pass mark "
+                           f"{PASS_MARK}")
         elif act.event == "reject":
             verb = f"declined by the {c.region.name} bureau" if role == "city" else "rejected by the province"
             self.note(act, f"{verb}: {args['reason']}")

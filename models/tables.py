@@ -280,6 +280,45 @@ class ObjectionRow(Base, table=True):
     reason: str | None = Field(default=None, sa_column=Column(String(2000), nullable=True))
     resolved_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
     resolved_by: str | None = Field(default=None, sa_column=Column(String(200), nullable=True))
+class ExpertRow(Base, table=True):
+    """An expert of the province's registry: a key (the scope of `expert:KEY`), a name, a unit,
+    and what the expert must stay away from (`avoid`: credit codes and region codes)."""
+
+    __tablename__ = "accel666_expert"
+    __table_args__ = (UniqueConstraint("key"),)
+
+    id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True))
+    key: str = Field(sa_column=Column(String(32), nullable=False))
+    name: str = Field(sa_column=Column(String(200), nullable=False))
+    unit: str | None = Field(default=None, sa_column=Column(String(200), nullable=True))
+    avoid: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    added_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    added_by: str = Field(sa_column=Column(String(200), nullable=False))
+
+
+class PanelSeatRow(Base, table=True):
+    """One expert's seat on one project's panel: who assigned it and when, the expert's
+    recusal (then the seat is empty for good) or score, each once."""
+
+    __tablename__ = "accel666_panel_seat"
+    __table_args__ = (
+        UniqueConstraint("project_id", "expert"),
+        Index("ix_accel666_panel_seat_expert", "expert"),
+        CheckConstraint("score IS NULL OR (score >= 0 AND score <= 100)", name="score"),
+    )
+
+    id: int | None = Field(default=None, sa_column=Column(Integer, primary_key=True))
+    project_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("accel666_project.id"), nullable=False)
+    )
+    expert: str = Field(sa_column=Column(String(32), nullable=False))
+    assigned_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    assigned_by: str = Field(sa_column=Column(String(200), nullable=False))
+    recused_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+    recuse_reason: str | None = Field(default=None, sa_column=Column(String(2000), nullable=True))
+    score: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
+    comment: str | None = Field(default=None, sa_column=Column(String(2000), nullable=True))
+    scored_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
 
 
 metadata = Base.metadata
@@ -294,3 +333,5 @@ session_table = metadata.tables["accel666_session"]
 notice_table = metadata.tables["accel666_notice"]
 notice_project_table = metadata.tables["accel666_notice_project"]
 objection_table = metadata.tables["accel666_objection"]
+expert_table = metadata.tables["accel666_expert"]
+panel_seat_table = metadata.tables["accel666_panel_seat"]

@@ -14,6 +14,7 @@ from accel666.policies.model import (
     Materials,
     Policy,
     Region,
+    Review,
     Role,
     Window,
 )
@@ -35,6 +36,7 @@ __all__ = [
     "Policy",
     "PolicyError",
     "Region",
+    "Review",
     "Role",
     "Window",
     "as_document",

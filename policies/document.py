@@ -58,6 +58,10 @@ def as_document(policy: Policy, *, complete: bool = False) -> dict[str, Any]:
     if policy.calendar != WorkCalendar():
         doc["calendar"] = {"holidays": sorted(policy.calendar.holidays),
                            "workdays": sorted(policy.calendar.workdays)}
+    if policy.review is not None:  # none: the canonical text of a policy from before panels
+        doc["review"] = {"panel_size": policy.review.panel_size,
+                         "quorum": policy.review.quorum, "pass_mark": policy.review.pass_mark,
+                         "aggregate": policy.review.aggregate}
     return doc
 
 

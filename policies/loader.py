@@ -18,6 +18,7 @@ from accel666.errors import WorkflowError
 from accel666.lifecycle import ACTS, PHASES, STATE_OF_PHASE, STATES
 from accel666.policies.endpoint import shown, webhook_fault
 from accel666.policies.model import (
+    AGGREGATES,
     GATEABLE,
     IMPLIED_REACH,
     NOTICE_OFF,
@@ -34,6 +35,7 @@ from accel666.policies.model import (
     OverdueRule,
     Policy,
     Region,
+    Review,
     Role,
     Window,
     WorkCalendar,
@@ -57,7 +59,7 @@ MAX_BACKOFF_MAX_SECONDS = 7 * 86_400
 
 TOP_LEVEL = ("extends", "timezone", "targets_by", "province", "regions", "materials", "categories",
              "roles", "permissions", "reads", "batches", "extensions", "escalation",
-             "notice", "calendar")
+             "notice", "calendar", "review")
 EXTENSIONS = ("reopen_within_days",)
 MAX_REOPEN_DAYS = 366
 MATERIALS = ("min_paper_copies", "electronic_documents", "max_document_bytes")
@@ -74,6 +76,9 @@ LEVEL = ("level", "delay_days", "target", "lapses")
 NOTICE = ("working_days", "gates", "contact")
 CALENDAR = ("holidays", "workdays")
 MAX_WORKING_DAYS = 60
+REVIEW = ("panel_size", "quorum", "pass_mark", "aggregate")
+MAX_PANEL_SIZE = 25
+MAX_MARK = 100
 # The states a project can be overdue in: those a phase reaches (rejected and withdrawn are ends).
 OVERDUE_STATES = tuple(STATE_OF_PHASE.values())
 
@@ -179,6 +184,7 @@ class _Reader(Reader):
         escalation = self.escalation(raw.get("escalation"), names)
         notice = self.notice(self.get(raw, "notice", dict, top, required=False))
         calendar = self.calendar(self.get(raw, "calendar", dict, top, required=False))
+        review = self.review(raw.get("review"))
         if self.problems:
             return None
         # Every part that came back None noted a problem.
@@ -189,7 +195,8 @@ class _Reader(Reader):
                       reopen_within_days=reopen, materials=materials,
                       categories=categories, regions=regions, roles=roles,
                       permissions=permissions, batches=batches, source=self.source,
-                      escalation=escalation, reads=reads, notice=notice, calendar=calendar)
+                      escalation=escalation, reads=reads, notice=notice, calendar=calendar,
+                      review=review)
 
     def zone(self, name: str | None) -> ZoneInfo | None:
         if name is None:
@@ -352,7 +359,8 @@ class _Reader(Reader):
                 self.problem(f"{where}.{role}", f"unknown reach {kind!r} ({hint})")
                 continue
             scope = scopes.get(role)
-            needed = {"region": ("region", "a region"), "own": ("enterprise", "an enterprise")}
+            needed = {"region": ("region", "a region"), "own": ("enterprise", "an enterprise"),
+                      "panel": ("expert", "an expert")}
             if kind in needed and scope in SCOPES and scope != needed[kind][0]:
                 self.problem(f"{where}.{role}", f"reach {kind!r} needs a role scoped to "
                              f"{needed[kind][1]} (roles.{role} has scope {scope!r})")
@@ -490,6 +498,44 @@ class _Reader(Reader):
         for day in sorted(found["holidays"] & found["workdays"]):
             self.problem(where, f"{day} is both a holiday and a working day")
         return WorkCalendar(holidays=found["holidays"], workdays=found["workdays"])
+    def review(self, t: Any) -> Review | None:
+        """The [review] table: the expert panels; without one, the province reviews alone as
+        before panels existed. A key left out takes its built-in value (a quorum no larger
+        than the panel)."""
+        where = "review"
+        if t is None:
+            return None
+        if not isinstance(t, dict):
+            self.problem(where, "expected a table")
+            return None
+        self.keys(t, where, REVIEW)
+        d = Review()
+        size = self.get(t, "panel_size", int, where, required=False)
+        size = d.panel_size if size is None else size
+        quorum = self.get(t, "quorum", int, where, required=False)
+        quorum = min(d.quorum, max(size, 0)) if quorum is None else quorum
+        mark = self.get(t, "pass_mark", int, where, required=False)
+        mark = d.pass_mark if mark is None else mark
+        method = self.get(t, "aggregate", str, where, required=False) or d.aggregate
+        if size < 0:
+            self.problem(f"{where}.panel_size", "must be 0 or more (0: the province reviews "
+                         "alone)")
+        self.at_most(size, f"{where}.panel_size", MAX_PANEL_SIZE)
+        if size > 0 and quorum < 1:
+            self.problem(f"{where}.quorum", "must be at least 1 with a panel")
+        elif quorum < 0:
+            self.problem(f"{where}.quorum", "must be 0 or more")
+        if quorum > max(size, 0):
+            self.problem(f"{where}.quorum", f"must be at most panel_size ({size}) (got "
+                         f"{quorum})")
+        if mark < 0:
+            self.problem(f"{where}.pass_mark", "must be 0 or more")
+        self.at_most(mark, f"{where}.pass_mark", MAX_MARK)
+        if method not in AGGREGATES:
+            close = closest(method, AGGREGATES)
+            hint = f"did you mean {close!r}?" if close else f"use {' or '.join(AGGREGATES)}"
+            self.problem(f"{where}.aggregate", f"unknown aggregate {method!r} ({hint})")
+        return Review(size, quorum, mark, method)
 
     def escalation(self, t: Any, roles: list[str] | None) -> Ladder | None:
         """The [escalation] table; without one, nothing escalates."""

@@ -6,11 +6,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-SCOPES = ("none", "region", "enterprise")
-# What a role may read ([reads]): every project, those of its region, or its enterprise's own.
-REACHES = ("all", "region", "own")
+SCOPES = ("none", "region", "enterprise", "expert")
+# What a role may read ([reads]): every project, those of its region, its enterprise's own, or
+# (an expert) those on its panels.
+REACHES = ("all", "region", "own", "panel")
 # The reach a role has when [reads] does not name it: what its scope lets it act on.
-IMPLIED_REACH = {"none": "all", "region": "region", "enterprise": "own"}
+IMPLIED_REACH = {"none": "all", "region": "region", "enterprise": "own", "expert": "panel"}
+# How a panel's scores make one ([review] aggregate).
+AGGREGATES = ("mean", "trimmed_mean")
 RESPONSIBLE = "responsible"  # a ladder target meaning: the role responsible for the phase
 
 
@@ -152,6 +155,18 @@ class WorkCalendar:
 
 
 @dataclass(frozen=True)
+class Review:
+    """The expert review ([review]): experts per panel, how many must score before the
+    province decides, the mark a project passes at, and how the scores make one. A panel of
+    0 is the province reviewing alone, its score agreeing with its verdict."""
+
+    panel_size: int = 5
+    quorum: int = 3
+    pass_mark: int = 70
+    aggregate: str = "trimmed_mean"  # one of AGGREGATES
+
+
+@dataclass(frozen=True)
 class Policy:
     """The programme as loaded from its policy file: calendar, rules, regions, roles, ladder."""
 
@@ -175,6 +190,9 @@ class Policy:
     # counts that the policy itself knows ([calendar]).
     notice: NoticeRule = NOTICE_OFF
     calendar: WorkCalendar = field(default_factory=WorkCalendar)
+    # The expert review; None (no [review] table) is the province reviewing alone, as before
+    # panels existed: no panel, and a score that need not agree with the verdict.
+    review: Review | None = None
 
 
 def start_of_day(day: date, zone: ZoneInfo) -> datetime:

@@ -247,17 +247,20 @@ def _only(policy: Policy, role: str, scope: str | None, kind: str) -> str:
     if kind == "region" and scope is not None:
         return (f"{_reader(role, scope)} reads only the projects of region {scope} "
                 f"({policy.regions[scope].name})")
+    if kind == "panel":
+        return f"{_reader(role, scope)} reads only the projects on its panels"
     return f"{_reader(role, scope)} reads only its own projects"
 
 
 def may_read(policy: Policy, role: str, scope: str | None, *, project_id: int, region: str,
-             credit_code: str) -> Denial | None:
+             credit_code: str, on_panel: bool = False) -> Denial | None:
     """May an actor of `role` with `scope` read the project `project_id` of `region` and
-    `credit_code` (its facts, its history, its document, its escalations)? A refusal names
-    the project by its id alone: nothing of a project beyond one's reach is told."""
+    `credit_code` (its facts, its history, its document, its escalations)? `on_panel`: the
+    expert `scope` sits on the project's panel. A refusal names the project by its id alone:
+    nothing of a project beyond one's reach is told."""
     r = reach(policy, role, scope)
     if r.kind == "all" or (r.kind == "region" and region == r.scope) or (
-            r.kind == "own" and credit_code == r.scope):
+            r.kind == "own" and credit_code == r.scope) or (r.kind == "panel" and on_panel):
         return None
     return Denial(READS, f"{_only(policy, role, scope, r.kind)}, not project {project_id}",
                   {"project_id": project_id, "role": role, "scope": scope, "reach": r.kind})

@@ -42,6 +42,10 @@ OUTBOX = "outbox"
 # Public notices and objections: each notice started with the projects it announced, each
 # objection received and each resolution (record.notices).
 NOTICES = "notices"
+# The expert review: the registry of experts (kind `add`), and the panels (kinds `assign`,
+# `recuse`, `score`), proved by record.review.
+EXPERTS = "experts"
+PANELS = "panels"
 
 # What runs before an append, by database: called with the connection and the act's moment;
 # True once it has nothing left to do on that database.

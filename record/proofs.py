@@ -48,6 +48,13 @@ POLICY = ("id", "sha256", "applied_at", "actor", "role", "reason")
 OPERATOR = ("id", "name", "role", "scope", "token_sha256", "granted_at", "granted_by")
 OPERATOR_REVOCATION = ("revoked_at", "revoked_by", "revoke_reason")
 
+# An expert as the `experts` chain records its addition; a panel seat as the `panels` chain
+# records its assignment, and the recusal and the score later written on it.
+EXPERT = ("id", "key", "name", "unit", "avoid", "added_at", "added_by")
+SEAT = ("id", "project_id", "expert", "assigned_at", "assigned_by")
+RECUSAL = ("recused_at", "recuse_reason")
+SCORE = ("score", "comment", "scored_at")
+
 ADOPTED_CHAIN = "adopted"
 
 

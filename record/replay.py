@@ -1,6 +1,7 @@
 """Replaying the ledger's chains (record.ledger) and comparing every row they prove:
 extensions and revocations, escalations (recorded, acknowledged, resolved), stored policies,
-operators (granted and revoked), the deliveries of the outbox (record.outbox), and what the
+operators (granted and revoked), the deliveries of the outbox (record.outbox), the experts
+and the panels' seats (record.review), and what the
 `adopted` chain fixed of the rows held before schema 0007. The `docks` chain, which holds
 every project docked, is read on its own (`Docks`), beside the projects, in id order. Used by
 `verify`.
@@ -23,7 +24,8 @@ from accel666.models.stores import policies as policy_store
 from accel666.record import chain, proofs
 from accel666.record import notices as notices_record
 from accel666.record import outbox as outbox_record
-from accel666.record.ledger import DOCKS, NOTICES, OPERATORS, OUTBOX
+from accel666.record import review as review_record
+from accel666.record.ledger import DOCKS, EXPERTS, NOTICES, OPERATORS, OUTBOX, PANELS
 
 Report = Callable[[str, str], None]  # (kind, message)
 
@@ -69,6 +71,7 @@ class Ledger:
         self.operators: dict[int, dict[str, Any]] = {}  # id -> fields the chain says
         self.outbox = outbox_record.Replay(report)
         self.notices = notices_record.NoticesReplay(report)
+        self.review = review_record.ReviewReplay(report)
 
     def through(self, table: str) -> int:
         """The last id of `table` held before the ledger began (0 if none were)."""
@@ -100,6 +103,8 @@ class Ledger:
                 self.outbox.take(row.seq, kind, body)
             elif row.chain == NOTICES:  # its kinds are its own too
                 self.notices.take(row.seq, kind, body)
+            elif row.chain in (EXPERTS, PANELS):
+                self.review.take(row.chain, kind, body, where)
             elif kind == "extend":
                 for ext in body["extensions"]:
                     self.extensions[int(ext["id"])] = {

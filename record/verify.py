@@ -35,7 +35,7 @@ from accel666.record import anchoring, chain, decisions, proofs, replay
 class Problem:
     """One thing that does not hold. `kind` is chain, sequence, state, head, identity, project,
     decision, orphan, document, ledger, extension, escalation, delivery, policy, operator,
-    notice, adopted or anchor."""
+    notice, expert, panel, adopted or anchor."""
 
     kind: str
     message: str
@@ -109,6 +109,7 @@ class _Checker:
         self.ledger.check_operators()
         self.ledger.outbox.check(self.conn)
         self.ledger.notices.check(self.conn)
+        self.ledger.review.check(self.conn)
         self.ledger.check_adoption()
         self.ledger_heads_anchored()
         self.missing_anchored()

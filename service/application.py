@@ -16,7 +16,7 @@ from accel666.service.config import ServiceConfig
 from accel666.service.etags import Unmatched
 from accel666.service.idempotency import Idempotency
 from accel666.service.limits import BodyLimit
-from accel666.service.routes import events, notices, programme, projects
+from accel666.service.routes import events, notices, programme, projects, review
 from accel666.workflow import logs
 from accel666.workflow.engine import Clock
 
@@ -63,6 +63,7 @@ def create_app(config: ServiceConfig, *, clock: Clock | None = None) -> FastAPI:
     app.include_router(projects.router)
     # Before the events' routes, whose /projects/{id}/{event} would take /objections.
     app.include_router(notices.router)  # the public notice, objections and the public page
+    app.include_router(review.router)  # before the events' catch-all
     app.include_router(events.router())  # from the lifecycle's definition, as it stands
     app.include_router(programme.router)
     app.include_router(pages.router)

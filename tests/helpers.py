@@ -143,3 +143,62 @@ def events(records: list[logging.LogRecord], name: str | None = None) -> list[di
     found = [r.accel666 for r in records if isinstance(getattr(r, "accel666", None),
                                                                     dict)]
     return [e for e in found if name is None or e.get("event") == name]
+
+
+PANEL_KEYS = ("t.panel.1", "t.panel.2", "t.panel.3")  # the experts of `panel_review`
+
+
+def scored_panel(engine: Any, project_id: int, verdict: str = "pass", *,
+                 province: Any = None) -> None:
+    """Three experts (added to the registry on first use) seated on the panel of a
+    recommended project, each scoring 90 for a pass or 40 for a fail."""
+    from accel666 import Actor
+
+    province = province or Actor("prov", "province")
+    known = {x.key for x in engine.experts()}
+    for key in PANEL_KEYS:
+        if key not in known:
+            engine.add_expert(province, key, name=f"专家{key[-1]}")
+    engine.assign_panel(province, [project_id], list(PANEL_KEYS))
+    for key in PANEL_KEYS:
+        engine.score(Actor(f"x{key[-1]}", "expert", key), project_id,
+                     score=90 if verdict == "pass" else 40)
+
+
+def panel_review(engine: Any, project_id: int, verdict: str = "pass", *,
+                 province: Any = None, expected_version: int | None = None) -> Any:
+    """The review of a recommended project as the built-in policy runs it: a scored panel
+    (`scored_panel`), then the province's review following it. The project as reviewed."""
+    from accel666 import Actor
+
+    province = province or Actor("prov", "province")
+    scored_panel(engine, project_id, verdict, province=province)
+    return engine.review(province, project_id, expected_version=expected_version)
+
+
+def cli_panel_review(run: Any, project_id: int, verdict: str = "pass") -> Any:
+    """`panel_review` on the command line: the `review` command's result."""
+    known = {x["key"] for x in run.json("expert", "list")}
+    for key in PANEL_KEYS:
+        if key not in known:
+            assert run("expert", "add", key, "--name", f"专家{key[-1]}", "--as",
+                       "province").exit_code == 0
+    assert run("panel", "assign", str(project_id), "--experts", ",".join(PANEL_KEYS),
+               "--as", "province").exit_code == 0
+    for key in PANEL_KEYS:
+        assert run("score", str(project_id), "--score", "90" if verdict == "pass" else "40",
+                   "--as", f"expert:{key}").exit_code == 0
+    return run("review", str(project_id), "--as", "province")
+
+
+def review_policy(table: str | None) -> Any:
+    """The built-in policy with its [review] table replaced by `table` (the lines under it),
+    or left out (None): the review as it was before panels, score and verdict independent."""
+    from accel666.policies import parse
+    from accel666.policies.loader import _builtin_text
+
+    text = _builtin_text()
+    before = text[:text.index("[review]")]
+    if table is None:
+        return parse(before, source="<built-in without [review]>")
+    return parse(before + "[review]\n" + table + "\n", source="<built-in, [review] edited>")

@@ -1,6 +1,6 @@
 """One project through its whole life on each backend, through the library."""
 
-from tests.helpers import CODE_A, cst
+from tests.helpers import CODE_A, cst, panel_review
 
 
 def test_full_lifecycle_reaches_published(engine, clock, actors, tmp_path):
@@ -10,7 +10,7 @@ def test_full_lifecycle_reaches_published(engine, clock, actors, tmp_path):
                     credit_code=CODE_A, region="suzhou", category="demo")
     engine.apply(actors.ent_a, p.id, paper_copies=2, document=doc)
     engine.recommend(actors.suzhou, p.id, opinion="推荐")
-    engine.review(actors.province, p.id, score=91, verdict="pass")
+    panel_review(engine, p.id)
     clock.set(cst(2020, 10, 10, 9, 0, 0))
     engine.sign(actors.tencent, p.id)
     final = engine.publish(actors.province, p.id)

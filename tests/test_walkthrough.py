@@ -46,6 +46,7 @@ def walkthrough() -> list[Step]:
     steps: list[Step] = []
     pending = ""
     waited = timedelta(0)
+    printed = False  # the comment lines under a command show what it printed
     for raw in block.splitlines():
         if pending:
             raw = pending + " " + raw.strip()
@@ -60,12 +61,15 @@ def walkthrough() -> list[Step]:
             shown = stripped.lstrip("#").strip()
             if "(ten days later)" in shown:
                 waited += timedelta(days=10)
+            found = EXIT.search(shown)
             if steps and shown.startswith("accel666:"):  # what the command above printed
-                found = EXIT.search(shown)
                 steps[-1].shown = EXIT.sub("", shown).removeprefix("accel666:").split("…")[
                     0].strip()
-                steps[-1].exit_code = int(found[1]) if found else steps[-1].exit_code
+                printed = True
+            if steps and printed and found:  # its exit code, on its last line
+                steps[-1].exit_code = int(found[1])
             continue
+        printed = False
         command, _, comment = _split_comment(stripped)
         found = EXIT.search(comment)
         steps.append(Step(command, int(found[1]) if found else 0, None, waited))
@@ -136,7 +140,7 @@ def test_the_walkthrough_has_the_commands_it_should():
     steps = walkthrough()
     assert any(s.line.startswith("printf ") and "application.pdf" in s.line for s in steps), \
         "the walk-through makes the document it files"
-    assert [s.exit_code for s in steps if s.exit_code] == [4, 5, 4]
+    assert [s.exit_code for s in steps if s.exit_code] == [4, 5, 4, 4]
     assert [s.later for s in steps if s.later] == [timedelta(days=10)]
 
 

@@ -77,8 +77,9 @@ def facts(history: Sequence[Transition]) -> dict[str, Any]:
                                   "sha256": p.get("sha256")}
         elif t.event == "recommend":
             found["opinion"] = p.get("opinion")
-        elif t.event == "review":
-            found["review"] = {"score": p.get("score"), "verdict": p.get("verdict")}
+        elif t.event == "review":  # a review from before panels has none: its score stands
+            found["review"] = {"score": p.get("score"), "verdict": p.get("verdict"),
+                               "panel": p.get("panel"), "override": p.get("override") is True}
         if "reason" in p:
             found["reasons"].append({"event": t.event, "reason": p["reason"]})
     return found

@@ -116,6 +116,8 @@ TABLE_HEADINGS = (
     N_("from → to"), N_("actor"), N_("details"), N_("projects"), N_("published"),
     N_("in pipeline"), N_("progress"), N_("due"), N_("overdue"), N_("open escalations"),
     N_("name"), N_("role"), N_("granted at"),
+    N_("key"), N_("unit"), N_("avoid"), N_("added at"), N_("expert"), N_("scored"),
+    N_("score"), N_("comment"),
 )
 # The acts a refusal names (every event of the lifecycle, and the others).
 EVENT_NAMES = {"dock": N_("docking"), "apply": N_("the application"),
@@ -169,6 +171,20 @@ KIND_NAMES = {"database": N_("database"), "document of project": N_("document of
               "escalation": N_("escalation"), "extension": N_("extension"),
               "project": N_("project"), "operator": N_("operator"), "notifier": N_("notifier"),
               "notice of batch": N_("notice of batch"), "objection": N_("objection")}
+# The expert review: its acts, the rules that refuse them, what they take and find.
+EVENT_NAMES.update({"expert": N_("adding an expert"), "panel": N_("assigning a panel"),
+                    "score": N_("the score"), "recuse": N_("the recusal")})
+GUARD_NAMES.update({"avoid": N_("whom an expert must avoid"),
+                    "panel_size": N_("the size of a panel"), "panel": N_("the panel"),
+                    "quorum": N_("the panel's quorum"),
+                    "agreement": N_("the score against the pass mark"),
+                    "once": N_("one score per expert")})
+ACT_GUARD_NAMES.update({("expert", "duplicate"): N_("one expert per key"),
+                        ("panel", "duplicate"): N_("one seat per expert")})
+FIELD_NAMES.update({"expert key": N_("expert key"), "experts": N_("experts"),
+                    "avoid": N_("avoid"), "unit": N_("unit"), "comment": N_("comment")})
+KIND_NAMES.update({"expert": N_("expert")})
+
 # Each command as `accel666 --help` lists it in another language than English (a test keeps
 # this list equal to the commands).
 COMMAND_SUMMARIES = {
@@ -206,4 +222,8 @@ COMMAND_SUMMARIES = {
     "escalations": N_("List the escalations on record."),
     "ack": N_("Acknowledge an escalation."),
     "rearm": N_("Give the failed deliveries of an escalation a fresh set of attempts."),
+    "expert": N_("The registry of experts: add one, list them."),
+    "panel": N_("The expert panel of a project: assign experts, show it."),
+    "score": N_("Score a project on your panel (an expert), once."),
+    "recuse": N_("Leave a project's panel before scoring it (an expert)."),
 }

@@ -68,6 +68,7 @@ def render(report: ProgrammeReport, policy: Policy, *, banner: str = "") -> str:
         _h2(_("Projects by state")), _funnel(doc["totals"]),
         _h2(_("Regions × states")), _regions(doc["regions"], policy),
         _h2(_("Overdue projects")), _overdue(report, policy),
+        _h2(_("The expert review")), _review(doc["review"]),
         _h2(_("The lifecycle")), _diagram(),
         "</body></html>",
     ]
@@ -168,6 +169,18 @@ def _overdue(report: ProgrammeReport, policy: Policy) -> str:
                                      "phase", "state", "deadline", "late by", "level"))
     return (f'<table id="overdue-list"><thead><tr>{head}</tr></thead><tbody>{rows}'
             '</tbody></table>')
+
+
+def _review(review: dict[str, Any]) -> str:
+    """The review's figures, and the scores each expert still owes."""
+    figures = [(_("under review"), review["under_review"]),
+               (_("panels at quorum"), review["panels_at_quorum"]),
+               (_("passed"), review["passed"]), (_("failed"), review["failed"]),
+               (_("overridden"), review["overridden"])]
+    rows = "".join(f"<tr><td>{escape(k)}</td><td>{n}</td></tr>" for k, n in figures)
+    awaited = "".join(f"<tr><td>{escape(_('scores awaited'))}: {escape(k)}</td><td>{n}</td></tr>"
+                      for k, n in review["awaited"].items())
+    return f'<table id="review"><tbody>{rows}{awaited}</tbody></table>'
 
 
 def _diagram() -> str:

@@ -28,6 +28,7 @@ from accel666.record.verify import VerifyReport
 from accel666.workflow import reads, report, stored_policy, worklist
 from accel666.workflow.actor import Actor
 from accel666.workflow.changes import audit, batches, docking, given, inputs, transition
+from accel666.workflow.changes import review as review_change
 from accel666.workflow.changes.guards import resolve_actor
 from accel666.workflow.deadlines.notifying import Notifier, Notifiers
 from accel666.workflow.deadlines.records import (
@@ -39,12 +40,14 @@ from accel666.workflow.deadlines.records import (
 )
 from accel666.workflow.deadlines.service import Deadlines
 from accel666.workflow.environment import translating
+from accel666.workflow.experts import Expert, Experts
 from accel666.workflow.intake import bulk, rows, sheets
 from accel666.workflow.intake.bulk import ImportResult
 from accel666.workflow.notice_records import BatchNotice, Notice, Objection, PublicBatch
 from accel666.workflow.notices import Notices
 from accel666.workflow.notifiers import default as default_notifiers
 from accel666.workflow.operators import IssuedToken, Operator, Operators
+from accel666.workflow.panels import Panel, Panels
 from accel666.workflow.records import (
     BatchStatus,
     Document,
@@ -260,11 +263,21 @@ class Engine:
         return self._fire(actor, project_id, "recommend", {"opinion": opinion},
                          expected_version=expected_version)
 
-    def review(self, actor: Actor, project_id: int, *, score: int, verdict: str,
+    def review(self, actor: Actor, project_id: int, *, score: int | None = None,
+               verdict: str | None = None, override: bool = False, reason: str | None = None,
                expected_version: int | None = None) -> Project:
-        """The provincial expert review: pass moves to `reviewed`, fail to `rejected`."""
-        return self._fire(actor, project_id, "review", {"score": score, "verdict": verdict},
-                         expected_version=expected_version)
+        """The provincial review: pass moves to `reviewed`, fail to `rejected`. As the
+        policy's [review] says: the province alone gives the score and the verdict (with
+        panel_size 0 they must agree against the pass mark); with an expert panel it gives
+        neither, and the review follows the panel once its quorum has scored (the recorded
+        score is the panel's aggregate), or gives a verdict against it with `override` and
+        its `reason`, recorded as an override."""
+        values: dict[str, object] = {"score": score, "verdict": verdict, "reason": reason}
+        values = {k: v for k, v in values.items() if v is not None}
+        if override is not False:
+            values["override"] = override
+        return self._fire(actor, project_id, "review", values,
+                          expected_version=expected_version)
 
     def sign(self, actor: Actor, project_id: int, *,
              expected_version: int | None = None) -> Project:
@@ -315,6 +328,12 @@ class Engine:
         """`fire`, for the named events too (one wrapper, not two, on their hot path)."""
         change = given.checked(self.policy, event, values)
         filed = change.document
+        if event == "review":  # the policy's [review] says how it is decided
+            actor = resolve_actor(self.policy, actor)  # who asks, before what is asked
+            decide = review_change.prepare(self.policy, change.payload)  # takes out override
+            return self._advance(actor, project_id, event, change.payload,
+                                 verdict=change.verdict, expected_version=expected_version,
+                                 decide=decide)
         if filed is None:
             return self._advance(actor, project_id, event, change.payload,
                                  paper_copies=change.paper_copies, verdict=change.verdict,
@@ -567,8 +586,8 @@ class Engine:
             pid = inputs.integer("project id", project_id, 1)
             with models.reading(self.db) as conn:
                 row = project_store.load(conn, pid)
-            if row is not None:  # no project: no escalations, as for every reader
-                reads.check_project(self.policy, who, row)
+                if row is not None:  # no project: no escalations, as for every reader
+                    reads.check_project(self.policy, who, row, conn)
         return self.deadlines.escalations(open_only=open_only, failed_only=failed_only,
                                           project_id=project_id, limit=limit, offset=offset,
                                           reach=reads.within(who))
@@ -670,6 +689,53 @@ class Engine:
         """What the public may read now, by batch: the notices open with their projects and
         how to object, and the projects published (public fields only)."""
         return Notices(self.db, self.policy).public(self.now())
+    # -- the expert review: the registry, the panels, their scores --------------------------
+
+    @models.retry_when_busy
+    def add_expert(self, actor: Actor, key: str, *, name: str, unit: str | None = None,
+                   avoid: Iterable[str] = ()) -> Expert:
+        """Add an expert to the province's registry (the province): `key` (1 to 32 of a-z,
+        0-9, `.`, `_`, `-`; it acts as `expert:KEY`), its name and unit, and the enterprises
+        (credit codes) and regions (code, name or pinyin) it must avoid. A key given before
+        is Refused (guard duplicate)."""
+        return Experts(self.db, self.policy).add(actor, key, name=name, unit=unit,
+                                                 avoid=avoid, now=self.now())
+
+    def experts(self) -> list[Expert]:
+        """The registry of experts, in the order they were added."""
+        return Experts(self.db, self.policy).listed()
+
+    @models.retry_when_busy
+    def assign_panel(self, actor: Actor, project_ids: Iterable[int],
+                     experts: Iterable[str]) -> list[Panel]:
+        """Seat `experts` (keys) on the panel of each recommended project (the province), in
+        one transaction or none: Refused for an expert who must avoid the project's
+        enterprise or region (guard avoid), for a panel beyond the policy's panel_size, for an
+        expert seated (or recused) before, or a project not recommended; NotFound for an
+        unknown expert or project."""
+        return Panels(self.db, self.policy).assign(actor, project_ids, experts, now=self.now())
+
+    @models.retry_when_busy
+    def score(self, actor: Actor, project_id: int, *, score: int,
+              comment: str | None = None) -> Panel:
+        """An expert on the project's panel (`expert:KEY`) scores it, an integer from 0 to
+        100, once, while it is recommended and its review window is open (extensions count).
+        Anyone else is NotPermitted; a second score, or one out of time, Refused. Returns the
+        panel as the expert sees it (blind until the quorum has scored)."""
+        return Panels(self.db, self.policy).score(actor, project_id, score, comment,
+                                                  now=self.now())
+
+    @models.retry_when_busy
+    def recuse(self, actor: Actor, project_id: int, *, reason: str) -> Panel:
+        """An expert leaves the project's panel before scoring it, with its reason; the
+        province may seat another."""
+        return Panels(self.db, self.policy).recuse(actor, project_id, reason, now=self.now())
+
+    def panel(self, project_id: int, *, actor: Actor | None = None) -> Panel:
+        """The project's panel: its experts and their scores, the quorum, pass mark and
+        aggregate, the panel's score and outcome (pending until the quorum has scored). An
+        expert sees no other expert's score until then; the province sees them all."""
+        return Panels(self.db, self.policy).show(project_id, actor)
 
     # -- deprecated names: each warns, then calls the method that replaced it ------------------
     # Last in the class: below `list`, the name means the method, not the type.
@@ -696,6 +762,7 @@ class Engine:
         documents: int = 0,
         verdict: str | None = None,
         expected_version: int | None = None,
+        decide: review_change.Decision | None = None,
     ) -> Project:
         actor = resolve_actor(self.policy, actor)
         pid = inputs.integer("project id", project_id, 1)
@@ -708,6 +775,8 @@ class Engine:
                 raise NotFound("project", pid)
             if expected is not None and row.version != expected:
                 raise Stale(event, pid, expected, row.version)
+            if decide is not None:  # the review following its panel, read in this transaction
+                payload, verdict = decide(conn, actor, row)
             record = transition.change(conn, self.policy, actor, row, event, now, payload,
                                        extra=extra, paper_copies=paper_copies,
                                        documents=documents, verdict=verdict)

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from accel666.errors import NotFound, NotPermitted
+from accel666.models.stores import panels as panel_store
 from accel666.models.stores import projects as project_store
 from accel666.policies import Denial, Policy
 from accel666.policies import rules as policy_rules
@@ -25,7 +26,7 @@ from accel666.workflow.changes.guards import resolve_actor
 
 READ = "read"  # the act a refusal names
 # The project column each kind of reach narrows by (a reach of "all" narrows nothing).
-COLUMNS = {"region": "region", "own": "credit_code"}
+COLUMNS = {"region": "region", "own": "credit_code", "panel": project_store.PANEL}
 
 
 @dataclass(frozen=True)
@@ -62,12 +63,17 @@ def _refused(who: Viewer, denial: Denial, project_id: int | None = None) -> NotP
                         scope=who.actor.scope, project_id=project_id, facts=denial.facts)
 
 
-def check_project(policy: Policy, who: Viewer | None, row: Any) -> None:
-    """NotPermitted unless `who` (None: anyone) may read the project of `row`."""
+def check_project(policy: Policy, who: Viewer | None, row: Any,
+                  conn: Connection | None = None) -> None:
+    """NotPermitted unless `who` (None: anyone) may read the project of `row`; an expert's
+    panels are read on `conn`."""
     if who is None:
         return
+    on_panel = who.reach.kind == "panel" and conn is not None and who.actor.scope is not None \
+        and panel_store.sits_on(conn, row.id, who.actor.scope)
     denial = policy_rules.may_read(policy, who.actor.role, who.actor.scope, project_id=row.id,
-                                   region=row.region, credit_code=row.credit_code)
+                                   region=row.region, credit_code=row.credit_code,
+                                   on_panel=on_panel)
     if denial is not None:
         raise _refused(who, denial, row.id)
 
@@ -87,5 +93,5 @@ def readable(conn: Connection, policy: Policy, who: Viewer | None, project_id: i
     row = project_store.load(conn, project_id)
     if row is None:
         raise NotFound("project", project_id)
-    check_project(policy, who, row)
+    check_project(policy, who, row, conn)
     return row

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Engine as SAEngine
 
 from accel666 import lifecycle, models
-from accel666.models.stores import projects
+from accel666.models.stores import panels, projects
 from accel666.models.stores.projects import Within
 from accel666.policies import Policy
 from accel666.workflow.deadlines import queries
@@ -56,6 +56,25 @@ class RegionRow:
 
 
 @dataclass(frozen=True)
+class ReviewFigures:
+    """The expert review as it stands: projects under review (recommended), those whose panel
+    has reached its quorum, the scores each expert still owes, and the reviews on record:
+    passed, failed, and overridden against the panel."""
+
+    under_review: int = 0
+    panels_at_quorum: int = 0
+    awaited: dict[str, int] = field(default_factory=dict)
+    passed: int = 0
+    failed: int = 0
+    overridden: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"under_review": self.under_review, "panels_at_quorum": self.panels_at_quorum,
+                "awaited": dict(self.awaited), "passed": self.passed, "failed": self.failed,
+                "overridden": self.overridden}
+
+
+@dataclass(frozen=True)
 class ProgrammeReport:
     """The operators' view at `as_of`, narrowed to `batch` and `region` when given. Its
     figures count every project; `overdue_projects` lists those its reader may read."""
@@ -67,6 +86,7 @@ class ProgrammeReport:
     categories: tuple[CategoryProgress, ...]
     regions: tuple[RegionRow, ...]
     overdue_projects: tuple[OverdueProject, ...] = field(default_factory=tuple)
+    review: ReviewFigures = field(default_factory=ReviewFigures)
 
     @property
     def overdue(self) -> int:
@@ -92,6 +112,7 @@ class ProgrammeReport:
                          "overdue": r.overdue, "open_escalations": r.open_escalations}
                         for r in self.regions],
             "overdue": self.overdue, "open_escalations": self.open_escalations,
+            "review": self.review.to_dict(),
         }
 
 
@@ -104,6 +125,9 @@ def build(db: SAEngine, policy: Policy, now: datetime, *, batch: str | None = No
         escalated = projects.open_escalations(conn, batch, region)
         late = queries.overdue_counts(conn, policy, now, region, batch=batch)
         overdue = tuple(queries.overdue_in(conn, policy, now, region, batch=batch, reach=reach))
+        figures = _review(policy, panels.live_seats_under_review(conn, batch, region,
+                                                                 "recommended"),
+                          projects.review_payloads(conn, batch, region))
     totals = dict.fromkeys(lifecycle.STATES, 0)
     by_region = {code: dict.fromkeys(lifecycle.STATES, 0) for code in policy.regions}
     published: dict[str, int] = {}
@@ -125,5 +149,25 @@ def build(db: SAEngine, policy: Policy, now: datetime, *, batch: str | None = No
         regions=tuple(RegionRow(code, names.get(code, code), by_region.get(
             code, dict.fromkeys(lifecycle.STATES, 0)), late.get(code, 0),
             escalated.get(code, 0)) for code in shown),
-        overdue_projects=overdue,
+        overdue_projects=overdue, review=figures,
     )
+
+
+def _review(policy: Policy, seats: list[Any], reviews: list[Any]) -> ReviewFigures:
+    """The review's figures from the live seats of projects under review and the reviews'
+    log payloads."""
+    quorum = policy.review.quorum if policy.review is not None else 0
+    scored: dict[int, int] = {}
+    awaited: dict[str, int] = {}
+    for pid, expert, score in seats:
+        if score is None:
+            awaited[expert] = awaited.get(expert, 0) + 1
+        else:
+            scored[pid] = scored.get(pid, 0) + 1
+    verdicts = [(p or {}).get("verdict") for p in reviews]
+    return ReviewFigures(
+        under_review=len({pid for pid, _, _ in seats}),
+        panels_at_quorum=sum(n >= max(quorum, 1) for n in scored.values()),
+        awaited=dict(sorted(awaited.items())), passed=verdicts.count("pass"),
+        failed=verdicts.count("fail"),
+        overridden=sum((p or {}).get("override") is True for p in reviews))

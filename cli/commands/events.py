@@ -105,16 +105,41 @@ def recommend(project_id: int, opinion: str, as_: str, actor: str, expected_vers
 
 @click.command()
 @project_id_argument
-@click.option("--score", type=int, required=True, metavar="0-100", help="The expert score.")
-@click.option("--verdict", type=click.Choice(VERDICTS), required=True,
-              help="pass → reviewed, fail → rejected.")
+@click.option("--score", type=int, default=None, metavar="0-100",
+              help="The province's score, when it reviews alone (policy [review] panel_size "
+                   "0, or no [review]); with a panel, its aggregate is the score.")
+@click.option("--verdict", type=click.Choice(VERDICTS), default=None,
+              help="pass → reviewed, fail → rejected. With a panel: only against it, with "
+                   "--override and --reason.")
+@click.option("--override", is_flag=True, default=False,
+              help="Give --verdict against the panel's outcome; recorded as an override.")
+@click.option("--reason", default=None, help="Why the verdict goes against the panel.")
 @expecting
 @acting
 @json_option
-def review(project_id: int, score: int, verdict: str, as_: str, actor: str,
-           expected_version: int | None, as_json: bool) -> None:
-    """Record the provincial expert review of a recommended project (province)."""
-    fire("review", project_id, as_, actor, as_json, expected_version, score=score, verdict=verdict)
+def review(project_id: int, score: int | None, verdict: str | None, override: bool,
+           reason: str | None, as_: str, actor: str, expected_version: int | None,
+           as_json: bool) -> None:
+    """Record the provincial review of a recommended project (province).
+
+    With an expert panel (the policy's [review] panel_size above 0), the review follows the
+    panel once its quorum has scored: the verdict is the panel's aggregate against the pass
+    mark, and the recorded score is the aggregate (exit 4 until the quorum has scored). A
+    verdict against the panel needs --verdict, --override and --reason, and is recorded as
+    an override. Without a panel, the province gives --score and --verdict; with
+    panel_size 0 they must agree against the pass mark (exit 4 otherwise).
+
+    \b
+    Examples:
+      accel666 review 7 --as province                       # follows the panel
+      accel666 review 7 --verdict fail --override --reason "存在重大失信记录" --as province
+      accel666 review 7 --score 88 --verdict pass --as province   # the province alone
+    """
+    values = {"score": score, "verdict": verdict, "reason": reason}
+    given: dict[str, object] = {k: v for k, v in values.items() if v is not None}
+    if override:
+        given["override"] = True
+    fire("review", project_id, as_, actor, as_json, expected_version, **given)
 
 
 @click.command()

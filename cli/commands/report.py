@@ -77,6 +77,14 @@ def report_text(r: ProgrammeReport, policy: Policy) -> None:
         ((f"{row.code} {shown.region(row.code, policy)}", *(row.states[s] for s in states),
           row.overdue, row.open_escalations) for row in r.regions),
         title=_("Regions"))
+    v = r.review
+    click.echo(_("The expert review: {under} under review, {quorum} panels at quorum; "
+                 "{passed} passed, {failed} failed, {overridden} overridden").format(
+        under=v.under_review, quorum=v.panels_at_quorum, passed=v.passed, failed=v.failed,
+        overridden=v.overridden))
+    if v.awaited:
+        click.echo(_("scores awaited: {experts}").format(
+            experts=", ".join(f"{k} {n}" for k, n in v.awaited.items())))
     click.echo(_("{projects} projects, {overdue} overdue, {open} open escalations").format(
         projects=sum(r.totals.values()), overdue=r.overdue, open=r.open_escalations),
         err=True)

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from accel666.errors import Conflict
 from accel666.models import compiled
 from accel666.models.escalations import escalation_table
-from accel666.models.stores import CHUNK
+from accel666.models.stores import CHUNK, panels
 from accel666.models.tables import LIVE, project_table, transition_table
 
 P = project_table.c
@@ -34,8 +34,10 @@ LIVE_CODES_PER_QUERY = 500
 SORTS = ("id", "title", "enterprise", "credit_code", "region", "category", "batch", "state",
          "created_at", "updated_at")
 # The columns a reader's reach narrows lists by: a city bureau's region, an enterprise's code.
-# A reach is (column, value), or None for a reader of every project.
+# A reach is (column, value), or None for a reader of every project; ("panel", KEY) is the
+# projects on whose panels the expert KEY sits.
 REACHED_BY = ("region", "credit_code")
+PANEL = "panel"
 Within: TypeAlias = tuple[str, str] | None
 
 _LOAD = select(project_table).where(P.id == bindparam("pid"))
@@ -134,6 +136,8 @@ def within(reach: Within) -> ColumnElement[bool] | None:
     if reach is None:
         return None
     column, value = reach
+    if column == PANEL:
+        return P.id.in_(panels.seated(value))
     if column not in REACHED_BY:
         raise ValueError(f"a reach narrows by one of {', '.join(REACHED_BY)}, not {column!r}")
     return P[column] == value
@@ -197,6 +201,14 @@ def counts(conn: Connection, batch: str | None, region: str | None) -> list[Any]
     q = select(P.region, P.category, P.state, func.count()).group_by(
         P.region, P.category, P.state)
     return list(conn.execute(_narrowed(q, batch, region)).all())
+
+
+def review_payloads(conn: Connection, batch: str | None, region: str | None) -> list[Any]:
+    """The payload of every review in the log, over the projects of `batch` and `region` (or
+    all): what the report counts as passed, failed and overridden."""
+    q = (select(T.payload).join(project_table, P.id == T.project_id)
+         .where(T.event == "review"))
+    return list(conn.execute(_narrowed(q, batch, region)).scalars())
 
 
 def open_escalations(conn: Connection, batch: str | None, region: str | None

@@ -18,6 +18,7 @@ from pydantic import (
     ConfigDict,
     Field,
     JsonValue,
+    StrictBool,
     StrictInt,
     TypeAdapter,
     ValidationError,
@@ -28,7 +29,7 @@ from starlette.exceptions import HTTPException
 from starlette.routing import compile_path
 
 from accel666 import Actor, Engine, lifecycle
-from accel666.lifecycle import INTEGER, TEXT, VERDICT, VERDICTS, Input
+from accel666.lifecycle import FLAG, INTEGER, TEXT, VERDICT, VERDICTS, Input
 from accel666.service import etags
 from accel666.service.deps import ActorDep, EngineDep
 from accel666.service.routes.projects import IfMatch, ProjectId, project_response
@@ -41,6 +42,7 @@ TYPES: dict[str, tuple[Any, int | None]] = {
     TEXT: (str, 10_000),
     INTEGER: (StrictInt, None),
     VERDICT: (str, 20),
+    FLAG: (StrictBool, None),
 }
 # An input a body holds but its document does not show (one another event takes).
 UNSHOWN: Any = SkipJsonSchema()  # type: ignore[type-arg]
@@ -60,6 +62,8 @@ def documented(given: Input) -> dict[str, Any]:
         return {"type": "integer", "minimum": given.low, **high}
     if given.kind == VERDICT:
         return {"type": "string", "enum": list(VERDICTS)}
+    if given.kind == FLAG:
+        return {"type": "boolean"}
     return {"type": "string", "maxLength": TYPES[TEXT][1]}
 
 
@@ -152,6 +156,8 @@ def takes_text(spec: tuple[Input, ...]) -> str:
         if given.kind == INTEGER:
             bound = " or more" if given.high is None else f" to {given.high}"
             what = f"a whole number from {given.low}{bound}"
+        elif given.kind == FLAG:
+            what = "true or false"
         else:
             what = " or ".join(VERDICTS) if given.kind == VERDICT else "text"
         return f"`{given.name}` ({what}{'' if given.required else ', optional'})"

@@ -9,7 +9,7 @@ from sqlalchemy.engine import make_url
 
 from accel666 import models
 from accel666.record import chain
-from tests.helpers import CODE_A, CODE_B, CODE_C, cst
+from tests.helpers import CODE_A, CODE_B, CODE_C, cst, panel_review
 
 DOCUMENT = b"%PDF application A"
 
@@ -45,7 +45,7 @@ def full_history(engine: Any, clock: Any, actors: Any, tmp_path: Any) -> dict[st
     engine.add_operator("zhang", "province", by="prov")
     engine.revoke_operator("zhang", by="prov", reason="调岗")
     clock.set(cst(2020, 9, 10, 10))
-    engine.review(actors.province, a, score=90, verdict="pass")
+    panel_review(engine, a)  # experts, a panel, their scores
     clock.set(cst(2020, 10, 10, 10))
     engine.sign(actors.province, a)
     engine.publish(actors.province, a)

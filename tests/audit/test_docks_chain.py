@@ -19,6 +19,7 @@ from tests.cli.test_cli_import import EN, en_rows, write_csv
 from tests.helpers import CODE_D
 
 DELETE_A = ("DELETE FROM accel666_document WHERE project_id = :a",
+            "DELETE FROM accel666_panel_seat WHERE project_id = :a",  # its reviewers' seats
             "DELETE FROM accel666_transition WHERE project_id = :a",
             "DELETE FROM accel666_project WHERE id = :a")
 
@@ -48,7 +49,9 @@ def test_a_project_deleted_with_all_its_rows_is_named(engine, db_url, record):
     found = [(p.kind, p.message, p.project_id) for p in engine.verify().problems]
     assert found == [("project", f"project {record['a']} ('A', enterprise EA, credit code "
                       "914403001922038216, region 320500, category demo, batch 2020-1) is in "
-                      "the docks chain but not on record: it was deleted", record["a"])]
+                      "the docks chain but not on record: it was deleted", record["a"]), *(
+        ("panel", f"panel seat {n} (project {record['a']}, expert t.panel.{n}) is in the "
+         "panels chain but not on record: it was deleted", None) for n in (1, 2, 3))]
 
 
 def test_a_deleted_project_is_named_by_the_cli_with_exit_7(run, db_url):

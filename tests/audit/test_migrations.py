@@ -140,7 +140,7 @@ def test_migration_files_ship_with_the_package():
         "0004_lifecycle_checks.py", "0005_extension_acts.py",
         "0006_stored_policy.py", "0007_ledger.py", "0008_operators.py",
         "0009_served_requests.py", "0010_sessions.py", "0011_docks_and_outbox_chains.py",
-        "0013_notices.py"]
+        "0012_review_panels.py", "0013_notices.py"]
 
 
 def test_an_engine_can_work_after_upgrade_with_actors(db_url):
@@ -277,7 +277,7 @@ def test_the_upgrade_to_the_docks_and_outbox_chains_adopts_what_is_held(db_url):
     try:
         schema.upgrade(eng, "0010")
         assert schema.upgrade(eng, "0011") == ("0010", "0011")
-        assert schema.upgrade(eng) == ("0011", schema.HEAD)  # the notices' tables after it
+        assert schema.upgrade(eng) == ("0011", schema.HEAD)  # the panels', the notices' after
     finally:
         eng.dispose()
     ledger = models.ledger_table.c

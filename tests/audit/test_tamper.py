@@ -209,6 +209,9 @@ REWRITES = {
     # (tests/audit/test_docks_chain.py).
     "project deleted": lambda url, ids: (behind_the_back(
         url, "DELETE FROM accel666_document WHERE project_id = :a",
+        # its panel's seats and the panels chain (A's panel is the only one) go with it
+        "DELETE FROM accel666_panel_seat WHERE project_id = :a",
+        "DELETE FROM accel666_ledger WHERE chain = 'panels'",
         "DELETE FROM accel666_transition WHERE project_id = :a",
         "DELETE FROM accel666_project WHERE id = :a", a=ids["a"]),
         rechain_docks_without(url, ids["a"])),

@@ -9,7 +9,7 @@ import pytest
 
 from accel666 import Engine
 from tests.audit.audit_support import behind_the_back
-from tests.helpers import CODE_A, CODE_B, cst
+from tests.helpers import CODE_A, CODE_B, cst, panel_review
 
 DOCUMENT_A = b"%PDF application A"
 # The same size as DOCUMENT_A with its last byte flipped: only the SHA-256 can tell them apart.
@@ -26,7 +26,7 @@ def history(engine, clock, actors, tmp_path):
     engine.apply(actors.ent_a, a.id, paper_copies=2, document=doc)
     engine.recommend(actors.suzhou, a.id, opinion="同意")
     clock.set(cst(2020, 9, 10, 10))
-    engine.review(actors.province, a.id, score=90, verdict="pass")
+    panel_review(engine, a.id)
     clock.set(cst(2020, 10, 10, 10))
     engine.sign(actors.province, a.id)
     engine.publish(actors.province, a.id)
@@ -153,7 +153,7 @@ def test_cli_verify_exits_7_naming_each_problem(run, db_url, history):
     assert result.stdout.splitlines() == [
         f"chain: project {a}: log row seq 1 (dock) does not match its hash: the row or one "
         "before it was changed",
-        "checked 2 projects, 7 log rows, 1 documents, 1 escalations, 5 ledger rows, 0 anchors: "
+        "checked 2 projects, 7 log rows, 1 documents, 1 escalations, 12 ledger rows, 0 anchors: "
         "1 problem(s)"]
     data = json.loads(run("verify", "--json").stdout)
     assert data["ok"] is False

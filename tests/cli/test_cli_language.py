@@ -185,6 +185,13 @@ FACTS = {
     "verdict": {"verdict": "maybe"},
     "revoked": {"name": "li.suzhou", "revoked_at": "2020-07-01T02:00:00+00:00",
                 "revoked_by": "王工"},
+    # the expert review
+    "avoid": {"expert": "wang", "conflicts": ["320500"]},
+    "panel_size": {"seated": 4, "adding": 2, "panel_size": 5},
+    "quorum": {"scored": 1, "quorum": 3, "awaited": ["li", "zhao"]},
+    "agreement": {"score": 5, "verdict": "pass", "pass_mark": 70},
+    "once": {"expert": "wang"},
+    "panel": {"outcome": "pass", "score": 85.0, "verdict": "fail", "pass_mark": 70},
 }
 
 

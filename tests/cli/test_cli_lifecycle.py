@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.helpers import CODE_A, cst
+from tests.helpers import CODE_A, cli_panel_review, cst
 
 PROJECT_KEYS = {"id", "title", "enterprise", "credit_code", "region", "category", "batch",
                 "state", "version"}
@@ -17,8 +17,7 @@ def advance_to_signed(run) -> int:
                "--document", run.document()).exit_code == 0
     assert run("recommend", str(pid), "--as", "city:suzhou", "--opinion", "同意").exit_code == 0
     run.moment = cst(2020, 9, 15, 10, 0, 0)
-    assert run("review", str(pid), "--as", "province", "--score", "90",
-               "--verdict", "pass").exit_code == 0
+    assert cli_panel_review(run, pid).exit_code == 0
     run.moment = cst(2020, 10, 12, 10, 0, 0)
     assert run("sign", str(pid), "--as", "tencent").exit_code == 0
     return pid
@@ -69,8 +68,8 @@ def test_review_fail_rejects(run):
     run("apply", str(pid), "--as", "city:suzhou", "--paper-copies", "3",
         "--document", run.document())
     run("recommend", str(pid), "--as", "city:suzhou", "--opinion", "同意")
-    data = run.json("review", str(pid), "--as", "province", "--score", "40", "--verdict", "fail")
-    assert data["state"] == "rejected"
+    assert cli_panel_review(run, pid, "fail").exit_code == 0  # the panel's 40s fail it
+    assert run.json("show", str(pid))["state"] == "rejected"
 
 
 def test_withdraw_and_reject_record_their_reason(run):

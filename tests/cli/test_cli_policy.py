@@ -75,10 +75,12 @@ def test_show_json_spells_out_every_part_with_iso_dates(run):
     doc = json.loads(result.stdout)
     assert list(doc) == ["timezone", "targets_by", "province", "regions", "materials",
                          "categories", "roles", "permissions", "reads", "batches",
-                         "extensions", "escalation", "notice"]
+                         "extensions", "escalation", "notice", "review"]
     assert doc["notice"]["working_days"] == 5 and doc["notice"]["gates"] == "sign"
     assert doc["reads"] == {"enterprise": "own", "tencent": "all", "city": "region",
-                            "province": "all"}
+                            "province": "all", "expert": "panel"}
+    assert doc["review"] == {"panel_size": 5, "quorum": 3, "pass_mark": 70,
+                             "aggregate": "trimmed_mean"}
     assert doc["extensions"] == {"reopen_within_days": 30}
     assert doc["province"] == "320000"
     assert doc["targets_by"] == "2022-12-31"

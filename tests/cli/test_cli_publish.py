@@ -6,7 +6,7 @@ import csv
 import io
 import json
 
-from tests.helpers import CODE_A, CODE_B, cst
+from tests.helpers import CODE_A, CODE_B, cli_panel_review, cst
 
 
 def signed_pair(run) -> list[int]:
@@ -19,7 +19,7 @@ def signed_pair(run) -> list[int]:
         ids.append(pid)
     run.moment = cst(2020, 9, 20, 9, 0, 0)
     for pid in ids:
-        run("review", str(pid), "--as", "province", "--score", "80", "--verdict", "pass")
+        cli_panel_review(run, pid)
     run.moment = cst(2020, 10, 20, 9, 0, 0)
     for pid in ids:
         assert run("sign", str(pid), "--as", "province").exit_code == 0

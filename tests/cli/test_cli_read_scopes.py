@@ -125,8 +125,10 @@ def test_without_a_role_everything_is_read(run, record):
 
 
 @pytest.mark.parametrize(("spec", "message"), [
-    ("expert", "accel666: invalid role: unknown role 'expert'; roles: enterprise, tencent, "
-               "city, province"),
+    ("mayor", "accel666: invalid role: unknown role 'mayor'; roles: enterprise, tencent, "
+              "city, province, expert"),
+    ("expert", "accel666: invalid scope: role expert needs an expert's key (expert:wang) as "
+               "its scope"),
     ("city:beijing", "accel666: invalid scope: city scope 'beijing': unknown region "),
 ])
 def test_a_role_the_policy_does_not_know_is_invalid_input(run, record, spec, message):
@@ -138,15 +140,16 @@ def test_a_role_the_policy_does_not_know_is_invalid_input(run, record, spec, mes
 def test_policy_check_names_each_fault_of_reads(run, tmp_path):
     bad = tmp_path / "reads.toml"
     bad.write_text('extends = "builtin"\n\n[reads]\ncity = "everything"\ntencent = "own"\n'
-                   'expert = "panel"\n', encoding="utf-8")
+                   'mayor = "panel"\n', encoding="utf-8")
     result = run("policy", "check", str(bad))
     assert result.exit_code == 2
     assert result.stdout == ""
     assert sorted(result.stderr.strip().splitlines()) == sorted([
-        f"{bad}: reads.city: unknown reach 'everything' (reaches: all, region, own)",
+        f"{bad}: reads.city: unknown reach 'everything' (reaches: all, region, own, panel)",
         f"{bad}: reads.tencent: reach 'own' needs a role scoped to an enterprise "
         "(roles.tencent has scope 'none')",
-        f"{bad}: reads: unknown role 'expert' (roles: enterprise, tencent, city, province)",
+        f"{bad}: reads: unknown role 'mayor' (roles: enterprise, tencent, city, province, "
+        "expert)",
     ])
 
 
@@ -155,4 +158,4 @@ def test_policy_check_spells_out_the_reads_it_holds(run, tmp_path):
     wider.write_text('extends = "builtin"\n\n[reads]\ncity = "all"\n', encoding="utf-8")
     doc = run.json("policy", "check", str(wider))
     assert doc["reads"] == {"enterprise": "own", "tencent": "all", "city": "all",
-                            "province": "all"}
+                            "province": "all", "expert": "panel"}

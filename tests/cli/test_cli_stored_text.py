@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from accel666 import Actor
 from accel666.cli import output
 from tests.credit_reference import reference_check, reference_org_check
-from tests.helpers import cst
+from tests.helpers import cst, panel_review
 
 HOSTILE = (
     "[/]",
@@ -57,7 +57,7 @@ def signed(engine, clock) -> list[int]:
         engine.apply(Actor("e", "enterprise", code(i)), p.id, paper_copies=2,
                      document=b"%PDF-1.4", document_name="a.pdf")
         engine.recommend(SUZHOU, p.id, opinion=text)
-        engine.review(PROVINCE, p.id, score=90, verdict="pass")
+        panel_review(engine, p.id, province=PROVINCE)
         clock.set(LATE)
         engine.sign(TENCENT, p.id)
         ids.append(p.id)

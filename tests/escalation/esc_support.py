@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import create_engine, text
 
 from accel666 import Actor, Engine, Project
-from tests.helpers import CODE_A, cst
+from tests.helpers import CODE_A, cst, panel_review
 
 EARLY = cst(2020, 7, 1, 12, 0, 0)  # docking, application, recommendation, review open
 LATE = cst(2020, 10, 10, 9, 0, 0)  # signing and publication open
@@ -58,7 +58,7 @@ def drive(engine: Engine, set_time: Callable[[datetime], Any], state: str, *,
         elif event == "recommend":
             project = engine.recommend(city(region), project.id, opinion="推荐")
         elif event == "review":
-            project = engine.review(PROVINCE, project.id, score=90, verdict="pass")
+            project = panel_review(engine, project.id, province=PROVINCE)
         else:
             set_time(LATE)
             project = engine.sign(TENCENT, project.id)

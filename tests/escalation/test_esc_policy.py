@@ -147,7 +147,7 @@ def test_a_policy_without_a_ladder_escalates_nothing():
     ("delay_days = 0", "delay_days = -1", "escalation.levels[0].delay_days: must be 0 or more"),
     ('target = "responsible"', 'target = "boss"',
      "escalation.levels[0].target: unknown target 'boss' "
-     "(targets: enterprise, tencent, city, province, responsible)"),
+     "(targets: enterprise, tencent, city, province, expert, responsible)"),
     ("lapses = true", "lapses = 1", "escalation.levels[2].lapses: expected bool, got int"),
 ])
 def test_loader_names_the_key_that_is_wrong(old, new, message):

@@ -42,6 +42,7 @@ from tests.helpers import (
     FakeClock,
     cst,
     no_notice_policy,
+    panel_review,
     reset_logging,
 )
 
@@ -315,7 +316,7 @@ def _step(engine: Engine, clock: FakeClock, event: str, p: Project) -> Project:
     if event == "recommend":
         return engine.recommend(city, p.id, opinion="推荐")
     if event == "review":
-        return engine.review(PROVINCE, p.id, score=90, verdict="pass")
+        return panel_review(engine, p.id, province=PROVINCE)
     if event == "reject":
         return engine.reject(city, p.id, reason="材料不全")
     if event == "withdraw":

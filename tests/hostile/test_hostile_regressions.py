@@ -11,7 +11,7 @@ import pytest
 
 from accel666 import Actor, Engine, InvalidInput, Project
 from accel666.workflow.notifiers.webhook import post_json
-from tests.helpers import CODE_A, Cli, FakeClock, cst
+from tests.helpers import CODE_A, Cli, FakeClock, cst, panel_review
 from tests.hostile.hostile_support import (
     DEAD_WEBHOOK,
     DOC,
@@ -36,7 +36,7 @@ def signed(engine: Engine, clock: FakeClock) -> Project:
     engine.apply(Actor("e", "enterprise", CODE_A), p.id, paper_copies=2, document=DOC,
                  document_name="a.pdf")
     engine.recommend(SUZHOU, p.id, opinion="推荐")
-    engine.review(PROVINCE, p.id, score=90, verdict="pass")
+    panel_review(engine, p.id, province=PROVINCE)
     clock.set(LATE.astimezone(UTC))
     return engine.sign(TENCENT, p.id)
 

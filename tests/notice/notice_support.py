@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from accel666 import Actor, Engine
-from tests.helpers import CODE_A, CODE_B, CODE_C, CST, cst
+from tests.helpers import CODE_A, CODE_B, CODE_C, CST, cst, panel_review
 
 PROVINCE = Actor("prov", "province")
 TENCENT = Actor("tx", "tencent")
@@ -28,7 +28,7 @@ def reviewed(engine: Engine, clock: Any, code: str = CODE_A, verdict: str = "pas
                  document_name="application.pdf")
     engine.recommend(city, p.id, opinion="推荐")
     clock.set(REVIEWED_AT)
-    engine.review(PROVINCE, p.id, score=90 if verdict == "pass" else 40, verdict=verdict)
+    panel_review(engine, p.id, verdict, province=PROVINCE)  # the panel decides, as built in
     return p.id
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from tests.helpers import CODE_A, CODE_B, cst
+from tests.helpers import CODE_A, CODE_B, PANEL_KEYS, cst
 
 PROVINCE = ("--as", "province", "--actor", "王处长")
 
@@ -19,7 +19,13 @@ def reviewed(cli, code: str = CODE_A) -> int:
                  ("recommend", str(pid), "--opinion", "推荐", "--as", "city:suzhou")):
         assert cli(*args).exit_code == 0
     cli.moment = cst(2020, 9, 20, 10, 0, 0)
-    assert cli("review", str(pid), "--score", "90", "--verdict", "pass", *PROVINCE).exit_code == 0
+    for key in PANEL_KEYS:  # the panel decides, as built in
+        cli("expert", "add", key, "--name", f"专家{key[-1]}", *PROVINCE)  # once: again exits 4
+    assert cli("panel", "assign", str(pid), "--experts", ",".join(PANEL_KEYS),
+               *PROVINCE).exit_code == 0
+    for key in PANEL_KEYS:
+        assert cli("score", str(pid), "--score", "90", "--as", f"expert:{key}").exit_code == 0
+    assert cli("review", str(pid), *PROVINCE).exit_code == 0
     return pid
 
 

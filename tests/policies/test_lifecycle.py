@@ -91,16 +91,19 @@ def test_what_each_event_takes_is_defined_for_every_event_fired_on_a_project():
 
 def test_the_events_take_what_the_programme_asks_for():
     """Apply: paper copies and the document (named, if bytes); recommend: an opinion; review: a
-    score from 0 to 100 and a verdict; reject and withdraw: a reason; sign and publish:
-    nothing."""
+    score from 0 to 100, a verdict, an override and its reason, each as the policy's [review]
+    asks (the province alone: score and verdict; a panel: nothing, or an override); reject
+    and withdraw: a reason; sign and publish: nothing."""
     Input = lifecycle.Input
     text, integer, takes = lifecycle.TEXT, lifecycle.INTEGER, lifecycle.TAKES
     assert takes == {
         "apply": (Input("paper_copies", integer, low=0), Input("document", lifecycle.DOCUMENT),
                   Input("document_name", lifecycle.FILENAME, required=False)),
         "recommend": (Input("opinion", text),),
-        "review": (Input("score", integer, low=0, high=100),
-                   Input("verdict", lifecycle.VERDICT)),
+        "review": (Input("score", integer, low=0, high=100, required=False),
+                   Input("verdict", lifecycle.VERDICT, required=False),
+                   Input("override", lifecycle.FLAG, required=False),
+                   Input("reason", text, required=False)),
         "sign": (),
         "publish": (),
         "reject": (Input("reason", text),),

@@ -118,12 +118,13 @@ def test_builtin_permissions(builtin):
         "extend": (Grant("province"),),
     }
     assert {k: r.scope for k, r in builtin.roles.items()} == {
-        "enterprise": "enterprise", "tencent": "none", "city": "region", "province": "none"}
+        "enterprise": "enterprise", "tencent": "none", "city": "region", "province": "none",
+        "expert": "expert"}
 
 
 R = "regions = [\n"
 EVENTS = "dock, apply, recommend, review, sign, publish, reject, withdraw, extend"
-ROLES = "enterprise, tencent, city, province"
+ROLES = "enterprise, tencent, city, province, expert"
 PHASES = "docking, application, recommendation, review, signing, publication"
 MATERIAL_KEYS = "min_paper_copies, electronic_documents, max_document_bytes"
 BAD_FILES = [
@@ -178,7 +179,7 @@ BAD_FILES = [
                                             'recommend = [{ role = "mayor" }]')),
      f"permissions.recommend[0].role: unknown role 'mayor' (roles: {ROLES})"),
     ("unknown-role-scope", edited(('city = { scope = "region"', 'city = { scope = "county"')),
-     "roles.city.scope: 'county' is not one of none, region, enterprise"),
+     "roles.city.scope: 'county' is not one of none, region, enterprise, expert"),
     ("unknown-event", edited(('extend = [{ role = "province" }]',
                               'extend = [{ role = "province" }]\nfly = [{ role = "city" }]')),
      f"permissions: unknown event 'fly' (events: {EVENTS})"),
@@ -260,7 +261,7 @@ def problems_of(text: str, source: str = "<policy>") -> list[str]:
 
 
 TOP_KEYS = ("extends, timezone, targets_by, province, regions, materials, categories, roles, "
-            "permissions, reads, batches, extensions, escalation, notice, calendar")
+            "permissions, reads, batches, extensions, escalation, notice, calendar, review")
 TYPOS = [
     ("unknown-top-level-key", ('targets_by = 2022-12-31', 'targets_by = 2022-12-31\ncolour = "red"'),
      f"top level: unknown key 'colour' (keys: {TOP_KEYS})"),
@@ -465,7 +466,7 @@ def test_unbounded_values_are_refused_with_their_range(tmp_path, old, new, probl
 
 ESCALATION_HEAD = "backoff_max_seconds = 21_600  # at most six hours between attempts\n"
 LADDER_PHASES = "docking, application, recommendation, review, signing, publication"
-TARGETS = "enterprise, tencent, city, province, responsible"
+TARGETS = "enterprise, tencent, city, province, expert, responsible"
 
 
 def without_levels(text: str) -> str:
@@ -598,7 +599,8 @@ def test_builtin_ladder_roles_materials_and_categories_are_read_in_full(builtin)
         backoff_max_seconds=21_600)
     assert builtin.roles == {"enterprise": Role("enterprise", "enterprise"),
                              "tencent": Role("tencent", "none"), "city": Role("city", "region"),
-                             "province": Role("province", "none")}
+                             "province": Role("province", "none"),
+                             "expert": Role("expert", "expert")}
     assert builtin.materials == Materials(2, 1, 20_971_520)
     assert builtin.categories["backbone"] == Category(
         "backbone", "工业互联网服务骨干企业", "industrial-internet backbone service enterprise", 60)

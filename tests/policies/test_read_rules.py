@@ -12,7 +12,8 @@ from tests.policies.test_policy_loader import builtin_text, edited, problems_of
 
 CODE_A = "914403001922038216"
 CODE_B = "91440300708461136T"
-BUILTIN_READS = {"enterprise": "own", "city": "region", "tencent": "all", "province": "all"}
+BUILTIN_READS = {"enterprise": "own", "city": "region", "tencent": "all", "province": "all",
+                 "expert": "panel"}
 
 
 @pytest.fixture
@@ -120,8 +121,9 @@ READS_FAULTS = [
      ["reads: unknown role 'tencnet' (did you mean 'tencent'?)"]),
     ("unknown-reach", ('city = "region"  ', 'city = "regoin"  '),
      ["reads.city: unknown reach 'regoin' (did you mean 'region'?)"]),
-    ("panel-not-yet", ('city = "region"  ', 'city = "panel"  '),
-     ["reads.city: unknown reach 'panel' (reaches: all, region, own)"]),
+    ("panel-for-a-city", ('city = "region"  ', 'city = "panel"  '),
+     ["reads.city: reach 'panel' needs a role scoped to an expert (roles.city has scope "
+      "'region')"]),
     ("not-text", ('province = "all"  ', 'province = 1  '),
      ["reads.province: expected str, got int"]),
     ("region-without-region-scope", ('tencent = "all"  ', 'tencent = "region"  '),

@@ -30,6 +30,7 @@ CST = ZoneInfo("Asia/Shanghai")
 EARLY = datetime(2020, 7, 1, 12, tzinfo=CST)  # docking to review of batch 2020-1 are open
 LATE = datetime(2020, 10, 10, 9, tzinfo=CST)  # signing and publication are open
 DOC = b"%PDF-1.4 application"
+PANEL = ("t.panel.1", "t.panel.2", "t.panel.3")  # the experts the lifecycle test registers
 
 
 def credit_code(n: int) -> str:
@@ -141,7 +142,10 @@ def lifecycle(args: dict[str, Any]) -> None:
                             batch="2020-1")
             engine.apply(city, p.id, paper_copies=2, document=DOC, document_name="a.pdf")
             engine.recommend(city, p.id, opinion="推荐")
-            engine.review(province, p.id, score=90, verdict="pass")
+            engine.assign_panel(province, [p.id], list(PANEL))  # registered by the test
+            for key in PANEL:
+                engine.score(Actor(key, "expert", key), p.id, score=90)
+            engine.review(province, p.id)
             clock.moment = LATE
             engine.sign(tencent, p.id)
             last = engine.publish(province, p.id)

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from accel666 import Engine, models
+from accel666 import Actor, Engine, models
+from tests.helpers import PANEL_KEYS
 from tests.processes.proc_support import count_rows, project_logs, race
 
 WORKERS = 8
@@ -19,7 +20,9 @@ def test_eight_processes_advancing_disjoint_projects_record_every_transition_onc
         db_url: str, tmp_path: Path) -> None:
     """Every process exits 0 with no `database is locked` on stderr; each project is published
     at version 6 with log seqs 1..6, one row per event, and one document."""
-    Engine(db_url).close()  # the schema, before the workers open the database together
+    with Engine(db_url) as engine:  # the schema and the experts, before the workers start
+        for key in PANEL_KEYS:
+            engine.add_expert(Actor("prov", "province"), key, name=f"专家{key[-1]}")
     children = race(tmp_path, "lifecycle", [
         {"url": db_url, "first": n * PROJECTS_EACH, "count": PROJECTS_EACH}
         for n in range(WORKERS)

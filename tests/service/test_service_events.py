@@ -34,7 +34,8 @@ def test_the_events_with_a_json_body_are_the_definitions_but_apply(api):  # noqa
     spec = api.get("/openapi.json").json()
     served = [path.rsplit("/", 1)[1] for path, item in spec["paths"].items()
               if path.startswith("/projects/{project_id}/") and "post" in item
-              and path != "/projects/{project_id}/objections"]  # an act on it, not an event
+              and path != "/projects/{project_id}/objections"  # an act on it, not an event
+              and "review" not in item["post"]["tags"]]  # the panel's acts are no events
     assert served == ["apply", *JSON_EVENTS]
     assert [e for e in lifecycle.TAKES if e != "apply"] == list(JSON_EVENTS)
     assert "/projects/{project_id}/{event}" not in spec["paths"]
@@ -65,8 +66,10 @@ def test_the_operations_show_each_kind_of_input(api):  # noqa: F811
         shown = body_schema(spec, event)[1]["properties"][name]
         assert (shown["type"], shown["maxLength"]) == ("string", 10_000)
     assert body_schema(spec, "sign")[1]["properties"] == {}
-    assert "`score` (a whole number from 0 to 100) and `verdict` (pass or fail)" in \
+    assert ("`score` (a whole number from 0 to 100, optional), `verdict` (pass or fail, "
+            "optional), `override` (true or false, optional) and `reason` (text, optional)") in \
         body_schema(spec, "review")[0]["description"]
+    assert review["override"]["type"] == "boolean"
 
 
 def test_an_event_added_to_the_definition_is_served_with_no_change_to_the_service(
@@ -160,12 +163,17 @@ ANSWERS = {
                     headers={"Content-Type": "application/x-www-form-urlencoded"}),
                (400, "InvalidInput", "body",
                 "Input should be a valid dictionary or object to extract fields from")),
-    "review without its verdict": (
+    # Under the built-in policy an expert panel decides the review: the province gives no
+    # score (a score is refused), and a review asked of anyone else is not permitted.
+    "review with a score, the panel deciding": (
         post("/projects/{pid}/review", {"score": 90}),
-        (400, "InvalidInput", "verdict", "review needs score, verdict")),
-    "review without anything": (
+        (422, "Refused", None, None)),
+    "review without anything, by a bureau": (
         post("/projects/{pid}/review", {}),
-        (400, "InvalidInput", "score", "review needs score, verdict")),
+        (403, "NotPermitted", None, None)),
+    "review with an override that is no flag": (
+        post("/projects/{pid}/review", {"verdict": "fail", "override": 1, "reason": "r"}),
+        (400, "InvalidInput", "override", "Input should be a valid boolean")),
     "review with a reason and an opinion": (
         post("/projects/{pid}/review", {"score": 1, "verdict": "pass", "reason": "r",
                                         "opinion": "o"}),

@@ -7,6 +7,7 @@ from sqlalchemy import update
 
 from accel666 import Conflict, InvalidInput, Stale, models
 from accel666.models.stores import projects
+from tests.helpers import scored_panel
 from tests.workflow import wf_support as wf
 from tests.workflow.wf_support import drive, fire, snapshot
 
@@ -56,8 +57,8 @@ EXPECTING = [
                                                  document_name="a.pdf", expected_version=v)),
     ("recommend", "applied", lambda e, p, v: e.recommend(wf.city(p.region), p.id, opinion="ok",
                                                           expected_version=v)),
-    ("review", "recommended", lambda e, p, v: e.review(wf.PROVINCE, p.id, score=90,
-                                                        verdict="pass", expected_version=v)),
+    ("review", "recommended", lambda e, p, v: e.review(wf.PROVINCE, p.id,  # its panel scored
+                                                        expected_version=v)),
     ("sign", "reviewed", lambda e, p, v: e.sign(wf.TENCENT, p.id, expected_version=v)),
     ("publish", "signed", lambda e, p, v: e.publish(wf.PROVINCE, p.id, expected_version=v)),
     ("reject", "applied", lambda e, p, v: e.reject(wf.city(p.region), p.id, reason="no",
@@ -73,6 +74,8 @@ def test_an_event_at_another_version_than_expected_is_stale_and_writes_nothing(
     project = drive(engine, clock.set, state)
     if event in ("sign", "publish"):
         clock.set(wf.LATE)
+    if event == "review":
+        scored_panel(engine, project.id)
     before = snapshot(engine)
     for wrong in (project.version - 1 or project.version + 2, project.version + 1):
         with pytest.raises(Stale) as err:

@@ -11,7 +11,7 @@ from datetime import UTC, timedelta
 import pytest
 
 from accel666 import Engine, Refused
-from tests.helpers import cst, no_notice_policy
+from tests.helpers import cst, no_notice_policy, scored_panel
 from tests.workflow.wf_support import (
     CLOSING,
     PATH,
@@ -32,7 +32,10 @@ def process_tz(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch):
 def _prepare(engine: Engine, clock, event: str):
     """The project the event acts on (None for dock), in the event's source state."""
     source = CLOSING[event][1]
-    return None if source is None else drive(engine, clock.set, source)
+    project = None if source is None else drive(engine, clock.set, source)
+    if event == "review":  # its panel scored while the window is open: the review follows it
+        scored_panel(engine, project.id)
+    return project
 
 
 def _attempt(engine: Engine, event: str, project):

@@ -12,7 +12,7 @@ import pytest
 from freezegun import freeze_time
 
 from accel666 import Engine, Refused
-from tests.helpers import cst, no_notice_policy
+from tests.helpers import cst, no_notice_policy, scored_panel
 from tests.workflow.wf_support import CLOSING, EARLY, dock, drive, fire, snapshot, use_process_tz
 
 LAST = timedelta(hours=23, minutes=59, seconds=59, microseconds=999_999)
@@ -51,6 +51,8 @@ def test_window_closes_at_end_of_day_on_default_clock(
     """Allowed up to 23:59:59.999999 China time on the closing day, refused from 00:00 after."""
     phase, source, day = CLOSING[event]
     project = None if source is None else drive(wall_engine, frozen.move_to, source)
+    if event == "review":  # its panel scored while the window is open: the review follows it
+        scored_panel(wall_engine, project.id)
     moment = cst(*day) + offset
     frozen.move_to(moment.astimezone(UTC))
     assert wall_engine.now() == moment

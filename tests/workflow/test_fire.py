@@ -21,7 +21,7 @@ from accel666 import (
     WorkflowError,
     lifecycle,
 )
-from tests.helpers import CODE_A, CODE_B, FakeClock, no_notice_policy
+from tests.helpers import CODE_A, CODE_B, FakeClock, no_notice_policy, review_policy, scored_panel
 from tests.workflow.wf_support import (
     DOC,
     EARLY,
@@ -40,7 +40,7 @@ from tests.workflow.wf_support import fire as named
 VALUES: dict[str, dict[str, Any]] = {
     "apply": {"paper_copies": 2, "document": DOC, "document_name": "application.pdf"},
     "recommend": {"opinion": "推荐"},
-    "review": {"score": 90, "verdict": "pass"},
+    "review": {},  # the built-in review follows its panel (scored by `walk`)
     "sign": {},
     "publish": {},
     "reject": {"reason": "材料不全"},
@@ -62,6 +62,8 @@ def walk(engine: Engine, clock: FakeClock, state: str, by_fire: bool) -> None:
     for event in PATH[state][1:]:
         if event in ("sign", "publish"):
             clock.set(LATE)
+        if event == "review":
+            scored_panel(engine, project.id)
         if by_fire:
             project = engine.fire(usual_actor(event, project), project.id, event, VALUES[event])
         else:
@@ -96,8 +98,10 @@ def test_fire_returns_what_the_named_method_returns(engine, clock):
     assert engine.document(first.id).content == engine.document(second.id).content == DOC
 
 
-def test_a_verdict_is_read_as_the_named_method_reads_it(engine, clock):
-    """Whatever its case and spaces, the verdict chooses the edge and is recorded plain."""
+def test_a_verdict_is_read_as_the_named_method_reads_it(db_url, clock):
+    """Whatever its case and spaces, the verdict chooses the edge and is recorded plain (the
+    province reviewing alone: a panel of 0, the score agreeing with the verdict)."""
+    engine = Engine(db_url, clock=clock, policy=review_policy("panel_size = 0"))
     clock.set(EARLY)
     project = dock(engine)
     for event in ("apply", "recommend"):
@@ -105,6 +109,7 @@ def test_a_verdict_is_read_as_the_named_method_reads_it(engine, clock):
     failed = engine.fire(PROVINCE, project.id, "review", {"score": 40, "verdict": " FAIL "})
     assert failed.state == "rejected"
     assert engine.history(project.id)[-1].payload == {"score": 40, "verdict": "fail"}
+    engine.close()
 
 
 # Each case: the named call and the same through fire, on a docked project (`pid`).
@@ -212,8 +217,6 @@ def test_fire_refuses_what_the_named_method_refuses(engine, clock, case):
 @pytest.mark.parametrize(("event", "values", "field", "reason"), [
     ("recommend", {}, "opinion", "recommend needs opinion"),
     ("recommend", None, "opinion", "recommend needs opinion"),
-    ("review", {"verdict": "pass"}, "score", "review needs score, verdict"),
-    ("review", {"score": 90}, "verdict", "review needs score, verdict"),
     ("review", {"score": 90, "verdict": "pass", "reason": "r", "opinion": "o"}, "opinion",
      "review takes no opinion"),
     ("sign", {"reason": "x"}, "reason", "sign takes no reason"),
@@ -230,6 +233,20 @@ def test_what_is_missing_or_extra_is_named_before_anything_is_read(engine, clock
     assert err.value.message == f"invalid {field}: {reason}"
     expected = None if reason.split()[1] == "needs" else values[field]  # type: ignore[index]
     assert err.value.value == expected
+
+
+@pytest.mark.parametrize(("values", "field"), [({"verdict": "pass"}, "score"),
+                                              ({"score": 90}, "verdict")])
+def test_the_province_alone_gives_both_score_and_verdict(db_url, clock, values, field):
+    """Without a panel (a panel of 0, or no [review]) a review needs its score and verdict,
+    named before the project is looked up; with a panel it needs neither."""
+    for table in ("panel_size = 0", None):
+        with Engine(db_url, clock=clock, policy=review_policy(table)) as engine:
+            with pytest.raises(InvalidInput) as err:
+                engine.fire(PROVINCE, 999, "review", values)
+            assert (err.value.field, err.value.reason) == (field, "review needs score, verdict")
+    with Engine(db_url, clock=clock) as engine, pytest.raises(NotFound):
+        engine.fire(PROVINCE, 999, "review", {})
 
 
 @pytest.mark.parametrize("event", ["dock", "publish_all", "", 7])

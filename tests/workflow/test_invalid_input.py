@@ -140,7 +140,7 @@ CASES: list[tuple[str, Call, str, str]] = [
     ("verdict-maybe", lambda w: w.review(verdict="maybe"), "verdict",
      "invalid verdict: use pass or fail"),
     ("unknown-role", lambda w: w.engine.sign(Actor("x", "mayor"), w.recommended), "role",
-     "invalid role: unknown role 'mayor'; roles: enterprise, tencent, city, province"),
+     "invalid role: unknown role 'mayor'; roles: enterprise, tencent, city, province, expert"),
     ("city-without-scope",
      lambda w: w.engine.recommend(Actor("x", "city"), w.applied, opinion="ok"), "scope",
      "invalid scope: role city needs a region (city:suzhou) as its scope"),

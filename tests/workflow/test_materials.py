@@ -7,8 +7,8 @@ from datetime import UTC
 
 import pytest
 
-from accel666 import Document, NotFound, Refused
-from tests.helpers import CODE_A
+from accel666 import Document, Engine, NotFound, Refused
+from tests.helpers import CODE_A, panel_review, review_policy
 from tests.workflow.wf_support import DOC, PROVINCE, drive, enterprise, fire, snapshot
 
 
@@ -67,10 +67,20 @@ def test_document_of_project_without_one_is_not_found(engine, clock):
         "document of project", project.id, f"document of project {project.id} not found")
 
 
+@pytest.fixture
+def before_panels(db_url, clock):
+    """An engine under the built-in policy without [review]: the province reviews alone, its
+    score and verdict independent, as before panels existed."""
+    with Engine(db_url, clock=clock, policy=review_policy(None)) as engine:
+        yield engine
+
+
 @pytest.mark.parametrize(("verdict", "state"), [("fail", "rejected"), ("FAIL", "rejected"),
                                                 ("pass", "reviewed"), (" Pass ", "reviewed")])
-def test_review_verdict_chooses_next_state(engine, clock, verdict, state):
-    """Review with verdict pass goes to reviewed, fail to rejected; the log keeps score and verdict."""
+def test_review_verdict_chooses_next_state(before_panels, clock, verdict, state):
+    """Review with verdict pass goes to reviewed, fail to rejected; the log keeps score and
+    verdict (without [review], a score of 42 may pass)."""
+    engine = before_panels
     project = drive(engine, clock.set, "recommended")
     reviewed = engine.review(PROVINCE, project.id, score=42, verdict=verdict)
     assert (reviewed.state, reviewed.version) == (state, 4)
@@ -82,7 +92,7 @@ def test_review_verdict_chooses_next_state(engine, clock, verdict, state):
 def test_failed_review_is_final(engine, clock):
     """A project rejected by review cannot be signed."""
     project = drive(engine, clock.set, "recommended")
-    engine.review(PROVINCE, project.id, score=10, verdict="fail")
+    panel_review(engine, project.id, "fail")
     with pytest.raises(Refused) as err:
         fire(engine, "sign", project)
     assert (err.value.guard, err.value.message) == (

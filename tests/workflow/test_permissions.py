@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from accel666 import Actor, NotPermitted
-from tests.helpers import CODE_A, CODE_B
+from tests.helpers import CODE_A, CODE_B, scored_panel
 from tests.workflow.wf_support import LATE, PROVINCE, TENCENT, city, dock, drive, enterprise, fire, snapshot
 
 # The project every case acts on: CODE_A's project in Suzhou (320500).
@@ -94,6 +94,8 @@ def test_permission(engine, clock, event, source, who, outcome):
     project = None if source is None else drive(engine, clock.set, source)
     if event in ("sign", "publish"):
         clock.set(LATE)
+    if event == "review":  # the built-in review follows its panel, scored beforehand
+        scored_panel(engine, project.id)
     actor = ACTORS[who]
     before = snapshot(engine)
     if outcome == OK:

@@ -35,7 +35,12 @@ HOST = textwrap.dedent("""
             pass
         engine.apply(ent, p.id, paper_copies=2, document=b"%PDF", document_name="a.pdf")
         engine.recommend(city, p.id, opinion="ok")
-        engine.review(province, p.id, score=90, verdict="pass")
+        for key in ("x1", "x2", "x3"):  # the review follows an expert panel
+            engine.add_expert(province, key, name=key)
+        engine.assign_panel(province, [p.id], ["x1", "x2", "x3"])
+        for key in ("x1", "x2", "x3"):
+            engine.score(Actor(key, "expert", key), p.id, score=90)
+        engine.review(province, p.id)
         engine.start_notice(province, "2020-1")  # closes on 8 July: signing waits for it
         now[0] = datetime(2020, 10, 10, 9, tzinfo=CST)
         engine.sign(province, p.id)

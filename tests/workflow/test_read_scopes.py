@@ -149,7 +149,8 @@ def test_a_project_that_does_not_exist_is_not_found_for_every_reader(engine, rec
 
 
 @pytest.mark.parametrize(("actor", "field"), [
-    (Actor("x", "expert"), "role"),
+    (Actor("x", "mayor"), "role"),
+    (Actor("x", "expert"), "scope"),
     (Actor("x", "city"), "scope"),
     (Actor("x", "city", "beijing"), "scope"),
     (Actor("x", "enterprise", "91350100M000100Y4Z"), "scope"),

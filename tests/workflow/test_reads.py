@@ -106,7 +106,9 @@ def test_history_lists_every_transition_in_order(engine, clock):
     assert [t.at for t in history] == [EARLY] * 4 + [LATE] * 2
     assert all(t.at.tzinfo is not None and t.at.utcoffset().total_seconds() == 0 for t in history)
     assert history[2].payload == {"opinion": "推荐"}
-    assert history[3].payload == {"score": 90, "verdict": "pass"}
+    assert history[3].payload == {"score": 90.0, "verdict": "pass", "panel": {
+        "experts": 3, "scored": 3, "aggregate": "trimmed_mean", "pass_mark": 70,
+        "outcome": "pass"}}
     assert {t.project_id for t in history} == {project.id}
 
 

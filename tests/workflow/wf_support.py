@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from accel666 import Actor, Engine, Project, models
-from tests.helpers import CODE_A, cst
+from tests.helpers import CODE_A, cst, scored_panel
 
 EARLY = cst(2020, 7, 1, 12, 0, 0)  # docking, application, recommendation and review are open
 LATE = cst(2020, 10, 10, 9, 0, 0)  # signing and publication are open
@@ -62,7 +62,9 @@ def fire(engine: Engine, event: str, project: Project, actor: Actor | None = Non
     if event == "recommend":
         return engine.recommend(actor or city(region), project.id, opinion="推荐")
     if event == "review":
-        return engine.review(actor or PROVINCE, project.id, score=90, verdict="pass")
+        if engine.get(project.id).state == "recommended" and not engine.panel(project.id).experts:
+            scored_panel(engine, project.id)  # a panel scored beforehand stands
+        return engine.review(actor or PROVINCE, project.id)
     if event == "sign":
         return engine.sign(actor or TENCENT, project.id)
     if event == "publish":

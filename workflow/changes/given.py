@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from accel666.errors import InvalidInput
-from accel666.lifecycle import DOCUMENT, FILENAME, INTEGER, TAKES, TEXT, VERDICT
+from accel666.lifecycle import DOCUMENT, FILENAME, FLAG, INTEGER, TAKES, TEXT, VERDICT
 from accel666.policies import Policy
 from accel666.workflow.changes import inputs
 
@@ -62,6 +62,8 @@ def checked(policy: Policy, event: str, values: Mapping[str, object] | None = No
             payload[i.name] = inputs.integer(i.label, given[i.name], i.low, i.high)
         elif i.kind == VERDICT:
             payload[i.name] = verdict
+        elif i.kind == FLAG:
+            payload[i.name] = inputs.flag(i.label, given[i.name])
         elif i.kind == DOCUMENT:
             name = next((given[n.name] for n in spec if n.kind == FILENAME and n.name in given),
                         None)

@@ -35,11 +35,13 @@ def resolve_actor(policy: Policy, actor: object) -> Actor:
             raise InvalidInput("scope", f"role {role.key} acts province-wide and takes no scope",
                                scope)
     elif not scope:
-        what = "a region (city:suzhou)" if role.scope == "region" else "a credit code"
+        what = {"region": "a region (city:suzhou)", "expert": "an expert's key (expert:wang)"
+                }.get(role.scope, "a credit code")
         raise InvalidInput("scope", f"role {role.key} needs {what} as its scope")
     else:
         try:
-            scope = inputs.region(policy, scope) if role.scope == "region" else inputs.code(scope)
+            scope = inputs.region(policy, scope) if role.scope == "region" else \
+                inputs.expert_key(scope) if role.scope == "expert" else inputs.code(scope)
         except InvalidInput as exc:
             raise InvalidInput("scope", f"{role.key} scope {scope!r}: {exc.reason}", scope) from exc
     if (name, scope) == (actor.name, actor.scope):

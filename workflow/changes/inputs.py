@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -63,6 +64,27 @@ def code(value: object) -> str:
         return credit_code.normalise(value)
     except credit_code.CreditCodeError as exc:
         raise InvalidInput("credit code", str(exc), value) from exc
+
+
+EXPERT_KEY = re.compile(r"[a-z0-9][a-z0-9._-]{0,31}")
+
+
+def expert_key(value: object) -> str:
+    """An expert's key: 1 to 32 of a-z, 0-9, `.`, `_` and `-`, beginning with a letter or a
+    digit (it is the scope of `expert:KEY`)."""
+    if not isinstance(value, str):
+        raise InvalidInput("expert key", f"expected text, got {type(value).__name__}", value)
+    if EXPERT_KEY.fullmatch(value) is None:
+        raise InvalidInput("expert key", "1 to 32 lower-case letters, digits, '.', '_' or '-', "
+                           "beginning with a letter or a digit", value[:80])
+    return value
+
+
+def flag(field: str, value: object) -> bool:
+    """True or False, nothing else (not 1, not "yes")."""
+    if not isinstance(value, bool):
+        raise InvalidInput(field, f"expected true or false, got {type(value).__name__}", value)
+    return value
 
 
 def region(policy: Policy, value: object) -> str:

@@ -19,7 +19,7 @@ import os
 import socket
 import threading
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
@@ -28,6 +28,7 @@ from sqlalchemy import Engine as SAEngine
 from accel666 import models
 from accel666.errors import NotFound, NotPermitted, Refused
 from accel666.models.stores import escalations as escalation_store
+from accel666.models.stores import panels as panel_store
 from accel666.models.stores.escalations import Outcome
 from accel666.policies import Policy
 from accel666.policies import escalation as ladder_rules
@@ -48,10 +49,15 @@ def lease_owner() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
-def payload(row: Any, zone: tzinfo) -> dict[str, Any]:
+REVIEW = "review"  # the phase whose escalations name the experts who have not scored
+
+
+def payload(row: Any, zone: tzinfo, awaited: Mapping[int, list[str]] | None = None
+            ) -> dict[str, Any]:
     """What a notifier sends about one escalation: its fields and the project's, its times in
-    the programme's zone with their offset."""
-    return {
+    the programme's zone with their offset; for the review phase, the experts on the
+    project's panel who have not scored (`awaited_experts`, from `awaited` by project)."""
+    found = {
         "id": row.escalation_id, "idempotency_key": row.idempotency_key,
         "project_id": row.project_id, "title": row.title, "enterprise": row.enterprise,
         "region": row.region, "batch": row.batch, "phase": row.phase,
@@ -61,13 +67,17 @@ def payload(row: Any, zone: tzinfo) -> dict[str, Any]:
         "lateness_seconds": row.lateness_seconds, "target_role": row.target_role,
         "target_scope": row.target_scope, "state_seen": row.state_seen, "lapsed": row.lapsed,
     }
+    if row.phase == REVIEW:
+        found["awaited_experts"] = list((awaited or {}).get(row.project_id, ()))
+    return found
 
 
 def notify(notifier: Notifier, row: Any, timeout: float, zone: tzinfo,
-           cancel: threading.Event | None = None) -> str | None:
+           cancel: threading.Event | None = None,
+           awaited: Mapping[int, list[str]] | None = None) -> str | None:
     """Deliver one escalation with one notifier; None on success, else the error."""
-    return notifier.deliver(payload(row, zone), row.endpoint, row.idempotency_key, timeout,
-                            cancel)
+    return notifier.deliver(payload(row, zone, awaited), row.endpoint, row.idempotency_key,
+                            timeout, cancel)
 
 
 def claim(db: SAEngine, notifier: Notifier, owner: str, now: datetime, after: int,
@@ -158,6 +168,11 @@ def deliver(db: SAEngine, policy: Policy, now: datetime, notifiers: Iterable[Not
                 taken := claim_checked(db, notifier, owner, now, after, lease, claims))[0]:
             rows, why = taken
             after = rows[-1].id
+            reviewing = [r.project_id for r in rows if r.phase == REVIEW]
+            awaited: dict[int, list[str]] = {}
+            if reviewing:
+                with models.reading(db) as conn:
+                    awaited = panel_store.awaited(conn, reviewing)
             outcomes = []
             unposted: dict[int, str] = {}
             reached = 0
@@ -172,7 +187,7 @@ def deliver(db: SAEngine, policy: Policy, now: datetime, notifiers: Iterable[Not
                               escalation=row.escalation_id, notifier=notifier.name,
                               endpoint=row.endpoint, reason=why[row.id])
                     continue
-                error = notify(notifier, row, wait, policy.zone, cancel)
+                error = notify(notifier, row, wait, policy.zone, cancel, awaited)
                 done = outcome(row, error, now, policy, limit)
                 outcomes.append(done)
                 if error is None:
