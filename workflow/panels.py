@@ -33,7 +33,7 @@ from accel666.workflow import logs, reads
 from accel666.workflow.actor import Actor
 from accel666.workflow.changes import audit, inputs
 from accel666.workflow.changes.guards import refuse, resolve_actor
-from accel666.workflow.experts import keeper
+from accel666.workflow.experts import KEEPER, keeper
 
 log = logs.get_logger("accel666.panels")
 EXPERT_ROLE = "expert"
@@ -117,16 +117,20 @@ def _seat(row: Any) -> Seat:
 def panel_of(policy: Policy, project_id: int, rows: Sequence[Any],
              viewer: Actor | None = None) -> Panel:
     """The panel of these seat rows; as `viewer` sees it: an expert sees no other expert's
-    score or comment until the quorum has scored (None, or the province: every one)."""
+    score or comment until the quorum has scored; a bureau, Tencent or an enterprise sees no
+    expert's score or comment, only the panel's score and outcome (None, or the province:
+    every one)."""
     setting = policy.review or Review(panel_size=0, quorum=0)
     seats = [_seat(r) for r in rows]
     live = tuple(s for s in seats if s.recused_at is None)
     gone = tuple(s for s in seats if s.recused_at is not None)
     scores = [s.score for s in live if s.score is not None]
     outcome, value = rules.outcome(setting, scores) if live else (rules.PENDING, None)
-    if viewer is not None and viewer.role == EXPERT_ROLE and outcome == rules.PENDING:
-        live = tuple(s if s.key == viewer.scope else replace(s, score=None, comment=None)
-                     for s in live)
+    if viewer is not None and viewer.role != KEEPER:
+        expert = viewer.role == EXPERT_ROLE
+        if not expert or outcome == rules.PENDING:
+            live = tuple(s if expert and s.key == viewer.scope
+                         else replace(s, score=None, comment=None) for s in live)
     return Panel(project=project_id, experts=live, recused=gone,
                  panel_size=setting.panel_size, quorum=setting.quorum,
                  pass_mark=None if policy.review is None else setting.pass_mark,

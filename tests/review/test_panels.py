@@ -12,6 +12,7 @@ from accel666.policies import parse
 from tests.helpers import CODE_A, CODE_B, cst
 from tests.review.panel_support import (
     PROVINCE,
+    SUZHOU,
     expert,
     recommended,
     registry,
@@ -239,3 +240,20 @@ def test_a_policy_without_panels_refuses_to_seat_one(db_url, clock):
         with pytest.raises(Refused) as refused:
             engine.assign_panel(PROVINCE, [pid], ["wang"])
         assert refused.value.guard == "panel"
+
+
+def test_a_bureau_sees_the_panel_s_score_and_outcome_never_an_expert_s(engine):
+    registry(engine)
+    pid = recommended(engine)
+    engine.assign_panel(PROVINCE, [pid], ["wang", "li", "zhao"])
+    engine.score(expert("wang"), pid, score=91, comment="很好")
+    before = engine.panel(pid, actor=SUZHOU)
+    assert [(s.score, s.comment) for s in before.experts] == [(None, None)] * 3
+    assert [s.scored for s in before.experts] == [True, False, False]
+    engine.score(expert("li"), pid, score=80)
+    engine.score(expert("zhao"), pid, score=70)
+    after = engine.panel(pid, actor=SUZHOU)
+    assert [(s.score, s.comment) for s in after.experts] == [(None, None)] * 3
+    assert (after.score, after.outcome) == (engine.panel(pid).score, "pass")
+    assert [s.score for s in engine.panel(pid, actor=expert("li")).experts] == [91, 80, 70]
+    assert [s.score for s in engine.panel(pid, actor=PROVINCE).experts] == [91, 80, 70]
