@@ -78,54 +78,10 @@ def exit_code_for(exc: BaseException) -> int:
 
 
 def described(exc: WorkflowError) -> str:
-    """The error as an operator reads it: in English its message; in another language (--lang)
-    what happened and which rule said no in that language, then the message's details."""
-    from accel666 import (
-        Conflict,
-        InvalidInput,
-        NotFound,
-        NotPermitted,
-        Refused,
-        Unauthenticated,
-        Unavailable,
-    )
-    from accel666.views.labels import _, current
+    """The error as an operator reads it, in the language in use (views/refusals.py)."""
+    from accel666.views import refusals
 
-    shown = current()
-    if shown.lang == "en":
-        return exc.message
-    if isinstance(exc, Refused):
-        from accel666.cli import refusals
-
-        head = _("{act} was refused by {rule}").format(act=shown.event(exc.event),
-                                                        rule=shown.guard(exc.guard, exc.event))
-        told = refusals.sentence(shown, exc.guard, exc.facts, exc.message)
-        if told != exc.message:
-            return _("{head}: {sentence}").format(head=head, sentence=told)
-    elif isinstance(exc, NotPermitted):
-        head = _("{act} is not permitted: {rule}").format(act=shown.event(exc.event),
-                                                          rule=shown.guard(exc.guard))
-        who = exc.role if exc.scope is None else f"{exc.role}:{exc.scope}"
-        if exc.guard in ("role", "scope", "reads"):
-            why = (_("the role {who} may not do this") if exc.guard == "role"
-                   else _("{who} may act only on projects of its own region or enterprise")
-                   if exc.guard == "scope"
-                   else _("{who} may read only the projects its role reaches: those of its "
-                          "own region or enterprise"))
-            return _("{head}: {sentence}").format(head=head, sentence=why.format(who=who))
-    elif isinstance(exc, InvalidInput):
-        head = _("invalid input: {field}").format(field=shown.field(exc.field))
-    elif isinstance(exc, NotFound):
-        head = _("not found: {what}").format(what=shown.kind(exc.kind))
-    elif isinstance(exc, Conflict):
-        head = _("the project changed meanwhile: show it again and retry")
-    elif isinstance(exc, Unavailable):
-        head = _("the database is unavailable: retry later")
-    elif isinstance(exc, Unauthenticated):
-        head = _("not authenticated: the token lets no one in")
-    else:
-        head = _("the command failed")
-    return _("{head}. ({details})").format(head=head, details=exc.message)
+    return refusals.described(exc)
 
 
 def report(exc: Exception, *, as_json: bool) -> int:

@@ -10,7 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from accel666 import Engine, Unavailable, __version__
-from accel666.service import openapi, pages, problems
+from accel666.service import acting, openapi, pages, problems
 from accel666.service.auth import Authenticate, Gate, TooManyFailures
 from accel666.service.config import ServiceConfig
 from accel666.service.etags import Unmatched
@@ -67,6 +67,7 @@ def create_app(config: ServiceConfig, *, clock: Clock | None = None) -> FastAPI:
     app.include_router(events.router())  # from the lifecycle's definition, as it stands
     app.include_router(programme.router)
     app.include_router(pages.router)
+    app.include_router(acting.router)  # the signed-in pages' forms
     openapi.install(app)
 
     @app.get("/healthz", tags=["service"], summary="Is the service able to serve")

@@ -22,9 +22,11 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from accel666 import Engine
 from accel666.errors import InvalidInput, Unauthenticated, WorkflowError
+from accel666.service import signin
 from accel666.service.limits import refuse
 from accel666.workflow import logs
 from accel666.workflow.operators import Operator
+from accel666.workflow.sessions import Sessions
 
 log = logs.get_logger("accel666.service.auth")
 
@@ -34,6 +36,9 @@ OPERATOR = "accel666.operator"
 # pages, which have sessions of their own (pages.py).
 PUBLIC = frozenset({"/healthz", "/docs", "/openapi.json", "/", "/login", "/logout",
                     "/public", "/public.json"})  # the lists the public reads, no sign-in
+# The signed-in pages and their forms (acting.py): the session cookie, not a bearer token,
+# says who is calling; it is checked here too, before any of a form's body is read.
+PAGES = ("/p/", "/act/")
 
 
 class TooManyFailures(Exception):
@@ -133,6 +138,9 @@ class Authenticate:
         if scope["path"] in PUBLIC:
             await self.app(scope, receive, send)
             return
+        if scope["path"].startswith(PAGES):
+            await self._page(scope, receive, send)
+            return
         request = Request(scope)
         gate: Gate = scope["app"].state.gate
         token = bearer(sent[0].decode("latin-1")) if sent else None
@@ -147,6 +155,27 @@ class Authenticate:
             await refuse(scope, receive, send, 429, str(exc),
                          headers={"Retry-After": str(exc.retry_after)})
             return
+        except WorkflowError as exc:  # the database could not say (Unavailable): 503
+            await refuse(scope, receive, send, exc.http_status, exc.message,
+                         kind=type(exc).__name__, extra=_details(exc))
+            return
+        await self.app(scope, receive, send)
+
+
+    async def _page(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """A signed-in page: the operator of the session its cookie names, kept in the scope;
+        without one, a page is let through to offer the sign-in, and a form, unread, is sent
+        to sign in first (303 to /)."""
+        engine: Engine = scope["app"].state.engine
+        session = Request(scope).cookies.get(signin.SESSION_COOKIE)
+        try:
+            scope[OPERATOR] = await run_in_threadpool(
+                lambda: Sessions(engine.db).operator(session, now=engine.now()))
+        except Unauthenticated as exc:
+            if scope["method"] not in ("GET", "HEAD"):
+                await refuse(scope, receive, send, 303, f"sign in first ({exc.reason})",
+                             kind="Unauthenticated", headers={"Location": "/"})
+                return
         except WorkflowError as exc:  # the database could not say (Unavailable): 503
             await refuse(scope, receive, send, exc.http_status, exc.message,
                          kind=type(exc).__name__, extra=_details(exc))

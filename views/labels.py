@@ -8,6 +8,9 @@ JSON keys and values never change with the language: scripts read those.
 from __future__ import annotations
 
 import gettext
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -64,6 +67,10 @@ class Labels:
     def field(self, field: str) -> str:
         return self.text(FIELD_NAMES.get(field, field))
 
+    def outcome(self, outcome: str) -> str:
+        """A verdict or a panel's outcome: pass, fail, pending."""
+        return self.text(OUTCOME_NAMES.get(outcome, outcome))
+
     def kind(self, kind: str) -> str:
         return self.text(KIND_NAMES.get(kind, kind))
 
@@ -75,6 +82,8 @@ class Labels:
 
 
 _current = Labels("en")
+# A language for one piece of work (a page served to one browser), over the process's own.
+_speaking: ContextVar[Labels | None] = ContextVar("accel666_speaking", default=None)
 
 
 def use(lang: str) -> Labels:
@@ -84,13 +93,24 @@ def use(lang: str) -> Labels:
     return _current
 
 
+@contextmanager
+def speaking(lang: str) -> Iterator[Labels]:
+    """Show what is made inside the block in `lang`, leaving the process's language (and any
+    other request's) alone: a page served in its reader's language."""
+    token = _speaking.set(Labels(lang))
+    try:
+        yield current()
+    finally:
+        _speaking.reset(token)
+
+
 def current() -> Labels:
-    return _current
+    return _speaking.get() or _current
 
 
 def _(message: str) -> str:
     """`message` in the language in use."""
-    return _current.text(message)
+    return current().text(message)
 
 
 # The source texts of the lifecycle's names (the keys stay the same in every language).
@@ -167,6 +187,7 @@ FIELD_NAMES = {
     "text": N_("text"), "unit": N_("unit"), "outcome": N_("outcome"),
     "objection id": N_("objection id"),
 }
+OUTCOME_NAMES = {"pass": N_("pass"), "fail": N_("fail"), "pending": N_("pending")}
 KIND_NAMES = {"database": N_("database"), "document of project": N_("document of project"),
               "escalation": N_("escalation"), "extension": N_("extension"),
               "project": N_("project"), "operator": N_("operator"), "notifier": N_("notifier"),

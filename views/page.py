@@ -15,7 +15,7 @@ from typing import Any
 
 from accel666 import lifecycle
 from accel666.policies import Policy
-from accel666.views import documents, labels
+from accel666.views import documents, forms, labels
 from accel666.views.labels import _
 from accel666.workflow.report import ProgrammeReport
 
@@ -55,7 +55,7 @@ def render(report: ProgrammeReport, policy: Policy, *, banner: str = "") -> str:
         "<!DOCTYPE html>", '<html lang="zh-CN"><head><meta charset="utf-8">',
         f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>666 工程 · {heading}</title>", f"<style>{STYLE}</style>",
+        f"<title>666 工程 · {heading}</title>", f"<style>{STYLE}{forms.STYLE}</style>",
         "</head><body>", banner,
         f"<h1>江苏省工业互联网加速器工程 (666 工程): {heading}</h1>",
         f'<p class="meta" id="as-of" data-as-of="{escape(doc["as_of"])}">{as_of}'

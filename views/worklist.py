@@ -8,7 +8,7 @@ from datetime import datetime
 from html import escape
 from typing import TYPE_CHECKING
 
-from accel666.views import documents, labels
+from accel666.views import documents, forms, labels
 from accel666.views.labels import _
 
 if TYPE_CHECKING:
@@ -31,24 +31,34 @@ def left(due: datetime, now: datetime) -> str:
     return _("{n} min").format(n=minutes)
 
 
-def html(tasks: Sequence[Task], policy: Policy, now: datetime) -> str:
-    """The section listing `tasks`, soonest first, with the time left at `now`."""
+def html(tasks: Sequence[Task], policy: Policy, now: datetime, *, csrf: str | None = None
+         ) -> str:
+    """The section listing `tasks`, soonest first, with the time left at `now`; with `csrf`
+    (a signed-in page's token), each project opens its page, where its forms are, and each
+    escalation carries the form acknowledging it."""
     title, nothing = _("Your worklist"), _("Nothing waits for you.")
     heading = f"<h2>{escape(title)}</h2>"
     if not tasks:
         return heading + f'<p id="worklist">{escape(nothing)}</p>'
     shown = labels.current()
+    opening = _("open")
     rows = []
     for t in tasks:
         act = shown.event(t.event) + (f" {t.escalation_id} (L{t.level})"
                                        if t.escalation_id is not None else "")
         due = documents.shown(t.due, policy) if t.due else "-"
+        project = str(t.project_id) if csrf is None else \
+            f'<a href="/p/{t.project_id}">{t.project_id}</a>'
+        form = "" if csrf is None else \
+            forms.ack_form(t.escalation_id, csrf) if t.escalation_id is not None else \
+            f'<a class="open" href="/p/{t.project_id}">{escape(opening)}</a>'
         rows.append(
             f'<tr class="task" data-event="{escape(t.event)}" data-project="{t.project_id}">'
-            f"<td>{escape(act)}</td><td>{t.project_id}</td><td>{escape(t.title)}</td>"
+            f"<td>{escape(act)}</td><td>{project}</td><td>{escape(t.title)}</td>"
             f"<td>{escape(shown.state(t.state))}</td><td>{escape(due)}</td>"
-            f"<td>{escape(left(t.due, now) if t.due else '-')}</td></tr>")
-    head = "".join(f"<th>{escape(_(h))}</th>" for h in ("event", "project", "title", "state",
-                                                       "due", "left"))
+            f"<td>{escape(left(t.due, now) if t.due else '-')}</td>"
+            + ("" if csrf is None else f"<td>{form}</td>") + "</tr>")
+    named = ("event", "project", "title", "state", "due", "left") + (("",) if csrf else ())
+    head = "".join(f"<th>{escape(_(h)) if h else ''}</th>" for h in named)
     return (heading + f'<table id="worklist"><thead><tr>{head}</tr></thead><tbody>'
             f'{"".join(rows)}</tbody></table>')

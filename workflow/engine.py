@@ -609,6 +609,12 @@ class Engine:
         waiting = self.escalations(open_only=True, actor=actor)
         return worklist.tasks(self.db, self.policy, actor, at, waiting)
 
+    def offered(self, actor: Actor, project_id: int) -> tuple[str, ...]:
+        """The events `actor` may fire on the project (within its reach) as its role, scope
+        and the project's state go: what a page offers it. A guard (a window, materials, the
+        notice) may still refuse one when fired."""
+        return worklist.offered(self.policy, actor, self.get(project_id, actor=actor))
+
     def ack(self, actor: Actor, escalation_id: int, note: str) -> Escalation:
         """Acknowledge an escalation (its target role and scope, or the supervisor)."""
         return self.deadlines.ack(actor, escalation_id, note)

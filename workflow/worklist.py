@@ -2,7 +2,8 @@
 
 For each event of a phase the policy lets the role fire (apply, recommend, review, sign,
 publish), the projects it may act on in a state the event moves from, with the close of the
-phase's window (extensions counted); then the open escalations addressed to it, to
+phase's window (extensions counted); for an expert, the projects on its panels it has still
+to score, by the close of the review window; then the open escalations addressed to it, to
 acknowledge. Only what it may act on now or later: a window already closed is past doing
 (`accel666 overdue` lists those). What a worklist holds is what the command line, the
 service and the dashboard show the operator.
@@ -18,16 +19,20 @@ from sqlalchemy import Engine as SAEngine
 
 from accel666 import lifecycle, models
 from accel666.models.stores import batches as batch_store
+from accel666.models.stores import panels as panel_store
 from accel666.models.stores import projects as project_store
 from accel666.policies import Policy
 from accel666.policies import rules as policy_rules
 from accel666.workflow.actor import Actor
+from accel666.workflow.changes.guards import resolve_actor
 from accel666.workflow.deadlines.records import Escalation
 from accel666.workflow.reads import viewer
 
 # The events a worklist offers: those that complete a phase (dock, reject and withdraw are
 # not work that waits on anyone).
 EVENTS = tuple(p.event for p in lifecycle.PHASE_LIST if p.event != "dock")
+SCORE = "score"  # an expert's task: its score on a project of its panels
+UNDER_REVIEW = "recommended"  # the state a project is scored in
 
 
 @dataclass(frozen=True)
@@ -88,6 +93,13 @@ def tasks(db: SAEngine, policy: Policy, actor: Actor, now: datetime,
                     found.append(Task(event, row.id, row.title, row.state, row.batch,
                                       last, opens if opens is not None and opens > now
                                       else None))
+        if checked.role == "expert" and checked.scope is not None:
+            for row in panel_store.to_score(conn, checked.scope, UNDER_REVIEW):
+                window = _window(conn, policy, row.batch, lifecycle.PHASE_OF_EVENT["review"])
+                if window is not None and window[1] >= now:
+                    opens, last = window
+                    found.append(Task(SCORE, row.id, row.title, row.state, row.batch, last,
+                                      opens if opens is not None and opens > now else None))
         for e in escalations:
             if e.target_role == checked.role and (e.target_scope is None
                                                  or e.target_scope == checked.scope):
@@ -109,3 +121,17 @@ def _window(conn: Any, policy: Policy, batch: str, phase: str
     window = policy_rules.effective_window(found.windows[phase],
                                            batch_store.extended_until(conn, batch, phase))
     return window.opens_at, policy_rules.last_moment(window)
+
+
+def offered(policy: Policy, actor: Actor, project: Any) -> tuple[str, ...]:
+    """The lifecycle's events `actor` may fire on `project` as its role, its scope and the
+    project's state go, in the definition's order: what a page offers it. A window or another
+    guard may still refuse one when it is fired, as it would from the command line."""
+    checked = resolve_actor(policy, actor)
+    events = dict.fromkeys(e.event for e in lifecycle.TRANSITIONS
+                           if project.state in e.sources and e.event != "dock")
+    return tuple(event for event in events
+                 if event in policy.permissions
+                 and policy_rules.authorise(policy, checked.role, checked.scope, event,
+                                            source=project.state, region=project.region,
+                                            credit_code=project.credit_code) is None)

@@ -47,6 +47,16 @@ def seated(expert: str) -> Any:
     return select(S.project_id).where(S.expert == expert, S.recused_at.is_(None))
 
 
+def to_score(conn: Connection, expert: str, state: str) -> list[Any]:
+    """The projects in `state` on whose panels `expert` sits (not recused) and has not scored,
+    by id: an expert's work."""
+    P = project_table.c
+    q = (select(project_table).join(panel_seat_table, S.project_id == P.id)
+         .where(S.expert == expert, S.recused_at.is_(None), S.score.is_(None),
+                P.state == state).order_by(P.id))
+    return list(conn.execute(q).all())
+
+
 def sits_on(conn: Connection, project_id: int, expert: str) -> bool:
     """Does `expert` sit on the project's panel (not recused)?"""
     row = seat(conn, project_id, expert)

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from accel666.service import languages
 from accel666.service.deps import ActorDep, EngineDep
 from accel666.views import labels, public_page
 
@@ -95,15 +96,10 @@ def public_json(engine: EngineDep) -> dict[str, Any]:
 def public(request: Request, engine: EngineDep) -> HTMLResponse:
     """No sign-in: the page of `/public.json`, in Chinese, or in English for a browser that
     prefers it (Accept-Language)."""
-    lang = "en" if _prefers_english(request.headers.get("accept-language", "")) else "zh"
+    lang = "en" if languages.prefers_english(request.headers.get("accept-language", "")) \
+        else "zh"
     body = public_page.render(engine.public(), engine.policy, engine.now(), labels.Labels(lang))
     return HTMLResponse(body, headers={"Content-Security-Policy": public_page.CSP,
                                        "X-Content-Type-Options": "nosniff",
                                        "Content-Language": "zh-CN" if lang == "zh" else "en",
                                        "Vary": "Accept-Language"})
-
-
-def _prefers_english(header: str) -> bool:
-    """Does the browser's first language choice start with English? (Chinese otherwise.)"""
-    first = header.split(",", 1)[0].split(";", 1)[0].strip().lower()
-    return first.startswith("en")

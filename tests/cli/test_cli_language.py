@@ -14,8 +14,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from accel666 import lifecycle
-from accel666.cli import refusals
-from accel666.views import labels
+from accel666.views import labels, refusals
 from tests.helpers import CODE_A, CODE_B, cst
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -247,16 +247,17 @@ def builtin_policy_text() -> str:
     return text.replace('gates = "sign"', 'gates = ""')  # signing waits for no public notice
 
 
-def open_policy(tmp_path: Path) -> Path:
+def open_policy(tmp_path: Path, *, panels: bool = False) -> Path:
     """The built-in programme plus batch `proc-open`, every window open from 2020 to 2099;
-    the province reviews alone (no expert panel: these processes race on the lifecycle)."""
+    the province reviews alone (no expert panel: these processes race on the lifecycle),
+    unless `panels` keeps the built-in panels."""
     path = tmp_path / "open-policy.toml"
     windows = "\n".join(f"{phase} = {{ opens = 2020-01-01, closes = 2099-12-31 }}"
                         for phase in ("docking", "application", "recommendation", "review",
                                       "signing", "publication"))
     path.write_text(f'extends = "builtin"\n\n[[batches]]\nkey = "proc-open"\nname = "open"\n\n'
                     f"[batches.windows]\n{windows}\n\n[notice]\ngates = \"\"\n\n"
-                    "[review]\npanel_size = 0\n",
+                    + ("" if panels else "[review]\npanel_size = 0\n"),
                     encoding="utf-8")
     return path
 

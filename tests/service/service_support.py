@@ -58,10 +58,11 @@ class Service:
 
 
 def start(db: str, folder: Path, *, workers: int = 1, args: tuple[str, ...] = (),
-          open_files: int | None = None) -> Service:
+          open_files: int | None = None, panels: bool = False) -> Service:
     """Grant the operators of ROLES, start `accel666 serve` (with `args`; at most `open_files`
-    open files when given) and wait until /healthz says ok."""
-    policy = open_policy(folder)
+    open files when given; with expert panels when `panels`) and wait until /healthz says
+    ok."""
+    policy = open_policy(folder, panels=panels)
     service = Service(url="", db=db, policy=policy, process=None, log=folder / "serve.log")
     # Granted in process (`accel666 operator add` is tested on its own): one process start
     # per operator would cost more than the rest of the set-up.

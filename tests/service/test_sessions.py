@@ -29,7 +29,8 @@ def site(db_url, clock) -> Iterator[TestClient]:
     with Engine(db_url, clock=clock) as engine:
         token = engine.add_operator("prov", "province", by="test").token
     app = create_app(ServiceConfig(db=db_url), clock=clock)
-    with TestClient(app, follow_redirects=False) as client:
+    with TestClient(app, follow_redirects=False,
+                    headers={"Accept-Language": "en-GB,en;q=0.9"}) as client:
         client.token = token  # type: ignore[attr-defined]
         yield client
 
@@ -93,6 +94,7 @@ def test_signing_out_ends_the_session_on_the_server(site):
     assert sessions(site)[0][2] is not None  # ended
     assert not signed_in(site, cookie)  # the old cookie, sent again, opens nothing
     assert "Your session has ended" in site.get("/").text
+    assert "登录已失效" in site.get("/", headers={"Accept-Language": "zh-CN"}).text
 
 
 def test_revoking_the_operator_ends_its_sessions(site):

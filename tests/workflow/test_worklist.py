@@ -118,3 +118,34 @@ def test_the_service_answers_the_operators_own_worklist(engine, actors):
         theirs = client.get("/todo", headers={"Authorization": f"Bearer {nanjing}"})
         assert theirs.json() == []
         assert client.get("/todo").status_code == 401
+
+
+CLOSE_SEP_30 = cst(2020, 9, 30, 23, 59, 59, 999999)
+
+
+def test_an_expert_is_given_the_projects_it_has_still_to_score(engine, clock):
+    from tests.review.panel_support import expert, recommended, registry
+
+    registry(engine)
+    first, second = recommended(engine, CODE_A), recommended(engine, CODE_B)
+    engine.assign_panel(PROVINCE, [first, second], ["wang", "li", "zhao"])
+    assert todo(engine, expert("wang")) == [("score", first, CLOSE_SEP_30, None),
+                                            ("score", second, CLOSE_SEP_30, None)]
+    assert todo(engine, expert("qian")) == []  # on no panel
+    engine.score(expert("wang"), first, score=80)
+    engine.recuse(expert("wang"), second, reason="与申报单位有合作")
+    assert todo(engine, expert("wang")) == []
+    assert [t[:2] for t in todo(engine, expert("li"))] == [("score", first), ("score", second)]
+    assert todo(engine, expert("li"), now=cst(2020, 10, 1)) == []  # past doing
+
+
+def test_a_page_offers_the_events_the_role_may_fire_on_the_project(engine):
+    docked = dock(engine)  # suzhou, CODE_A
+    assert engine.offered(SUZHOU, docked.id) == ("apply", "withdraw")
+    assert engine.offered(enterprise(CODE_A), docked.id) == ("apply", "withdraw")
+    assert engine.offered(PROVINCE, docked.id) == ()  # it rejects recommended projects only
+    fire(engine, "apply", docked)
+    assert engine.offered(SUZHOU, docked.id) == ("recommend", "reject", "withdraw")
+    assert engine.offered(enterprise(CODE_A), docked.id) == ("withdraw",)
+    fire(engine, "recommend", docked)
+    assert engine.offered(PROVINCE, docked.id) == ("review", "reject")

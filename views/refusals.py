@@ -1,4 +1,5 @@
-"""A refusal as a sentence in the language in use (--lang), built from its guard and facts.
+"""An error as a person reads it, in the language in use (--lang, a page's language): a refusal
+as a sentence built from its guard and facts.
 
 English is the refusal's own message. In another language each guard has a sentence of its
 own, filled from the facts the refusal carries; a refusal whose facts do not fit one (or a
@@ -10,7 +11,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from accel666.views.labels import N_, Labels
+from accel666.errors import (
+    Conflict,
+    InvalidInput,
+    NotFound,
+    NotPermitted,
+    Refused,
+    Unauthenticated,
+    Unavailable,
+    WorkflowError,
+)
+from accel666.views.labels import N_, Labels, _, current
 
 Facts = dict[str, Any]
 
@@ -123,3 +134,42 @@ def sentence(labels: Labels, guard: str, facts: Facts, recorded: str) -> str:
         return build(labels, facts)
     except (KeyError, TypeError):
         return recorded
+
+
+def described(exc: WorkflowError) -> str:
+    """The error as a person reads it: in English its message; in another language (--lang, a
+    page's language) what happened and which rule said no in that language, then the
+    message's details."""
+    shown = current()
+    if shown.lang == "en":
+        return exc.message
+    if isinstance(exc, Refused):
+        head = _("{act} was refused by {rule}").format(act=shown.event(exc.event),
+                                                        rule=shown.guard(exc.guard, exc.event))
+        told = sentence(shown, exc.guard, exc.facts, exc.message)
+        if told != exc.message:
+            return _("{head}: {sentence}").format(head=head, sentence=told)
+    elif isinstance(exc, NotPermitted):
+        head = _("{act} is not permitted: {rule}").format(act=shown.event(exc.event),
+                                                          rule=shown.guard(exc.guard))
+        who = exc.role if exc.scope is None else f"{exc.role}:{exc.scope}"
+        if exc.guard in ("role", "scope", "reads"):
+            why = (_("the role {who} may not do this") if exc.guard == "role"
+                   else _("{who} may act only on projects of its own region or enterprise")
+                   if exc.guard == "scope"
+                   else _("{who} may read only the projects its role reaches: those of its "
+                          "own region or enterprise"))
+            return _("{head}: {sentence}").format(head=head, sentence=why.format(who=who))
+    elif isinstance(exc, InvalidInput):
+        head = _("invalid input: {field}").format(field=shown.field(exc.field))
+    elif isinstance(exc, NotFound):
+        head = _("not found: {what}").format(what=shown.kind(exc.kind))
+    elif isinstance(exc, Conflict):
+        head = _("the project changed meanwhile: show it again and retry")
+    elif isinstance(exc, Unavailable):
+        head = _("the database is unavailable: retry later")
+    elif isinstance(exc, Unauthenticated):
+        head = _("not authenticated: the token lets no one in")
+    else:
+        head = _("the command failed")
+    return _("{head}. ({details})").format(head=head, details=exc.message)
