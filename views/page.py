@@ -16,7 +16,7 @@ from typing import Any
 from accel666 import lifecycle
 from accel666.policies import Policy
 from accel666.views import documents, forms, labels
-from accel666.views.labels import _
+from accel666.views.labels import N_, _
 from accel666.workflow.report import ProgrammeReport
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
@@ -69,6 +69,7 @@ def render(report: ProgrammeReport, policy: Policy, *, banner: str = "") -> str:
         _h2(_("Regions × states")), _regions(doc["regions"], policy),
         _h2(_("Overdue projects")), _overdue(report, policy),
         _h2(_("The expert review")), _review(doc["review"]),
+        _review_batches(report, policy),
         _h2(_("The lifecycle")), _diagram(),
         "</body></html>",
     ]
@@ -181,6 +182,32 @@ def _review(review: dict[str, Any]) -> str:
     awaited = "".join(f"<tr><td>{escape(_('scores awaited'))}: {escape(k)}</td><td>{n}</td></tr>"
                       for k, n in review["awaited"].items())
     return f'<table id="review"><tbody>{rows}{awaited}</tbody></table>'
+
+
+def _review_batches(report: ProgrammeReport, policy: Policy) -> str:
+    """Each batch's review, its public notice and the objections open."""
+    shown = [b for b in report.review_batches
+             if b.figures.under_review or b.figures.passed or b.figures.failed
+             or b.notice_closes_at is not None]
+    if not shown:
+        return ""
+    named = (N_("batch"), N_("under review"), N_("panels at quorum"), N_("passed"),
+             N_("failed"), N_("overridden"), N_("public notice until"), N_("open objections"))
+    head = "".join(f"<th>{escape(_(h))}</th>" for h in named)
+    opened, closed = _("accepting objections"), _("closed")
+    rows = []
+    for b in shown:
+        f = b.figures
+        notice = "-" if b.notice_closes_at is None else \
+            f"{documents.shown(b.notice_closes_at, policy)} ({opened if b.notice_open else closed})"
+        rows.append(f'<tr class="review-batch" data-batch="{escape(b.batch)}">'
+                    f"<td>{escape(b.batch)}</td><td>{f.under_review}</td>"
+                    f"<td>{f.panels_at_quorum}</td><td>{f.passed}</td><td>{f.failed}</td>"
+                    f"<td>{f.overridden}</td><td>{escape(notice)}</td>"
+                    f'<td data-open-objections="{b.open_objections}">{b.open_objections}</td>'
+                    "</tr>")
+    return (f'<table id="review-batches"><thead><tr>{head}</tr></thead><tbody>'
+            f'{"".join(rows)}</tbody></table>')
 
 
 def _diagram() -> str:

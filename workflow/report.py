@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Engine as SAEngine
 
 from accel666 import lifecycle, models
+from accel666.models.stores import notices as notice_store
 from accel666.models.stores import panels, projects
 from accel666.models.stores.projects import Within
 from accel666.policies import Policy
@@ -75,6 +76,28 @@ class ReviewFigures:
 
 
 @dataclass(frozen=True)
+class BatchReview:
+    """One batch's review: its figures, its latest public notice (None before one started:
+    when it started and closes, and whether it is open at the report's time) and the
+    objections to it not yet resolved."""
+
+    batch: str
+    figures: ReviewFigures
+    notice_started_at: datetime | None = None
+    notice_closes_at: datetime | None = None
+    notice_open: bool = False
+    open_objections: int = 0
+
+    def to_dict(self, zone: Any) -> dict[str, Any]:
+        notice = None if self.notice_started_at is None or self.notice_closes_at is None \
+            else {"started_at": self.notice_started_at.astimezone(zone).isoformat(),
+                  "closes_at": self.notice_closes_at.astimezone(zone).isoformat(),
+                  "open": self.notice_open}
+        return {"batch": self.batch, **self.figures.to_dict(), "notice": notice,
+                "open_objections": self.open_objections}
+
+
+@dataclass(frozen=True)
 class ProgrammeReport:
     """The operators' view at `as_of`, narrowed to `batch` and `region` when given. Its
     figures count every project; `overdue_projects` lists those its reader may read."""
@@ -87,6 +110,7 @@ class ProgrammeReport:
     regions: tuple[RegionRow, ...]
     overdue_projects: tuple[OverdueProject, ...] = field(default_factory=tuple)
     review: ReviewFigures = field(default_factory=ReviewFigures)
+    review_batches: tuple[BatchReview, ...] = field(default_factory=tuple)
 
     @property
     def overdue(self) -> int:
@@ -113,6 +137,7 @@ class ProgrammeReport:
                         for r in self.regions],
             "overdue": self.overdue, "open_escalations": self.open_escalations,
             "review": self.review.to_dict(),
+            "review_batches": [b.to_dict(zone) for b in self.review_batches],
         }
 
 
@@ -125,9 +150,10 @@ def build(db: SAEngine, policy: Policy, now: datetime, *, batch: str | None = No
         escalated = projects.open_escalations(conn, batch, region)
         late = queries.overdue_counts(conn, policy, now, region, batch=batch)
         overdue = tuple(queries.overdue_in(conn, policy, now, region, batch=batch, reach=reach))
-        figures = _review(policy, panels.live_seats_under_review(conn, batch, region,
-                                                                 "recommended"),
-                          projects.review_payloads(conn, batch, region))
+        seats = panels.live_seats_under_review(conn, batch, region, "recommended")
+        reviews = projects.review_payloads(conn, batch, region)
+        figures = _review(policy, seats, reviews)
+        by_batch = _batches(conn, policy, now, batch, region, seats, reviews)
     totals = dict.fromkeys(lifecycle.STATES, 0)
     by_region = {code: dict.fromkeys(lifecycle.STATES, 0) for code in policy.regions}
     published: dict[str, int] = {}
@@ -149,8 +175,26 @@ def build(db: SAEngine, policy: Policy, now: datetime, *, batch: str | None = No
         regions=tuple(RegionRow(code, names.get(code, code), by_region.get(
             code, dict.fromkeys(lifecycle.STATES, 0)), late.get(code, 0),
             escalated.get(code, 0)) for code in shown),
-        overdue_projects=overdue, review=figures,
+        overdue_projects=overdue, review=figures, review_batches=by_batch,
     )
+
+
+def _batches(conn: Any, policy: Policy, now: datetime, batch: str | None, region: str | None,
+             seats: list[Any], reviews: list[Any]) -> tuple[BatchReview, ...]:
+    """The review of each batch (`batch` alone, when given) the policy has, in its order."""
+    objecting = notice_store.open_objections_by_batch(conn, batch, region)
+    latest = {row.batch: row for row in notice_store.notices(conn, batch)}  # oldest first
+    found = []
+    for key in policy.batches if batch is None else [batch]:
+        notice = latest.get(key)
+        found.append(BatchReview(
+            key, _review(policy, [s for s in seats if s.batch == key],
+                         [r for r in reviews if r.batch == key]),
+            notice_started_at=None if notice is None else notice.started_at,
+            notice_closes_at=None if notice is None else notice.closes_at,
+            notice_open=notice is not None and notice.started_at <= now <= notice.closes_at,
+            open_objections=objecting.get(key, 0)))
+    return tuple(found)
 
 
 def _review(policy: Policy, seats: list[Any], reviews: list[Any]) -> ReviewFigures:
@@ -159,15 +203,16 @@ def _review(policy: Policy, seats: list[Any], reviews: list[Any]) -> ReviewFigur
     quorum = policy.review.quorum if policy.review is not None else 0
     scored: dict[int, int] = {}
     awaited: dict[str, int] = {}
-    for pid, expert, score in seats:
+    for pid, expert, score, _batch in seats:
         if score is None:
             awaited[expert] = awaited.get(expert, 0) + 1
         else:
             scored[pid] = scored.get(pid, 0) + 1
-    verdicts = [(p or {}).get("verdict") for p in reviews]
+    payloads = [r.payload or {} for r in reviews]
+    verdicts = [p.get("verdict") for p in payloads]
     return ReviewFigures(
-        under_review=len({pid for pid, _, _ in seats}),
+        under_review=len({seat.project_id for seat in seats}),
         panels_at_quorum=sum(n >= max(quorum, 1) for n in scored.values()),
         awaited=dict(sorted(awaited.items())), passed=verdicts.count("pass"),
         failed=verdicts.count("fail"),
-        overridden=sum((p or {}).get("override") is True for p in reviews))
+        overridden=sum(p.get("override") is True for p in payloads))

@@ -85,6 +85,20 @@ def report_text(r: ProgrammeReport, policy: Policy) -> None:
     if v.awaited:
         click.echo(_("scores awaited: {experts}").format(
             experts=", ".join(f"{k} {n}" for k, n in v.awaited.items())))
+    for b in r.review_batches:
+        f = b.figures
+        if not (f.under_review or f.passed or f.failed or b.notice_closes_at):
+            continue
+        line = _("  batch {batch}: {under} under review, {quorum} panels at quorum; {passed} "
+                 "passed, {failed} failed, {overridden} overridden").format(
+            batch=b.batch, under=f.under_review, quorum=f.panels_at_quorum, passed=f.passed,
+            failed=f.failed, overridden=f.overridden)
+        if b.notice_closes_at is not None:
+            notice = _("; public notice until {closes} ({state}), {n} open objections")
+            state = _("accepting objections") if b.notice_open else _("closed")
+            line += notice.format(closes=output.shown(b.notice_closes_at, policy), state=state,
+                                  n=b.open_objections)
+        click.echo(line)
     click.echo(_("{projects} projects, {overdue} overdue, {open} open escalations").format(
         projects=sum(r.totals.values()), overdue=r.overdue, open=r.open_escalations),
         err=True)

@@ -109,6 +109,20 @@ def objections(conn: Connection, *, batch: str | None = None,
     return list(conn.execute(query).all())
 
 
+def open_objections_by_batch(conn: Connection, batch: str | None, region: str | None
+                             ) -> dict[str, int]:
+    """How many objections are not resolved yet, by the batch of their notice, over the
+    projects of `batch` and `region` (or all)."""
+    query = (select(N.batch, func.count(O.id)).join(notice_table, N.id == O.notice_id)
+             .join(project_table, P.id == O.project_id).where(O.outcome.is_(None))
+             .group_by(N.batch))
+    if batch is not None:
+        query = query.where(N.batch == batch)
+    if region is not None:
+        query = query.where(P.region == region)
+    return {key: n for key, n in conn.execute(query).all()}
+
+
 def open_objections(conn: Connection, project_id: int) -> int:
     """How many of the project's objections are not resolved yet."""
     return int(conn.execute(select(func.count()).select_from(objection_table)

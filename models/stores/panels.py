@@ -73,10 +73,11 @@ def every(conn: Connection) -> Iterator[Any]:
 
 def live_seats_under_review(conn: Connection, batch: str | None, region: str | None,
                             state: str) -> list[Any]:
-    """(project id, expert, score) of every live seat on the panels of projects in `state`,
-    of `batch` and `region` (or all): what the report counts of the panels at work."""
+    """(project id, expert, score, batch) of every live seat on the panels of projects in
+    `state`, of `batch` and `region` (or all): what the report counts of the panels at work."""
     P = project_table.c
-    q = (select(S.project_id, S.expert, S.score).join(project_table, P.id == S.project_id)
+    q = (select(S.project_id, S.expert, S.score, P.batch)
+         .join(project_table, P.id == S.project_id)
          .where(S.recused_at.is_(None), P.state == state))
     if batch is not None:
         q = q.where(P.batch == batch)

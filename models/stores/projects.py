@@ -204,11 +204,11 @@ def counts(conn: Connection, batch: str | None, region: str | None) -> list[Any]
 
 
 def review_payloads(conn: Connection, batch: str | None, region: str | None) -> list[Any]:
-    """The payload of every review in the log, over the projects of `batch` and `region` (or
-    all): what the report counts as passed, failed and overridden."""
-    q = (select(T.payload).join(project_table, P.id == T.project_id)
+    """(payload, batch) of every review in the log, over the projects of `batch` and `region`
+    (or all): what the report counts as passed, failed and overridden."""
+    q = (select(T.payload, P.batch).join(project_table, P.id == T.project_id)
          .where(T.event == "review"))
-    return list(conn.execute(_narrowed(q, batch, region)).scalars())
+    return list(conn.execute(_narrowed(q, batch, region)).all())
 
 
 def open_escalations(conn: Connection, batch: str | None, region: str | None

@@ -68,6 +68,10 @@ GOLDEN = {
     # the published project was reviewed by a panel of three (tests.helpers.panel_review)
     "review": {"under_review": 0, "panels_at_quorum": 0, "awaited": {}, "passed": 1,
                "failed": 0, "overridden": 0},
+    # the one batch: the same, with no public notice started
+    "review_batches": [{"batch": "2020-1", "under_review": 0, "panels_at_quorum": 0,
+                        "awaited": {}, "passed": 1, "failed": 0, "overridden": 0,
+                        "notice": None, "open_objections": 0}],
 }
 
 
