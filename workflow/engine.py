@@ -707,9 +707,10 @@ class Engine:
         return Experts(self.db, self.policy).add(actor, key, name=name, unit=unit,
                                                  avoid=avoid, now=self.now())
 
-    def experts(self) -> list[Expert]:
-        """The registry of experts, in the order they were added."""
-        return Experts(self.db, self.policy).listed()
+    def experts(self, *, actor: Actor | None = None) -> list[Expert]:
+        """The registry of experts, in the order they were added, as `actor` may read it: the
+        province all of it, an expert its own entry, anyone else NotPermitted."""
+        return Experts(self.db, self.policy).listed(actor)
 
     @models.retry_when_busy
     def assign_panel(self, actor: Actor, project_ids: Iterable[int],

@@ -28,6 +28,7 @@ from accel666.workflow.changes.guards import resolve_actor
 
 log = logs.get_logger("accel666.experts")
 KEEPER = "province"  # the registry and the panels are the province's
+EXPERT = "expert"  # the role an expert acts as, its scope the expert's key
 MAX_AVOID = 100
 
 
@@ -121,7 +122,17 @@ class Experts:
         return Expert(id=new_id, key=checked, name=shown_name, unit=shown_unit, avoid=avoids,
                       added_at=now, added_by=who.name)
 
-    def listed(self) -> list[Expert]:
-        """Every expert, in the order they were added."""
+    def listed(self, actor: Actor | None = None) -> list[Expert]:
+        """Every expert, in the order they were added, as `actor` may read the registry: the
+        province (or no actor) all of it, an expert its own entry; anyone else is
+        NotPermitted (guard reads): whom an expert must avoid is the province's to know."""
+        who = None if actor is None else resolve_actor(self.policy, actor)
+        if who is not None and who.role not in (KEEPER, EXPERT):
+            raise NotPermitted("read", "reads", f"role {who.role} may not read the registry "
+                               f"of experts: it is the province's (allowed: {KEEPER}; an "
+                               "expert reads its own entry)", role=who.role, scope=who.scope)
         with models.reading(self.db) as conn:
-            return [expert_from(r) for r in expert_store.listed(conn)]
+            found = [expert_from(r) for r in expert_store.listed(conn)]
+        if who is not None and who.role == EXPERT:
+            return [x for x in found if x.key == who.scope]
+        return found

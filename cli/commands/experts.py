@@ -7,7 +7,14 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from accel666.cli import output
-from accel666.cli.context import acting, actor_from, call_and_print, json_option
+from accel666.cli.context import (
+    acting,
+    actor_from,
+    call_and_print,
+    json_option,
+    reader_from,
+    reading,
+)
 
 if TYPE_CHECKING:
     from accel666 import Expert, Policy
@@ -58,10 +65,14 @@ def add(key: str, name: str, unit: str | None, avoid: tuple[str, ...], as_: str,
 
 
 @expert.command(name="list")
+@reading
 @json_option
-def list_experts(as_json: bool) -> None:
-    """List the registry of experts, in the order they were added."""
-    call_and_print(lambda engine: engine.experts(), as_json, must_exist=True,
+def list_experts(as_: str | None, as_json: bool) -> None:
+    """List the registry of experts, in the order they were added. With --as, as that role
+    may read it: the province all of it, an expert its own entry, anyone else refused
+    (exit 5)."""
+    actor = reader_from(as_)
+    call_and_print(lambda engine: engine.experts(actor=actor), as_json, must_exist=True,
                    to_json=output.each(expert_dict), to_text=experts_text)
 
 

@@ -53,8 +53,9 @@ class Recusing(BaseModel):
 
 @router.get("/experts", summary="The registry of experts")
 def experts(engine: EngineDep, actor: ActorDep) -> list[dict[str, Any]]:
-    """Every expert, in the order they were added, as `accel666 expert list --json`."""
-    return [x.to_dict(engine.policy.zone) for x in engine.experts()]
+    """Every expert, in the order they were added, as `accel666 expert list --json`: for the
+    province; an expert reads its own entry; anyone else is refused (403)."""
+    return [x.to_dict(engine.policy.zone) for x in engine.experts(actor=actor)]
 
 
 @router.post("/experts", status_code=201, summary="Add an expert to the registry")

@@ -39,6 +39,17 @@ def test_the_province_adds_experts_and_lists_them(run):
     assert [x["key"] for x in run.json("expert", "list")] == ["wang"]
 
 
+def test_the_registry_is_read_by_the_province_an_expert_reads_its_own_entry(run):
+    for key in ("wang", "li"):
+        assert run("expert", "add", key, "--name", key, "--avoid", CODE_B,
+                   "--as", "province").exit_code == 0
+    assert [x["key"] for x in run.json("expert", "list", "--as", "province")] == ["wang", "li"]
+    assert [x["key"] for x in run.json("expert", "list", "--as", "expert:li")] == ["li"]
+    for outsider in ("city:suzhou", "tencent", f"enterprise:{CODE_B}"):
+        refused = run("expert", "list", "--as", outsider)
+        assert refused.exit_code == 5 and CODE_B not in refused.stdout, outsider
+
+
 def test_a_panel_is_assigned_scored_blind_and_shown(run):
     experts(run, "wang", "li", "zhao", "qian", "sun")
     a, b = recommended(run), recommended(run, CODE_B)

@@ -41,7 +41,7 @@ def test_the_province_keeps_the_registry(setting):
     made = add(setting, "wang", unit="东南大学", avoid=["nanjing", CODE_A])
     assert made.status_code == 201, made.text
     assert made.json()["avoid"] == ["320100", CODE_A]
-    assert [x["key"] for x in call(setting, "sz", "GET", "/experts").json()] == ["wang"]
+    assert [x["key"] for x in call(setting, "prov", "GET", "/experts").json()] == ["wang"]
     assert add(setting, "wang").status_code == 422
     refused = call(setting, "sz", "POST", "/experts", {"key": "li", "name": "李"})
     assert refused.status_code == 403
@@ -165,3 +165,12 @@ def test_the_review_follows_the_panel_over_http(setting):
     ref = ref.get("$ref") or next(x["$ref"] for x in ref["anyOf"] if "$ref" in x)
     props = schema["components"]["schemas"][ref.rsplit("/", 1)[1]]["properties"]
     assert props["override"]["type"] == "boolean"
+
+
+def test_the_registry_is_the_province_s_and_an_expert_reads_its_own_entry(setting):
+    assert add(setting, "wang", avoid=[CODE_B]).status_code == 201
+    assert add(setting, "li").status_code == 201
+    assert [x["key"] for x in call(setting, "prov", "GET", "/experts").json()] == ["wang", "li"]
+    assert [x["key"] for x in call(setting, "wang", "GET", "/experts").json()] == ["wang"]
+    refused = call(setting, "sz", "GET", "/experts")
+    assert refused.status_code == 403 and CODE_B not in refused.text
