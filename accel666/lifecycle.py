@@ -138,28 +138,34 @@ def events_from(state: str) -> tuple[str, ...]:
 Roles = Callable[[str, str], tuple[str, ...]]
 
 
-def _label(edge: Edge, source: str, roles: Roles | None) -> str:
-    label = edge.event if edge.verdict is None else f"{edge.event} ({edge.verdict})"
+def _label(edge: Edge, source: str, roles: Roles | None,
+           words: Callable[[str], str] | None = None) -> str:
+    word = words or (lambda key: key)
+    label = word(edge.event) if edge.verdict is None else word(f"{edge.event} ({edge.verdict})")
     allowed = roles(edge.event, source) if roles is not None else ()
-    return f"{label} — {', '.join(allowed)}" if allowed else label
+    return f"{label} — {word(', ').join(word(r) for r in allowed)}" if allowed else label
 
 
-def mermaid(roles: Roles | None = None, names: Callable[[str], str] | None = None) -> str:
+def mermaid(roles: Roles | None = None, names: Callable[[str], str] | None = None,
+            words: Callable[[str], str] | None = None) -> str:
     """The state diagram as Mermaid text (GitHub renders it); with `roles`, each transition
-    names who may fire it; with `names`, each state is shown by its name in a language."""
+    names who may fire it; with `names`, each state is shown by its name in a language, and
+    with `words` each event, verdict and role."""
     lines = ["stateDiagram-v2"]
     if names is not None:
         lines += [f'    state "{names(s)}" as {s}' for s in STATES if names(s) != s]
     for edge in TRANSITIONS:
         for source in edge.sources:
             start = "[*]" if source == NEW else source
-            lines.append(f"    {start} --> {edge.dest}: {_label(edge, source, roles)}")
+            lines.append(f"    {start} --> {edge.dest}: {_label(edge, source, roles, words)}")
     lines += [f"    {state} --> [*]" for state in STATES if state in FINAL_STATES]
     return "\n".join(lines)
 
 
-def dot(roles: Roles | None = None, names: Callable[[str], str] | None = None) -> str:
-    """The state diagram in Graphviz's dot language (`dot -Tsvg`); `names` as for mermaid."""
+def dot(roles: Roles | None = None, names: Callable[[str], str] | None = None,
+        words: Callable[[str], str] | None = None) -> str:
+    """The state diagram in Graphviz's dot language (`dot -Tsvg`); `names` and `words` as
+    for mermaid."""
     lines = ["digraph lifecycle {", "    rankdir=LR;", '    node [shape=box, style=rounded];',
              '    new [shape=point, label=""];']
     lines += [f'    {state} [peripheries=2];' for state in STATES if state in FINAL_STATES]
@@ -167,7 +173,7 @@ def dot(roles: Roles | None = None, names: Callable[[str], str] | None = None) -
         lines += [f'    {s} [label="{names(s)}"];' for s in STATES if names(s) != s]
     for edge in TRANSITIONS:
         for source in edge.sources:
-            text = _label(edge, source, roles).replace('"', '\\"')
+            text = _label(edge, source, roles, words).replace('"', '\\"')
             lines.append(f'    {source} -> {edge.dest} [label="{text}"];')
     lines.append("}")
     return "\n".join(lines)

@@ -151,8 +151,49 @@ def _middle_cut(text: str, width: int) -> str:
     return "".join(head) + "…" + "".join(reversed(tail))
 
 
+def details_text(payload: dict[str, Any]) -> str:
+    """What a log row records, as people read it in the language in use (the digest and the
+    identity left out): each input by its name, a verdict by name, the panel as a sentence."""
+    from accel666.views.labels import _, current
+
+    shown = current()
+    parts = []
+    for key, value in payload.items():
+        if key in ("sha256", "identity"):
+            continue
+        if key == "panel" and isinstance(value, dict):
+            parts.append(panel_text(value))
+            continue
+        if key in ("verdict", "outcome") and isinstance(value, str):
+            value = shown.outcome(value)
+        elif isinstance(value, bool):
+            value = shown.yes(value)
+        elif isinstance(value, float):
+            value = f"{value:g}"
+        if key == "size":
+            parts.append(_("{size} bytes").format(size=value))
+            continue
+        parts.append(_("{field} {value}").format(field=shown.field(key.replace("_", " ")),
+                                                 value=value))
+    return _(", ").join(parts)
+
+
+def panel_text(panel: dict[str, Any]) -> str:
+    """The panel a review followed, as a phrase: 5 of 5 scored, trimmed mean, pass mark 70."""
+    from accel666.views.labels import _, current
+
+    return _("panel: {scored} of {experts} scored, {aggregate}, pass mark {pass_mark}").format(
+        scored=panel.get("scored"), experts=panel.get("experts"),
+        aggregate=current().aggregate(str(panel.get("aggregate"))),
+        pass_mark=panel.get("pass_mark"))
+
+
 def project_text(p: Project, history: Sequence[Transition], policy: Policy) -> str:
     from accel666.lifecycle import events_from
+    from accel666.views.labels import current
+
+    if current().lang != "en":
+        return _project_translated(p, history, policy)
 
     region = policy.regions.get(p.region)
     category = policy.categories.get(p.category)
@@ -182,11 +223,62 @@ def project_text(p: Project, history: Sequence[Transition], policy: Policy) -> s
     return "\n".join(lines)
 
 
+def _project_translated(p: Project, history: Sequence[Transition], policy: Policy) -> str:
+    """`show` in a language other than English: every label and name translated."""
+    from rich.cells import cell_len
+
+    from accel666.lifecycle import events_from
+    from accel666.views.labels import N_, _, current
+
+    names = current()
+    known = facts(history)
+    rows: list[tuple[str, str]] = [
+        (N_("enterprise"), _("{enterprise} ({code})").format(enterprise=p.enterprise,
+                                                             code=p.credit_code)),
+        (N_("region"), f"{p.region} {names.region(p.region, policy)}"),
+        (N_("category"), names.category(p.category, policy)), (N_("batch"), p.batch),
+        (N_("state"), _("{state} (version {version})").format(state=names.state(p.state),
+                                                              version=p.version)),
+    ]
+    if (m := known["materials"]) is not None:
+        rows.append((N_("materials"), _("{copies} paper copies; {document}").format(
+            copies=m["paper_copies"], document=m["document"]) + (
+            _(" ({size} bytes)").format(size=m["size"]) if m["size"] is not None else "")))
+    if known["opinion"] is not None:
+        rows.append((N_("opinion"), known["opinion"]))
+    if known["review"] is not None:
+        rows.append((N_("review"), review_text(known["review"])))
+    rows += [(N_("reason"), _("{act}: {reason}").format(act=names.event(r["event"]),
+                                                         reason=r["reason"]))
+             for r in known["reasons"]]
+    rows += [(N_("docked at"), shown(p.created_at, policy)),
+             (N_("updated at"), shown(p.updated_at, policy)),
+             (N_("next"), _(", ").join(names.event(e) for e in events_from(p.state))
+              or _("- (final state)"))]
+    labelled = [(_(k), v) for k, v in rows]
+    width = max(cell_len(k) for k, _v in labelled) + 2
+    return "\n".join([f"#{p.id}  {p.title}",
+                      *(f"  {k}{' ' * (width - cell_len(k))}{v}" for k, v in labelled)])
+
+
 def review_text(review: dict[str, Any]) -> str:
     """The review as `show` prints it: its score and verdict, the panel it followed (none for
     the province alone), and an override against the panel."""
+    from accel666.views.labels import _, current
+
+    shown = current()
     score = review["score"]
     shown_score = f"{score:g}" if isinstance(score, float) else score
+    if shown.lang != "en":
+        text = _("score {score}, {verdict}").format(score=shown_score,
+                                                    verdict=shown.outcome(review["verdict"]))
+        panel = review.get("panel")
+        if isinstance(panel, dict):
+            text += _(" ({panel})").format(panel=panel_text(panel))
+            if review.get("override"):
+                text += _("; OVERRIDE: the panel's outcome was {outcome}").format(
+                    outcome=shown.outcome(str(panel.get("outcome"))))
+        return text
     text = f"score {shown_score}, {review['verdict']}"
     panel = review.get("panel")
     if isinstance(panel, dict):

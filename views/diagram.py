@@ -24,4 +24,23 @@ def draw(policy: Policy, fmt: str = "mermaid") -> str:
     states named in the language in use (labels.use)."""
     draw_as = {"mermaid": lifecycle.mermaid, "dot": lifecycle.dot}[fmt]
     shown = labels.current()
-    return draw_as(roles(policy), None if shown.lang == "en" else shown.state)
+    if shown.lang == "en":
+        return draw_as(roles(policy))
+    return draw_as(roles(policy), shown.state, word)
+
+
+def word(key: str) -> str:
+    """An event, a verdict or a role of the diagram, by its short name in the language in
+    use."""
+    shown = labels.current()
+    event, _, verdict = key.partition(" (")
+    if verdict:  # an edge a verdict chooses: `review (pass)`
+        return shown.text(labels.N_("{event} ({verdict})")).format(
+            event=word(event), verdict=word(verdict.rstrip(")")))
+    if key == ", ":
+        return shown.text(labels.N_(", "))
+    if key in labels.OUTCOME_NAMES:
+        return shown.outcome(key)
+    if key in labels.ROLE_NAMES:
+        return shown.text(labels.ROLE_NAMES[key])
+    return shown.text(labels.SHORT_EVENT_NAMES.get(key, key))

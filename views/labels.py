@@ -67,6 +67,46 @@ class Labels:
     def field(self, field: str) -> str:
         return self.text(FIELD_NAMES.get(field, field))
 
+    def role(self, role: str, scope: str | None, policy: Policy) -> str:
+        """Who acts, as people name it: `city:320500` in English; 苏州市工信局, 省工信厅,
+        企业 9132…, 专家 wang in Chinese."""
+        if self.lang == "en":
+            return role if scope is None else f"{role}:{scope}"
+        if role == "city" and scope is not None:
+            return self.text(N_("{region} bureau")).format(region=self.region(scope, policy))
+        named = self.text(ROLE_NAMES.get(role, role))
+        return named if scope is None else f"{named} {scope}"
+
+    def actor(self, name: str, role: str, scope: str | None, policy: Policy) -> str:
+        """An actor with its role: 王工 (city:320583) in English, 王工（昆山市工信局）in
+        Chinese; the role alone where the name says it."""
+        who = self.role(role, scope, policy)
+        if self.lang == "en":
+            return f"{name} ({who})"
+        return name if name == who else f"{name}（{who}）"
+
+    def span(self, seconds: int) -> str:
+        """A lateness as people read it: 3d 04:05:06 (3天 04:05:06 in Chinese)."""
+        sign, seconds = ("-", -seconds) if seconds < 0 else ("", seconds)
+        days, rest = divmod(seconds, 86_400)
+        hours, rest = divmod(rest, 3600)
+        minutes, secs = divmod(rest, 60)
+        return self.text(N_("{sign}{days}d {hours:02}:{minutes:02}:{seconds:02}")).format(
+            sign=sign, days=days, hours=hours, minutes=minutes, seconds=secs)
+
+    def yes(self, value: bool) -> str:
+        return self.text(N_("yes") if value else N_("no"))
+
+    def delivery(self, notifier: str, status: str) -> str:
+        """A notification's delivery: its notifier and status by name."""
+        return self.text(N_("{notifier}:{status}")).format(
+            notifier=self.text(NOTIFIER_NAMES.get(notifier, notifier)),
+            status=self.text(DELIVERY_NAMES.get(status, status)))
+
+    def aggregate(self, aggregate: str) -> str:
+        """How a panel's scores make its score: the mean, the trimmed mean."""
+        return self.text(AGGREGATE_NAMES.get(aggregate, aggregate))
+
     def outcome(self, outcome: str) -> str:
         """A verdict or a panel's outcome: pass, fail, pending."""
         return self.text(OUTCOME_NAMES.get(outcome, outcome))
@@ -137,7 +177,7 @@ TABLE_HEADINGS = (
     N_("in pipeline"), N_("progress"), N_("due"), N_("overdue"), N_("open escalations"),
     N_("name"), N_("role"), N_("granted at"),
     N_("key"), N_("unit"), N_("avoid"), N_("added at"), N_("expert"), N_("scored"),
-    N_("score"), N_("comment"),
+    N_("score"), N_("comment"), N_("objector"), N_("received at"), N_("outcome"),
 )
 # The acts a refusal names (every event of the lifecycle, and the others).
 EVENT_NAMES = {"dock": N_("docking"), "apply": N_("the application"),
@@ -187,7 +227,19 @@ FIELD_NAMES = {
     "text": N_("text"), "unit": N_("unit"), "outcome": N_("outcome"),
     "objection id": N_("objection id"),
 }
-OUTCOME_NAMES = {"pass": N_("pass"), "fail": N_("fail"), "pending": N_("pending")}
+OUTCOME_NAMES = {"pass": N_("pass"), "fail": N_("fail"), "pending": N_("pending"),
+                 "upheld": N_("upheld"), "dismissed": N_("dismissed")}
+# The events as a diagram labels its edges: a word each.
+SHORT_EVENT_NAMES = {"dock": N_("dock"), "apply": N_("apply"), "recommend": N_("recommend"),
+                     "review": N_("review"), "sign": N_("sign"), "publish": N_("publish"),
+                     "reject": N_("reject"), "withdraw": N_("withdraw")}
+AGGREGATE_NAMES = {"mean": N_("mean"), "trimmed_mean": N_("trimmed mean")}
+ROLE_NAMES = {"province": N_("the province"), "city": N_("a city bureau"),
+              "tencent": N_("Tencent"), "enterprise": N_("an enterprise"),
+              "expert": N_("an expert"), "system": N_("the system")}
+NOTIFIER_NAMES = {"log": N_("log"), "webhook": N_("webhook")}
+DELIVERY_NAMES = {"pending": N_("pending"), "delivered": N_("delivered"),
+                  "failed": N_("failed")}
 KIND_NAMES = {"database": N_("database"), "document of project": N_("document of project"),
               "escalation": N_("escalation"), "extension": N_("extension"),
               "project": N_("project"), "operator": N_("operator"), "notifier": N_("notifier"),

@@ -15,7 +15,7 @@ from typing import Any
 
 from accel666 import lifecycle
 from accel666.policies import Policy
-from accel666.views import documents, forms, labels
+from accel666.views import diagram, documents, forms, labels
 from accel666.views.labels import N_, _
 from accel666.workflow.report import ProgrammeReport
 
@@ -251,7 +251,8 @@ def _edges(at: dict[str, tuple[float, float]]) -> Iterable[str]:
                 t = 0.25 + 0.3 * down.get(source, 0)
                 down[source] = down.get(source, 0) + 1
                 lx, ly = x1 + (x2 - x1) * t, y1 + 15 + (y2 - y1 - 30) * t
-            label = edge.event if edge.verdict is None else f"{edge.event} ({edge.verdict})"
+            label = escape(diagram.word(edge.event) if edge.verdict is None else
+                           diagram.word(f"{edge.event} ({edge.verdict})"))
             yield (f'<g class="edge" data-event="{edge.event}" data-from="{source}" '
                    f'data-to="{edge.dest}"><path d="{path}" stroke="#888" fill="none" '
                    'marker-end="url(#arrow)"/>'

@@ -23,13 +23,17 @@ def batches(as_json: bool) -> None:
 
 
 def batches_text(rows: list[BatchStatus], policy: Policy) -> None:
+    from accel666.views.labels import _, current
+
+    shown = current()
     for b in rows:
         output.table(
             ("phase", "opens", "closes (last moment)", "extended", "open now"),
-            ((w.phase, output.shown(w.opens_at, policy), output.shown(w.closes_at, policy),
-              "yes" if w.extended else "", "open" if w.open else "")
+            ((shown.phase(w.phase), output.shown(w.opens_at, policy),
+              output.shown(w.closes_at, policy), shown.yes(True) if w.extended else "",
+              shown.yes(True) if w.open else "")
              for w in b.windows),
-            title=f"batch {b.key}  {b.name}",
+            title=_("batch {key}  {name}").format(key=b.key, name=b.name),
         )
 
 
@@ -81,15 +85,23 @@ def extend(batch_key: str | None, phase: str | None, until: str | None, reason: 
 
 
 def extension_text(ext: Extension, policy: Policy) -> str:
-    carried = (f"; carried along: {', '.join(ext.carried)} (they would have closed first)"
-               if ext.carried else "")
-    return (f"extension {ext.id}: batch {ext.batch}: the {ext.phase} window now closes at the "
-            f"end of {ext.until} ({policy.zone.key}){carried}")
+    from accel666.views.labels import _, current
+
+    phase = current().phase(ext.phase)
+    carried = (_("; carried along: {phases} (they would have closed first)").format(
+        phases=", ".join(current().phase(p) for p in ext.carried)) if ext.carried else "")
+    return _("extension {id}: batch {batch}: the {phase} window now closes at the end of "
+             "{until} ({zone}){carried}").format(id=ext.id, batch=ext.batch, phase=phase,
+                                                 until=ext.until, zone=policy.zone.key,
+                                                 carried=carried)
 
 
 def revoked_text(ext: Extension, policy: Policy) -> str:
-    return (f"extension {ext.id} revoked: the {ext.phase} window of batch {ext.batch} closes "
-            "as it would without it")
+    from accel666.views.labels import _, current
+
+    return _("extension {id} revoked: the {phase} window of batch {batch} closes as it would "
+             "without it").format(id=ext.id, phase=current().phase(ext.phase),
+                                  batch=ext.batch)
 
 
 @batch.command()
@@ -102,11 +114,17 @@ def extensions(batch_key: str | None, as_json: bool) -> None:
 
 
 def extensions_text(rows: list[Extension], policy: Policy) -> None:
+    from accel666.views.labels import _, current
+
+    shown = current()
+    overriding = _(" [override]")
     output.table(
         ("id", "batch", "phase", "until", "by", "at", "reason", "follows", "revoked"),
-        ((x.id, x.batch, x.phase, x.until, f"{x.actor} ({x.role})", output.shown(x.at, policy),
-          x.reason + (" [override]" if x.override else ""), x.follows,
-          f"{output.shown(x.revoked_at, policy)} by {x.revoked_by}: {x.revoke_reason}"
+        ((x.id, x.batch, shown.phase(x.phase), x.until,
+          shown.actor(x.actor, x.role, None, policy), output.shown(x.at, policy),
+          x.reason + (overriding if x.override else ""), x.follows,
+          _("{moment} by {by}: {reason}").format(moment=output.shown(x.revoked_at, policy),
+                                                 by=x.revoked_by, reason=x.revoke_reason)
           if x.revoked_at else None)
          for x in rows))
-    click.echo(f"{len(rows)} extension(s)", err=True)
+    click.echo(_("{n} extension(s)").format(n=len(rows)), err=True)

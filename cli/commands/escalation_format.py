@@ -43,16 +43,15 @@ class Duration(click.ParamType):  # type: ignore[type-arg]
 
 
 def span(delta: timedelta) -> str:
-    """3d 04:05:06, as people read a lateness."""
-    seconds = int(delta.total_seconds())
-    sign, seconds = ("-", -seconds) if seconds < 0 else ("", seconds)
-    days, rest = divmod(seconds, 86_400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{sign}{days}d {hours:02}:{minutes:02}:{secs:02}"
+    """3d 04:05:06, as people read a lateness (in the language in use)."""
+    return labels.current().span(int(delta.total_seconds()))
 
 
 def target(role: str, scope: str | None, policy: Policy) -> str:
+    """Whom an escalation is addressed to: city:320500 苏州市 (苏州市工信局 in Chinese)."""
+    shown = labels.current()
+    if shown.lang != "en":
+        return shown.role(role, scope, policy)
     if scope is None:
         return role
     return f"{role}:{scope} {output.region_name(scope, policy)}" if scope in policy.regions \
@@ -83,26 +82,35 @@ def run_dict(run: EscalationRun, policy: Policy) -> dict[str, Any]:
 
 def run_text(run: EscalationRun, policy: Policy) -> str:
     s, d = run.sweep, run.delivery
-    verb = "would record" if s.dry_run else "recorded"
-    parts = ", ".join(f"{c.batch} {c.phase} L{c.level}: {c.count}" for c in s.recorded)
-    line = (f"swept at {output.shown(s.now, policy)}: {verb} {s.total} escalation(s)"
-            f"{f' ({parts})' if parts else ''}, "
-            f"{'would resolve' if s.dry_run else 'resolved'} {s.resolved}")
-    if not s.dry_run:
-        line += (f"; deliveries: {d.delivered} delivered, {d.retrying} to retry, "
-                 f"{d.failed} failed")
-    return line
+    shown = labels.current()
+    parts = ", ".join(f"{c.batch} {shown.phase(c.phase)} L{c.level}: {c.count}"
+                      for c in s.recorded)
+    facts = {"moment": output.shown(s.now, policy), "n": s.total,
+             "parts": f" ({parts})" if parts else "", "resolved": s.resolved,
+             "delivered": d.delivered, "retrying": d.retrying, "failed": d.failed}
+    if s.dry_run:
+        return labels._("swept at {moment}: would record {n} escalation(s){parts}, would "
+                        "resolve {resolved}").format(**facts)
+    return labels._("swept at {moment}: recorded {n} escalation(s){parts}, resolved "
+                    "{resolved}; deliveries: {delivered} delivered, {retrying} to retry, "
+                    "{failed} failed").format(**facts)
+
+
+def level(n: int, *, acked: bool = False, lapsed: bool = False) -> str:
+    """An escalation's level as people read it: L1, L1 (acked), L3 lapsed."""
+    if acked:
+        return labels._("L{n} (acked)").format(n=n)
+    return labels._("L{n} lapsed").format(n=n) if lapsed else f"L{n}"
 
 
 def overdue_row(o: OverdueProject, policy: Policy) -> tuple[Any, ...]:
-    following = f"L{o.next_level} at {output.shown(o.next_due_at, policy)}" if o.next_level \
-        else "-"
+    following = labels._("L{n} at {moment}").format(
+        n=o.next_level, moment=output.shown(o.next_due_at, policy)) if o.next_level else "-"
     shown = labels.current()
     return (o.project_id, shown.region(o.region, policy), o.batch, shown.phase(o.phase),
             shown.state(o.state),
             output.shown(o.deadline, policy), span(o.late_by),
-            f"L{o.level}{' (acked)' if o.acknowledged else ''}" if o.level else "-", following,
-            o.title)
+            level(o.level, acked=o.acknowledged) if o.level else "-", following, o.title)
 
 
 OVERDUE_HEADERS = ("project", "region", "batch", "phase", "state", "deadline", "late by",
@@ -116,9 +124,12 @@ def overdue_text(rows: list[OverdueProject], policy: Policy) -> None:
 
 
 def escalation_row(e: Escalation, policy: Policy) -> tuple[Any, ...]:
-    ack = f"{e.acked_by} ({e.ack_role})" if e.acked_at else "-"
-    deliveries = ", ".join(f"{d.notifier}:{d.status}×{d.attempts}" for d in e.deliveries)
-    return (e.id, e.project_id, e.phase, f"L{e.level}{' lapsed' if e.lapsed else ''}",
+    shown = labels.current()
+    ack = shown.actor(e.acked_by, e.ack_role, None, policy) \
+        if e.acked_at and e.acked_by and e.ack_role else "-"
+    deliveries = ", ".join(f"{shown.delivery(d.notifier, d.status)}×{d.attempts}"
+                           for d in e.deliveries)
+    return (e.id, e.project_id, shown.phase(e.phase), level(e.level, lapsed=e.lapsed),
             target(e.target_role, e.target_scope, policy), output.shown(e.fired_at, policy),
             span(timedelta(seconds=e.lateness_seconds)), ack,
             output.shown(e.resolved_at, policy), deliveries or "-")
@@ -135,9 +146,11 @@ def escalations_text(rows: list[Escalation], policy: Policy) -> None:
 
 
 def ack_text(e: Escalation, _policy: Policy) -> str:
-    return (f"escalation {e.id} (project {e.project_id}, {e.phase} L{e.level}) acknowledged "
-            f"by {e.acked_by}")
+    return labels._("escalation {id} (project {project}, {phase} L{level}) acknowledged by "
+                    "{by}").format(id=e.id, project=e.project_id,
+                                   phase=labels.current().phase(e.phase), level=e.level,
+                                   by=e.acked_by)
 
 
 def rearm_text(e: Escalation, _policy: Policy) -> str:
-    return f"escalation {e.id}: failed deliveries re-armed"
+    return labels._("escalation {id}: failed deliveries re-armed").format(id=e.id)

@@ -15,6 +15,7 @@ from accel666.cli.context import (
     reader_from,
     reading,
 )
+from accel666.views import labels
 
 if TYPE_CHECKING:
     from accel666 import Expert, Policy
@@ -61,7 +62,8 @@ def add(key: str, name: str, unit: str | None, avoid: tuple[str, ...], as_: str,
     call_and_print(lambda engine: engine.add_expert(actor_from(as_, actor), key, name=name,
                                                     unit=unit, avoid=avoid),
                    as_json, to_json=expert_dict,
-                   to_text=lambda x, _p: f"expert {x.key} ({x.name}) added by {x.added_by}")
+                   to_text=lambda x, _p: labels._("expert {key} ({name}) added by {by}").format(
+                       key=x.key, name=x.name, by=x.added_by))
 
 
 @expert.command(name="list")
@@ -81,7 +83,14 @@ def expert_dict(x: Expert, policy: Policy) -> dict[str, Any]:
 
 
 def experts_text(rows: list[Expert], policy: Policy) -> None:
+    from accel666.views.labels import _, current
+
+    shown = current()
+
+    def avoided(item: str) -> str:  # a region by name, a credit code as it is
+        return shown.region(item, policy) if item in policy.regions else item
+
     output.table(("key", "name", "unit", "avoid", "added at", "by"),
-                 ((x.key, x.name, x.unit, ", ".join(x.avoid) or None,
+                 ((x.key, x.name, x.unit, ", ".join(avoided(a) for a in x.avoid) or None,
                    output.shown(x.added_at, policy), x.added_by) for x in rows))
-    click.echo(f"{len(rows)} expert(s)", err=True)
+    click.echo(_("{n} expert(s)").format(n=len(rows)), err=True)

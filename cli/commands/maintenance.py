@@ -59,11 +59,19 @@ def verify_dict(report: VerifyReport, _policy: Policy) -> dict[str, Any]:
 
 def verify_text(report: VerifyReport, _policy: Policy) -> str:
     """Each problem on a line, what cannot be proved, then what was checked and the verdict."""
-    summary = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in counts(report).items())
-    verdict = "the record holds" if report.ok else f"{len(report.problems)} problem(s)"
+    from accel666.views.labels import N_, _
+
+    named = {"projects": N_("{n} projects"), "log_rows": N_("{n} log rows"),
+             "documents": N_("{n} documents"), "escalations": N_("{n} escalations"),
+             "ledger_rows": N_("{n} ledger rows"), "anchors": N_("{n} anchors")}
+    summary = _(", ").join(_(named[k]).format(n=n) for k, n in counts(report).items())
+    verdict = _("the record holds") if report.ok else \
+        _("{n} problem(s)").format(n=len(report.problems))
+    unproven = _("unproven: {note}")
     return "\n".join([*(f"{p.kind}: {p.message}" for p in report.problems),
-                      *(f"unproven: {note}" for note in report.unproven),
-                      f"checked {summary}: {verdict}"])
+                      *(unproven.format(note=note) for note in report.unproven),
+                      _("checked {summary}: {verdict}").format(summary=summary,
+                                                               verdict=verdict)])
 
 
 @click.command()

@@ -171,9 +171,16 @@ def shown_text(found: BatchNotice, policy: Policy) -> None:
 
 
 def objections_text(rows: list[Objection], policy: Policy) -> None:
-    output.table(("#", "project", "name", "at", "resolved", "reason"),
-                 ((o.id, o.project_id, o.name if o.unit is None else f"{o.name} ({o.unit})",
-                   output.shown(o.received_at, policy), o.outcome or "-", o.reason)
+    shown = labels.current()
+
+    def who(o: Objection) -> str:
+        if o.unit is None:
+            return o.name
+        return f"{o.name} ({o.unit})" if shown.lang == "en" else f"{o.name}（{o.unit}）"
+
+    output.table(("#", "project", "objector", "received at", "outcome", "reason"),
+                 ((o.id, o.project_id, who(o), output.shown(o.received_at, policy),
+                   shown.outcome(o.outcome) if o.outcome else "-", o.reason)
                   for o in rows))
     click.echo(labels._("{n} objection(s)").format(n=len(rows)), err=True)
 
@@ -223,7 +230,8 @@ def resolved_dict(result: tuple[Objection, Project | None], policy: Policy) -> d
 
 def resolved_text(result: tuple[Objection, Project | None], _policy: Policy) -> str:
     found, project = result
-    said = labels._("objection {id} {outcome}").format(id=found.id, outcome=found.outcome)
+    said = labels._("objection {id} {outcome}").format(
+        id=found.id, outcome=labels.current().outcome(found.outcome or ""))
     if project is not None:
         said += "; " + labels._("project {id} rejected").format(id=project.id)
     return said

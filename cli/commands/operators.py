@@ -125,10 +125,15 @@ def operator_dict(o: Operator, policy: Policy) -> dict[str, Any]:
 
 
 def operators_text(rows: list[Operator], policy: Policy) -> None:
+    from accel666.views.labels import _, current
+
+    shown = current()
     output.table(
         ("name", "role", "granted at", "by", "revoked"),
-        ((o.name, role_of(o), output.shown(o.granted_at, policy), o.granted_by,
-          f"{output.shown(o.revoked_at, policy)} by {o.revoked_by}: {o.revoke_reason}"
+        ((o.name, shown.role(o.role, o.scope, policy), output.shown(o.granted_at, policy),
+          o.granted_by,
+          _("{moment} by {by}: {reason}").format(moment=output.shown(o.revoked_at, policy),
+                                                 by=o.revoked_by, reason=o.revoke_reason)
           if o.revoked_at else None)
          for o in rows))
-    click.echo(f"{len(rows)} operator(s)", err=True)
+    click.echo(_("{n} operator(s)").format(n=len(rows)), err=True)

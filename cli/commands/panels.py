@@ -15,6 +15,7 @@ from accel666.cli.context import (
     reader_from,
     reading,
 )
+from accel666.views import labels
 
 if TYPE_CHECKING:
     from accel666 import Panel, Policy
@@ -51,8 +52,9 @@ def assign(project_ids: tuple[int, ...], experts: str, as_: str, actor: str,
     keys = [k.strip() for k in experts.split(",") if k.strip()]
     call_and_print(lambda engine: engine.assign_panel(actor_from(as_, actor), project_ids, keys),
                    as_json, to_json=output.each(panel_dict), to_text=lambda panels, _p: "\n".join(
-                       f"project {p.project}: panel of {len(p.experts)} "
-                       f"({', '.join(s.key for s in p.experts)})" for p in panels))
+                       labels._("project {id}: panel of {n} ({experts})").format(
+                           id=p.project, n=len(p.experts),
+                           experts=", ".join(s.key for s in p.experts)) for p in panels))
 
 
 @panel.command()
@@ -88,8 +90,9 @@ def score(project_id: int, value: str, comment: str | None, as_: str, actor: str
     call_and_print(lambda engine: engine.score(actor_from(as_, actor), project_id,
                                                score=whole_number(value), comment=comment),
                    as_json, to_json=panel_dict,
-                   to_text=lambda p, _policy: f"project {p.project}: scored "
-                                              f"({p.scored} of {len(p.experts)} on the panel)")
+                   to_text=lambda p, _policy: labels._(
+                       "project {id}: scored ({scored} of {n} on the panel)").format(
+                       id=p.project, scored=p.scored, n=len(p.experts)))
 
 
 @click.command()
@@ -102,7 +105,8 @@ def recuse(project_id: int, reason: str, as_: str, actor: str, as_json: bool) ->
     call_and_print(lambda engine: engine.recuse(actor_from(as_, actor), project_id,
                                                 reason=reason),
                    as_json, to_json=panel_dict,
-                   to_text=lambda p, _policy: f"project {p.project}: recused")
+                   to_text=lambda p, _policy: labels._("project {id}: recused").format(
+                       id=p.project))
 
 
 def whole_number(text: str) -> Any:
@@ -118,13 +122,19 @@ def panel_dict(p: Panel, policy: Policy) -> dict[str, Any]:
 
 
 def panel_text(p: Panel, policy: Policy) -> None:
+    _ = labels._
+    names = labels.current()
     output.table(("expert", "name", "scored", "score", "comment"),
                  ((s.key, s.name, output.shown(s.scored_at, policy) if s.scored else None,
                    s.score, s.comment) for s in p.experts),
-                 title=f"project {p.project}")
+                 title=_("project {id}").format(id=p.project))
     for s in p.recused:
-        click.echo(f"recused: {s.key} ({s.name}) at {output.shown(s.recused_at, policy)}: "
-                   f"{s.recuse_reason}")
+        click.echo(_("recused: {key} ({name}) at {moment}: {reason}").format(
+            key=s.key, name=s.name, moment=output.shown(s.recused_at, policy),
+            reason=s.recuse_reason))
     shown = "-" if p.score is None else f"{p.score:g}"
-    click.echo(f"quorum {p.quorum}, pass mark {p.pass_mark}, {p.aggregate}: score {shown}, "
-               f"{p.outcome}")
+    click.echo(_("quorum {quorum}, pass mark {pass_mark}, {aggregate}: score {score}, "
+                 "{outcome}").format(quorum=p.quorum, pass_mark=p.pass_mark,
+                                     aggregate=names.aggregate(str(p.aggregate))
+                                     if names.lang != "en" else p.aggregate,
+                                     score=shown, outcome=names.outcome(p.outcome)))

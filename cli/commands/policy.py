@@ -9,6 +9,7 @@ import click
 
 from accel666.cli import output
 from accel666.cli.context import acting, actor_from, call_and_print, json_option, settings
+from accel666.views import labels
 
 if TYPE_CHECKING:
     from accel666 import StoredPolicy
@@ -112,7 +113,19 @@ def stored_dict(s: StoredPolicy, policy: Policy) -> dict[str, object]:
 
 
 def history_text(rows: list[StoredPolicy], policy: Policy) -> None:
+    from accel666.workflow.stored_policy import FIRST_USE
+
+    _ = labels._
+    # The reason the system records, kept in English in the database, read in the language
+    # in use.
+    system_reasons = {FIRST_USE: labels.N_("the policy in force when the database was first "
+                                           "used")}
+
+    def why(s: StoredPolicy) -> str:
+        said = _(system_reasons[s.reason]) if s.reason in system_reasons else s.reason
+        return _("{reason} (override)").format(reason=said) if s.override else said
+
     output.table(("id", "sha256", "applied at", "by", "reason"),
                  ((s.id, s.sha256[:12], output.shown(s.applied_at, policy),
-                   f"{s.actor} ({s.role})",
-                   f"{s.reason} (override)" if s.override else s.reason) for s in rows))
+                   labels.current().actor(s.actor, s.role, None, policy), why(s))
+                  for s in rows))

@@ -79,7 +79,8 @@ def list_text(projects: list[Project], policy: Policy) -> None:
     shown = current()
     output.table(
         ("id", "state", "region", "category", "batch", "enterprise", "title"),
-        ((p.id, shown.state(p.state), shown.region(p.region, policy), p.category, p.batch,
+        ((p.id, shown.state(p.state), shown.region(p.region, policy),
+          p.category if shown.lang == "en" else shown.category(p.category, policy), p.batch,
           p.enterprise, p.title) for p in projects),
     )
     click.echo(_("{n} project(s)").format(n=len(projects)), err=True)
@@ -99,11 +100,25 @@ def history(project_id: int, as_: str | None, as_json: bool) -> None:
 
 
 def history_text(rows: list[Transition], policy: Policy) -> None:
+    from accel666.views.labels import current
+
+    shown = current()
+    if shown.lang == "en":
+        output.table(
+            ("#", "at", "event", "from → to", "actor", "details"),
+            ((t.seq, output.shown(t.at, policy), t.event,
+              f"{t.from_state or '∅'} → {t.to_state}",
+              f"{t.actor} ({t.role}{':' + t.scope if t.scope else ''})",
+              ", ".join(f"{k}={v}" for k, v in t.payload.items()
+                        if k not in ("sha256", "identity")))
+             for t in rows),
+        )
+        return
     output.table(
         ("#", "at", "event", "from → to", "actor", "details"),
-        ((t.seq, output.shown(t.at, policy), t.event, f"{t.from_state or '∅'} → {t.to_state}",
-          f"{t.actor} ({t.role}{':' + t.scope if t.scope else ''})",
-          ", ".join(f"{k}={v}" for k, v in t.payload.items() if k not in ("sha256", "identity")))
+        ((t.seq, output.shown(t.at, policy), shown.event(t.event),
+          f"{shown.state(t.from_state) if t.from_state else '∅'} → {shown.state(t.to_state)}",
+          shown.actor(t.actor, t.role, t.scope, policy), output.details_text(t.payload))
          for t in rows),
     )
 

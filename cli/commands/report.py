@@ -69,7 +69,8 @@ def report_text(r: ProgrammeReport, policy: Policy) -> None:
                  title=title + (f" ({narrowed})" if narrowed else ""))
     output.table(
         ("category", "target", "published", "in pipeline", "progress", "due"),
-        ((f"{c.key} {shown.category(c.key, policy)}", c.target, c.published, c.in_pipeline,
+        ((f"{c.key} {shown.category(c.key, policy)}" if shown.lang == "en"
+          else shown.category(c.key, policy), c.target, c.published, c.in_pipeline,
           f"{c.progress:.0%}", c.due.isoformat()) for c in r.categories),
         title=_("Progress toward the targets"))
     output.table(

@@ -47,14 +47,24 @@ def _json(tasks: list[Task], policy: Policy) -> Any:
 
 
 def _text(tasks: list[Task], policy: Policy) -> str | None:
-    from accel666.views.labels import _
+    from accel666.views.labels import _, current
     from accel666.views.worklist import left
 
     if not tasks:
         return _("Nothing waits for you.")
+    shown = current()
     now = datetime.now(policy.zone)
+
+    def what(t: Task) -> str:
+        if t.escalation_id is None:
+            return t.event if shown.lang == "en" else shown.event(t.event)
+        if shown.lang == "en":
+            return f"ack {t.escalation_id} (L{t.level})"
+        return _("acknowledge escalation {id} (L{level})").format(id=t.escalation_id,
+                                                                  level=t.level)
+
     output.table(HEADERS, (
-        (t.event if t.escalation_id is None else f"ack {t.escalation_id} (L{t.level})",
-         t.project_id, t.title, t.state, t.batch or "", output.shown(t.due, policy)
-         if t.due else "-", left(t.due, now) if t.due else "-") for t in tasks))
+        (what(t), t.project_id, t.title, t.state if shown.lang == "en" else shown.state(t.state),
+         t.batch or "", output.shown(t.due, policy) if t.due else "-",
+         left(t.due, now) if t.due else "-") for t in tasks))
     return None

@@ -144,8 +144,8 @@ def test_a_refusal_reads_in_chinese_and_its_json_stays(run, two):
                  "--category", "demo")
     assert result.exit_code == 4
     line = result.stderr.strip().splitlines()[-1]
-    assert line == ("accel666: 项目对接被拒绝:不符合每家企业同类同批只能有一个在途项目:企业 "
-                    f"{CODE_A} 在 2020-1 批次的 demo 类别中已有在途项目")
+    assert line == ("accel666: 项目对接被拒绝：不符合每家企业同类同批只能有一个在途项目：企业 "
+                    f"{CODE_A} 在 2020-1 批次的上云上平台示范企业类别中已有在途项目")
     english = run("dock", "--as", "city:suzhou", "--title", "T", "--enterprise", "E",
                   "--credit-code", CODE_A, "--region", "suzhou", "--category", "demo",
                   "--json")
@@ -155,7 +155,7 @@ def test_a_refusal_reads_in_chinese_and_its_json_stays(run, two):
     assert english.stderr.splitlines()[-1] == chinese.stderr.splitlines()[-1]
     missing = run("--lang", "zh", "show", "99")
     assert missing.exit_code == 3
-    assert missing.stderr.strip().splitlines()[-1].startswith("accel666: 未找到:项目。")
+    assert missing.stderr.strip().splitlines()[-1] == "accel666: 未找到：项目：99"
 
 
 def test_help_lists_every_command_with_its_summary_in_chinese(run):
@@ -166,7 +166,7 @@ def test_help_lists_every_command_with_its_summary_in_chinese(run):
         env = {"ACCEL666_LANG": "zh"} if given == ["--help"] else None
         shown = run(*given, env=env).stdout
         assert "命令:" in shown
-        assert "  dock         登记新项目(状态:已对接),输出其编号。" in shown
+        assert "  dock         登记新项目（状态：已对接），输出其编号。" in shown
     english = run("--lang", "en", "--help").stdout
     assert "Commands:" in english and "登记" not in english
 
@@ -191,6 +191,9 @@ FACTS = {
     "agreement": {"score": 5, "verdict": "pass", "pass_mark": 70},
     "once": {"expert": "wang"},
     "panel": {"outcome": "pass", "score": 85.0, "verdict": "fail", "pass_mark": 70},
+    # the public notice
+    "notice": {"notice": 1, "started_at": "2020-09-30T10:00:00+08:00",
+               "closes_at": "2020-10-14T23:59:59.999999+08:00", "event": "object"},
 }
 
 
@@ -209,7 +212,7 @@ def test_a_window_refusal_names_the_phase_and_moment(run, two):
     result = run("--lang", "zh", "apply", "1", "--as", f"enterprise:{CODE_A}",
                  "--paper-copies", "2", "--document", __file__)
     assert result.exit_code == 4
-    assert "2020-1 批次的联合申报时间窗口已于 2020-08-30T23:59:59.999999+08:00 截止" in \
+    assert "2020-1 批次的联合申报时间窗口已于 2020-08-30 23:59:59 +08:00 截止" in \
         result.stderr
 
 
@@ -217,10 +220,10 @@ def test_a_refusal_of_permission_reads_in_chinese(run, two):
     result = run("--lang", "zh", "withdraw", "2", "--as", "city:suzhou", "--reason", "x")
     assert result.exit_code == 5
     assert result.stderr.strip().splitlines()[-1] == (
-        "accel666: 无权进行撤回:辖区限制:city:320500 只能处理本地区或本企业的项目")
+        "accel666: 无权进行撤回：辖区限制：苏州市工信局 只能处理本地区或本企业的项目")
     role = run("--lang", "zh", "sign", "1", "--as", "enterprise:" + CODE_A)
     assert role.exit_code == 5
-    assert "角色 enterprise:" in role.stderr and "无权进行此操作" in role.stderr
+    assert f"角色 申报企业 {CODE_A} 无权" in role.stderr and "无权进行此操作" in role.stderr
 
 
 def test_success_lines_read_in_chinese(run, tmp_path):

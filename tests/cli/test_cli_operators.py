@@ -124,11 +124,11 @@ def test_refusals_read_in_chinese_as_an_operators(run):
     token_of(run, "li", "tencent")
     dup = run("--lang", "zh", "operator", "add", "li", "--as", "province")
     assert dup.stderr.strip().splitlines()[-1] == (
-        "accel666: 新增操作员被拒绝:不符合操作员名称不得重复:已有名为 li 的操作员,名称不可重复使用")
+        "accel666: 新增操作员被拒绝：不符合操作员名称不得重复：已有名为 li 的操作员，名称不可重复使用")
     assert run("operator", "revoke", "li", "--reason", "x", "--actor", "王工").exit_code == 0
     again = run("--lang", "zh", "operator", "revoke", "li", "--reason", "x")
     assert again.stderr.strip().splitlines()[-1] == (
-        "accel666: 撤销操作员被拒绝:不符合只能撤销一次:操作员 li 已由 王工 撤销")
+        "accel666: 撤销操作员被拒绝：不符合只能撤销一次：操作员 li 已由 王工 撤销")
 
 
 def test_an_unauthenticated_token_is_a_usage_error(capsys):

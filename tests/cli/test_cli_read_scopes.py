@@ -96,7 +96,7 @@ def test_a_refusal_reads_in_chinese(run, record):
     result = run("--lang", "zh", "show", str(record.ids["p2"]), "--as", "city:suzhou")
     assert result.exit_code == 5
     assert result.stderr.strip().splitlines()[-1] == (
-        "accel666: 无权进行查阅:查阅范围:city:320500 只能查阅其角色所及的项目:本地区或本企业的项目")
+        "accel666: 无权进行查阅：查阅范围：苏州市工信局 只能查阅其角色所及的项目：本地区或本企业的项目")
 
 
 def test_a_city_listing_another_region_is_refused(run, record):

@@ -146,8 +146,8 @@ def test_the_refusals_read_in_chinese(run):
     early = run("--lang", "zh", "review", str(pid), "--as", "province")
     assert early.exit_code == 4
     assert early.stderr.strip().splitlines()[-1] == (
-        "accel666: 专家评审被拒绝:不符合专家组的法定人数:专家组已有 0 份评分,法定人数需 3 份")
+        "accel666: 专家评审被拒绝：不符合专家组的法定人数：专家组已有 0 份评分，法定人数需 3 份")
     assert run("score", str(pid), "--score", "80", "--as", "expert:wang").exit_code == 0
     twice = run("--lang", "zh", "score", str(pid), "--score", "80", "--as", "expert:wang")
     assert twice.stderr.strip().splitlines()[-1] == (
-        "accel666: 评分被拒绝:不符合每位专家只能评分一次:专家 wang 已评分:评分一经给出不得更改")
+        "accel666: 评分被拒绝：不符合每位专家只能评分一次：专家 wang 已评分：评分一经给出不得更改")

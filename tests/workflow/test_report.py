@@ -129,8 +129,8 @@ def test_cli_report_text_lists_every_region_and_the_headline(run, engine, known)
     assert result.exit_code == 0, result.stderr
     for _, name in REGIONS:
         assert name in result.stdout
-    assert "demo 上云上平台示范企业" in result.stdout
-    assert result.stderr.strip().endswith("共 3 个项目,1 个逾期,1 条未处理督办")
+    assert "上云上平台示范企业" in result.stdout and "demo 上云" not in result.stdout  # by name
+    assert result.stderr.strip().endswith("共 3 个项目，1 个逾期，1 条未处理督办")
     english = run("report")
     assert "320583 Kunshan" in english.stdout and "demo enterprise on cloud" in english.stdout
     assert english.stderr.strip().endswith("3 projects, 1 overdue, 1 open escalations")
