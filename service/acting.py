@@ -85,7 +85,7 @@ def _show(request: Request, engine: Engine, operator: Operator, session: str, pi
     lang = languages.language(request)
     actor = operator.actor()
     with labels.speaking(lang):
-        top = pages.banner(operator, session, lang, f"/p/{pid}")
+        top = pages.banner(operator, session, lang, f"/p/{pid}", engine.policy)
         told = None if problem is None else refusals.described(problem)
         try:
             project = engine.get(pid, actor=actor)
@@ -243,7 +243,7 @@ def _dashboard_refusal(request: Request, engine: Engine, reader: tuple[Operator,
     """The refusal of a dashboard form, on a page of its own with the way back."""
     lang = languages.language(request)
     with labels.speaking(lang):
-        top = pages.banner(*reader, lang, "/")
+        top = pages.banner(*reader, lang, "/", engine.policy)
         back, title = _("Back to the worklist"), _("Refused")
         body = (top + f'<p id="problem" role="alert">{escape(refusals.described(exc))}'
                 f'</p><p><a href="/">{escape(back)}</a></p>')

@@ -18,6 +18,12 @@ def prefers_english(header: str) -> bool:
     return first.startswith("en")
 
 
+def prefers_chinese(header: str) -> bool:
+    """Does the client's first language choice (Accept-Language) start with Chinese?"""
+    first = header.split(",", 1)[0].split(";", 1)[0].strip().lower()
+    return first.startswith("zh")
+
+
 def chosen(request: Request) -> str | None:
     """The language the reader chose on this request with the page's switch, if any."""
     asked = request.query_params.get("lang")

@@ -16,7 +16,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from accel666 import Engine, lifecycle
+from accel666 import Engine, Policy, lifecycle
 from accel666.errors import NotPermitted, Unauthenticated
 from accel666.service import languages, signin
 from accel666.service.auth import OPERATOR, TooManyFailures
@@ -105,9 +105,10 @@ def elsewhere(request: Request) -> Response:
     return sign_in_page(request, ELSEWHERE, status=NotPermitted.http_status)
 
 
-def banner(operator: Operator, session: str, lang: str, path: str) -> str:
+def banner(operator: Operator, session: str, lang: str, path: str, policy: Policy) -> str:
     """Who is signed in, the sign-out button and the language switch."""
-    who = f"{operator.name} ({operator.role}{':' + operator.scope if operator.scope else ''})"
+    who = labels.current().actor(operator.name, operator.role, operator.scope,
+                                 policy)
     signed, out = _("signed in as {who}").format(who=who), _("sign out")
     return (f'<div class="meta" id="signed-in">{escape(signed)} · '
             '<form style="display:inline" method="post" action="/logout">'
@@ -143,7 +144,7 @@ def dashboard(request: Request, engine: EngineDep, done: str | None = None) -> R
     with labels.speaking(lang):
         # Its worklist first, with a form for each escalation; the form that docks a project
         # for a role that may; then the programme's figures, holding what it may read.
-        top = banner(operator, session, lang, "/") + done_line(done)
+        top = banner(operator, session, lang, "/", engine.policy) + done_line(done)
         top += worklist.html(engine.todo(actor, now=now), engine.policy, now, csrf=csrf)
         if any(g.role == actor.role for g in engine.policy.permissions.get("dock", ())):
             regions = [actor.scope] if actor.scope in engine.policy.regions else \

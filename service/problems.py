@@ -19,6 +19,8 @@ from starlette.exceptions import HTTPException
 from starlette.types import Message, Scope, Send
 
 from accel666 import WorkflowError
+from accel666.service import languages
+from accel666.views import labels, refusals
 
 MEDIA_TYPE = "application/problem+json"
 
@@ -29,13 +31,14 @@ def status_for(exc: Exception) -> int:
 
 
 def problem(status: int, detail: str, *, kind: str | None = None, instance: str | None = None,
-            headers: dict[str, str] | None = None, extra: dict[str, Any] | None = None
-            ) -> JSONResponse:
+            headers: dict[str, str] | None = None, extra: dict[str, Any] | None = None,
+            title: str | None = None) -> JSONResponse:
     """A problem document with `status`; `kind` names its type (default: the status's phrase);
-    `extra` adds members (never replacing the standard ones)."""
-    title = HTTPStatus(status).phrase
-    slug = re.sub(r"(?<=[a-z])(?=[A-Z])", "-", kind or title).replace(" ", "-").lower()
-    body = {**(extra or {}), "type": f"urn:accel666:problem:{slug}", "title": title,
+    `title` defaults to the status's phrase; `extra` adds members (never replacing the
+    standard ones)."""
+    phrase = HTTPStatus(status).phrase
+    slug = re.sub(r"(?<=[a-z])(?=[A-Z])", "-", kind or phrase).replace(" ", "-").lower()
+    body = {**(extra or {}), "type": f"urn:accel666:problem:{slug}", "title": title or phrase,
             "status": status, "detail": detail, **({"instance": instance} if instance else {})}
     return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
 
@@ -50,13 +53,27 @@ async def send_problem(scope: Scope, send: Send, status: int, detail: str, **opt
     await problem(status, detail, instance=scope["path"], **options)(scope, nothing, send)
 
 
+# Each status's title in Chinese, for a client whose first language is Chinese.
+TITLES_ZH = {400: "输入无效", 401: "未通过身份验证", 403: "无权操作", 404: "未找到",
+             405: "不支持该方法", 409: "冲突", 412: "前提条件不满足", 413: "请求内容过大",
+             422: "不符合规则", 429: "请求过于频繁", 500: "内部错误", 503: "服务暂不可用"}
+
+
 def from_error(exc: WorkflowError, request: Request) -> JSONResponse:
-    """The problem document of a library error, with its structured details."""
+    """The problem document of a library error, with its structured details; its `title`
+    and `detail` in Chinese for a client whose first language (Accept-Language) is Chinese,
+    its `guard`, `facts` and the other members the same keys in every language."""
     status = status_for(exc)
     details = {k: v for k, v in exc.to_dict().items() if k != "message"}
-    headers = {"WWW-Authenticate": 'Bearer realm="accel666"'} if status == 401 else None
-    return problem(status, exc.message, kind=details["error"], instance=request.url.path,
-                   headers=headers, extra=details)
+    headers = {"WWW-Authenticate": 'Bearer realm="accel666"'} if status == 401 else {}
+    if not languages.prefers_chinese(request.headers.get("accept-language", "")):
+        return problem(status, exc.message, kind=details["error"], instance=request.url.path,
+                       headers=headers or None, extra=details)
+    with labels.speaking("zh"):
+        told = refusals.described(exc)
+    return problem(status, told, kind=details["error"], instance=request.url.path,
+                   headers={**headers, "Content-Language": "zh-CN", "Vary": "Accept-Language"},
+                   extra=details, title=TITLES_ZH.get(status))
 
 
 def install(app: FastAPI) -> None:

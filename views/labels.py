@@ -177,7 +177,7 @@ TABLE_HEADINGS = (
     N_("in pipeline"), N_("progress"), N_("due"), N_("overdue"), N_("open escalations"),
     N_("name"), N_("role"), N_("granted at"),
     N_("key"), N_("unit"), N_("avoid"), N_("added at"), N_("expert"), N_("scored"),
-    N_("score"), N_("comment"), N_("objector"), N_("received at"), N_("outcome"),
+    N_("score"), N_("comment"), N_("cell"), N_("objector"), N_("received at"), N_("outcome"),
 )
 # The acts a refusal names (every event of the lifecycle, and the others).
 EVENT_NAMES = {"dock": N_("docking"), "apply": N_("the application"),

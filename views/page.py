@@ -179,7 +179,8 @@ def _review(review: dict[str, Any]) -> str:
                (_("passed"), review["passed"]), (_("failed"), review["failed"]),
                (_("overridden"), review["overridden"])]
     rows = "".join(f"<tr><td>{escape(k)}</td><td>{n}</td></tr>" for k, n in figures)
-    awaited = "".join(f"<tr><td>{escape(_('scores awaited'))}: {escape(k)}</td><td>{n}</td></tr>"
+    owed = _("scores awaited: {expert}")
+    awaited = "".join(f"<tr><td>{escape(owed.format(expert=k))}</td><td>{n}</td></tr>"
                       for k, n in review["awaited"].items())
     return f'<table id="review"><tbody>{rows}{awaited}</tbody></table>'
 

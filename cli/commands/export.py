@@ -6,7 +6,7 @@ import click
 
 from accel666.cli import files, output, tabular
 from accel666.cli.context import reader_from, reading, with_engine
-from accel666.views.labels import HEADINGS, current
+from accel666.views.labels import HEADINGS, N_, current
 
 # The import headers first (an export imports again), then what the record adds.
 COLUMNS = ("title", "enterprise", "credit_code", "region", "category", "id", "region_name",
@@ -48,8 +48,13 @@ def export(state: str | None, region: str | None, category: str | None, batch: s
         state=state, region=region, category=category, batch=batch, actor=actor),
         must_exist=True)
     rows = [output.project_dict(p, policy) for p in projects]
+    shown = current()
+    if shown.lang != "en" and chosen in ("csv", "xlsx", "md"):  # for people: names, which
+        rows = [{**r, "state": shown.state(r["state"]),  # import reads back (not the state)
+                 "category": shown.category(r["category"], policy)} for r in rows]
     files.write_output(target, tabular.render(rows, COLUMNS, chosen, headings=[
         current().text(HEADINGS[c]) for c in COLUMNS] if chosen in ("csv", "xlsx", "md")
         else None))
     if target is not None:
-        click.echo(f"{len(rows)} project(s) written to {out}", err=True)
+        click.echo(shown.text(N_("{n} project(s) written to {file}")).format(
+            n=len(rows), file=out), err=True)

@@ -85,8 +85,10 @@ def _text(result: ImportResult) -> None:
         click.echo(_("the headings are in row {row}; the rows above were taken for titles")
                    .format(row=result.header_row), err=True)
     if result.errors:
+        from accel666.views.refusals import reason
+
         output.table(("row", "cell", "column", "value", "reason"),
-                     ((e.row, e.cell or "", e.column, e.value, e.reason)
+                     ((e.row, e.cell or "", e.column, e.value, reason(e.reason))
                       for e in result.errors))
         click.echo(_("{n} problem(s): nothing was imported").format(n=len(result.errors)),
                    err=True)

@@ -10,6 +10,7 @@ character fails too."""
 
 from __future__ import annotations
 
+import getpass
 import json
 import re
 import sqlite3
@@ -28,7 +29,8 @@ NAMES = {"accel666", "L1", "L2", "L3", "PDF", "CSV", "XLSX", "JSON", "HTML", "TO
 LATIN = re.compile(r"[A-Za-z][A-Za-z0-9_.\-]*[A-Za-z0-9]|[A-Za-z]")
 CJK = r"[\u3400-\u9fff\uff00-\uffef\u3000-\u303f]"
 HALF_WIDTH = re.compile(rf"{CJK}[,;:(]|[,;:)]{CJK}|\({CJK}")
-KEYS = re.compile(r"--[a-z][a-z-]+|\b(?:[0-9A-Z]{18}|\d{4}-\d+|[\w\-]+\.(?:pdf|xlsx|csv|json|md|html|db))\b"
+KEYS = re.compile(r"--[a-z][a-z-]+|\b[A-Z]{1,3}\d+\b"
+                  r"|\b(?:[0-9A-Z]{18}|\d{4}-\d+|[\w\-]+\.(?:pdf|xlsx|csv|json|md|html|db))\b"
                   r"|https?://\S+|\b[a-z]+\.[a-z]+\b|\bv?\d+(?:\.\d+)+\b|\b[0-9a-f]{12,}\b")
 # The diagram's Mermaid source: its syntax and its states' ids (the labels are scanned).
 MERMAID = re.compile(r"stateDiagram-v2|state \"[^\"]*\" as \w+"
@@ -77,9 +79,10 @@ def english_words(text: str, entered: set[str]) -> list[str]:
     for line in text.splitlines():
         if line.startswith("{"):
             continue  # a log event as JSON, for machines (stderr not a terminal)
-        scanned = KEYS.sub(" ", MERMAID.sub(" ", line))
+        scanned = line
         for value in sorted(entered, key=len, reverse=True):
             scanned = scanned.replace(value, " ")
+        scanned = KEYS.sub(" ", MERMAID.sub(" ", scanned))
         words = [w for w in LATIN.findall(scanned) if w not in NAMES]
         if words or HALF_WIDTH.search(scanned):
             found.append(f"{words or HALF_WIDTH.findall(scanned)}: {line.strip()}")
@@ -163,10 +166,32 @@ def test_a_lifecycle_walked_in_chinese_says_everything_in_chinese(run: Cli, tmp_
     zh("verify")
     db = Path(run.db_url.removeprefix("sqlite:///")) if run.db_url.startswith("sqlite") \
         else None
-    entered = {"云上工厂", "苏州某某科技", "同意推荐", "王教授", "李研究员", "赵工", "东南大学",
-               "可行", "张三", "数据不实", "经核实无误", "wang", "li", "zhao", "application.pdf",
-               str(tmp_path)}
+    entered = {getpass.getuser(), "云上工厂", "苏州某某科技", "同意推荐", "王教授", "李研究员",
+               "赵工", "东南大学", "可行", "张三", "数据不实", "经核实无误", "wang", "li", "zhao",
+               "application.pdf", str(tmp_path)}
     if db is not None:
         entered |= stored_texts(db)
     problems = [p for text in said for p in english_words(text, entered)]
     assert problems == []
+
+
+def test_an_export_in_chinese_names_states_and_categories(simulated, tmp_path):
+    out = tmp_path / "export.csv"
+    done = CliRunner().invoke(cli, ["--db", str(simulated), "--lang", "zh", "export", "-o",
+                                    str(out)])
+    assert done.exit_code == 0, done.output
+    text = out.read_text(encoding="utf-8-sig")
+    assert "已发布" in text and ",published," not in text
+    assert english_words(done.stderr, {str(out)}) == []
+
+
+def test_an_import_s_reasons_are_chinese(run: Cli, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("项目名称,企业名称,统一社会信用代码,地区,类别\n"
+                   "云上工厂,苏州某某,91320500123456789X,苏州市,示范企业\n"
+                   "云上平台,苏州某某,9132050012345678,苏州市,示范企业\n", encoding="utf-8")
+    refused = run("--lang", "zh", "import", str(bad), "--as", "city:suzhou", "--dry-run")
+    assert refused.exit_code == 2, refused.output
+    shown = refused.stdout + refused.stderr
+    assert "校验码" in shown and "18 位" in shown
+    assert english_words(shown, {"云上工厂", "云上平台", "苏州某某", str(bad)}) == []
