@@ -238,6 +238,43 @@ async def ack(escalation_id: ProjectPath, request: Request, engine: EngineDep) -
     return RedirectResponse("/?done=ack", status_code=303)
 
 
+@router.post("/act/extend/{batch}")
+async def extend(batch: str, request: Request, engine: EngineDep) -> Response:
+    """Extend a window of the batch from the dashboard's form; then the dashboard."""
+    reader = _reader(request, engine)
+    if isinstance(reader, Response):
+        return reader
+    form = await _form(request, reader)
+    if form is None:
+        return pages.elsewhere(request)
+    def text(name: str) -> str:
+        sent = form.get(name)
+        return sent if isinstance(sent, str) else ""
+
+    try:
+        await run_in_threadpool(lambda: engine.extend(
+            reader[0].actor(), batch, phase=text("phase"), until=text("until"),
+            reason=text("reason")))
+    except WorkflowError as exc:
+        return _dashboard_refusal(request, engine, reader, exc)
+    return RedirectResponse("/?done=extend", status_code=303)
+
+
+@router.post("/act/publish/{batch}")
+async def publish(batch: str, request: Request, engine: EngineDep) -> Response:
+    """Publish every signed project of the batch from the dashboard's form."""
+    reader = _reader(request, engine)
+    if isinstance(reader, Response):
+        return reader
+    if await _form(request, reader) is None:
+        return pages.elsewhere(request)
+    try:
+        await run_in_threadpool(engine.publish_batch, reader[0].actor(), batch)
+    except WorkflowError as exc:
+        return _dashboard_refusal(request, engine, reader, exc)
+    return RedirectResponse("/?done=publish_batch", status_code=303)
+
+
 def _dashboard_refusal(request: Request, engine: Engine, reader: tuple[Operator, str],
                        exc: WorkflowError) -> Response:
     """The refusal of a dashboard form, on a page of its own with the way back."""

@@ -16,7 +16,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from accel666 import Engine, Policy, lifecycle
+from accel666 import Actor, Engine, Policy, lifecycle
 from accel666.errors import NotPermitted, Unauthenticated
 from accel666.service import languages, signin
 from accel666.service.auth import OPERATOR, TooManyFailures
@@ -119,7 +119,7 @@ def banner(operator: Operator, session: str, lang: str, path: str, policy: Polic
 
 # The acts a page's forms do (acting.py), which the page they lead to says are done.
 EXPERT_ACTS = ("score", "recuse")  # an expert's acts on a project of its panels
-DONE = (*lifecycle.TAKES, *EXPERT_ACTS, "dock", "ack")
+DONE = (*lifecycle.TAKES, *EXPERT_ACTS, "dock", "ack", "extend", "publish_batch")
 
 
 def done_line(done: str | None) -> str:
@@ -151,10 +151,26 @@ def dashboard(request: Request, engine: EngineDep, done: str | None = None) -> R
                 list(engine.policy.regions)
             heading = _("Dock a new project")
             top += f"<h2>{escape(heading)}</h2>" + forms.dock_form(engine.policy, regions, csrf)
+        top += batches_section(engine.policy, actor, csrf)
         body = page.render(engine.report(actor=actor, now=now), engine.policy, banner=top)
     shown = html(body, lang=lang)
     languages.remember(shown, request)
     return shown
+
+
+def batches_section(policy: Policy, actor: Actor, csrf: str) -> str:
+    """For a role that may extend a window or publish a batch: each batch with its forms."""
+    def may(event: str) -> bool:
+        return any(g.role == actor.role for g in policy.permissions.get(event, ()))
+
+    extend, publish = may("extend"), may("publish")
+    if not (extend or publish):
+        return ""
+    heading = _("The batches")
+    rows = "".join(f'<h3>{escape(b.key)} {escape(b.name)}</h3>'
+                   + forms.batch_forms(policy, b.key, csrf, extend=extend, publish=publish)
+                   for b in policy.batches.values())
+    return f'<h2>{escape(heading)}</h2><div id="batches">{rows}</div>'
 
 
 @router.post("/login")

@@ -114,3 +114,27 @@ def dock_form(policy: Policy, regions: Iterable[str], csrf: str) -> str:
     return (f'<form class="act" id="dock" data-event="dock" method="post" action="/act/dock">'
             f'{_hidden(csrf)}{fields}<button type="submit">{escape(shown.event("dock"))}'
             "</button></form>")
+
+
+def batch_forms(policy: Policy, batch: str, csrf: str, *, extend: bool, publish: bool) -> str:
+    """The forms acting on a whole batch: extending one of its windows (a phase, the last
+    day, the reason) and publishing every signed project of it."""
+    shown = labels.current()
+    key = escape(batch)
+    found = []
+    if extend:
+        phases = _options((p, shown.phase(p)) for p in lifecycle.PHASES)
+        found.append(
+            f'<form class="act" data-event="extend" data-batch="{key}" method="post" '
+            f'action="/act/extend/{key}">{_hidden(csrf)}'
+            + _label("phase", f'<select name="phase" required>{phases}</select>')
+            + _label("until", '<input type="date" name="until" required>')
+            + _label("reason", '<input type="text" name="reason" size="40" maxlength="10000" '
+                               'required>')
+            + f'<button type="submit">{escape(shown.event("extend"))}</button></form>')
+    if publish:
+        found.append(
+            f'<form class="act" data-event="publish_batch" data-batch="{key}" method="post" '
+            f'action="/act/publish/{key}">{_hidden(csrf)}'
+            f'<button type="submit">{escape(shown.event("publish_batch"))}</button></form>')
+    return "".join(found)

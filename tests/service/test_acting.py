@@ -218,3 +218,29 @@ def test_the_pages_speak_the_reader_s_language(browser, tokens):
     browser.cookies.clear()
     signed_out = browser.get("/", headers={"Accept-Language": "zh-CN"})
     assert "令牌" in signed_out.text
+
+
+def test_the_province_extends_a_window_and_publishes_a_batch_from_the_dashboard(
+        browser, tokens, db_url, clock):
+    sign_in(browser, tokens["王工"])
+    assert 'id="batches"' not in browser.get("/").text  # a bureau neither extends nor publishes
+    browser.cookies.clear()
+    sign_in(browser, tokens["prov"])
+    home = browser.get("/")
+    assert 'data-event="extend" data-batch="2020-1"' in home.text
+    done = act(browser, "/act/extend/2020-1", {"phase": "application", "until": "2020-09-05",
+                                               "reason": "汛期顺延"})
+    assert (done.status_code, done.headers["location"]) == (303, "/?done=extend")
+    with Engine(db_url, clock=clock) as engine:
+        made = [(x.phase, str(x.until)) for x in engine.extensions("2020-1")]
+    assert ("application", "2020-09-05") in made
+    bad = act(browser, "/act/extend/2020-1", {"phase": "application", "until": "明天",
+                                              "reason": "x"})
+    assert bad.status_code == 400 and 'id="problem"' in bad.text
+    early = act(browser, "/act/publish/2020-1", {})
+    assert early.status_code == 422  # publication opens in October
+    clock.set(cst(2020, 10, 10, 10))
+    sign_in(browser, tokens["prov"])
+    published = act(browser, "/act/publish/2020-1", {})
+    assert (published.status_code, published.headers["location"]) == (
+        303, "/?done=publish_batch")
