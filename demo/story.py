@@ -30,6 +30,7 @@ from accel666 import (
 )
 from accel666.demo import data as demo_data
 from accel666.demo.plan import BATCH, PASS_MARK, STORY_START, Act, Calendar, plan
+from accel666.views.documents import shown
 
 MIN_PROJECTS = 16  # one in each region
 MAX_PROJECTS = 5000
@@ -200,7 +201,8 @@ class _Story:
             closes = outcome.closes_at.astimezone(self.cal.zone)
             self.note(act, f"public notice (公示) of batch {BATCH}: {len(outcome.projects)} "
                            f"reviewed projects announced; objections in writing until "
-                           f"{closes:%Y-%m-%d %H:%M:%S.%f} ({self.engine.policy.notice.working_days} "
+                           f"{shown(closes, self.engine.policy)} "
+                           f"({self.engine.policy.notice.working_days} "
                            "working days: the National Day holiday does not count)")
         elif act.event == "escalate":
             if outcome:
