@@ -213,6 +213,15 @@ REASONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     ))
 
 
+# Why the database cannot serve now (models/database.py), as people read it.
+UNAVAILABLE = {
+    "locked by another process past the retries": N_("another process holds it locked"),
+    "it is read-only": N_("it is read-only"), "the disk is full": N_("the disk is full"),
+    "the connection to the server was lost": N_("the connection to the server was lost"),
+    "the server cannot be reached": N_("the server cannot be reached"),
+}
+
+
 def reason(text: str) -> str:
     """An input's refusal reason, as the library words it, in the language in use."""
     shown = current()
@@ -268,11 +277,14 @@ def described(exc: WorkflowError) -> str:
         if exc.message == f"{exc.kind} {exc.key} not found":  # no more than that to say
             return _("{head}: {key}").format(head=head, key=exc.key)
     elif isinstance(exc, Conflict):
-        head = _("the project changed meanwhile: show it again and retry")
+        return _("project {id} changed meanwhile: show it again and retry").format(
+            id=exc.project_id)
     elif isinstance(exc, Unavailable):
         head = _("the database is unavailable: retry later")
+        if exc.reason in UNAVAILABLE:
+            return _("{head}: {sentence}").format(head=head, sentence=_(UNAVAILABLE[exc.reason]))
     elif isinstance(exc, Unauthenticated):
-        head = _("not authenticated: the token lets no one in")
+        return _("not authenticated: the token lets no one in")
     else:
         head = _("the command failed")
     return _("{head}. ({details})").format(head=head, details=exc.message)
