@@ -56,9 +56,18 @@ def _materials(t: Labels, f: Facts) -> str:
         got_copies=f["paper_copies"], got_documents=f["documents"])
 
 
+def _region(t: Labels, item: object) -> str:
+    """A region a refusal names, by name (the built-in programme's); anything else as it is."""
+    from accel666.policies.loader import load_default
+
+    policy = load_default()
+    return t.region(str(item), policy) if str(item) in policy.regions else str(item)
+
+
 def _registration(t: Labels, f: Facts) -> str:
     return t.text(N_("enterprise {code} is registered in {region}: that region's bureau "
-                     "docks it")).format(code=f["credit_code"], region=f["registered_region"])
+                     "docks it")).format(code=f["credit_code"],
+                                         region=_region(t, f["registered_region"]))
 
 
 def _reopen(t: Labels, f: Facts) -> str:
@@ -103,7 +112,8 @@ def _verdict(t: Labels, f: Facts) -> str:
 
 def _avoid(t: Labels, f: Facts) -> str:
     return t.text(N_("expert {expert} must avoid {conflicts}")).format(
-        expert=f["expert"], conflicts=", ".join(f["conflicts"]))
+        expert=f["expert"], conflicts=t.text(N_(", ")).join(_region(t, c)
+                                                             for c in f["conflicts"]))
 
 
 def _panel_size(t: Labels, f: Facts) -> str:
@@ -118,7 +128,8 @@ def _quorum(t: Labels, f: Facts) -> str:
 
 def _agreement(t: Labels, f: Facts) -> str:
     return t.text(N_("a score of {score} and the verdict {verdict} disagree against the pass "
-                     "mark {pass_mark}")).format(**f)
+                     "mark {pass_mark}")).format(score=f["score"], verdict=t.outcome(f["verdict"]),
+                                                 pass_mark=f["pass_mark"])
 
 
 def _once(t: Labels, f: Facts) -> str:
@@ -127,9 +138,12 @@ def _once(t: Labels, f: Facts) -> str:
 
 
 def _panel(t: Labels, f: Facts) -> str:
+    score = f["score"]
     return t.text(N_("the panel's outcome is {outcome} (score {score}, pass mark {pass_mark}): "
                      "a verdict of {verdict} against it needs --override with --reason")
-                  ).format(**f)
+                  ).format(outcome=t.outcome(f["outcome"]), verdict=t.outcome(f["verdict"]),
+                           score=f"{score:g}" if isinstance(score, float) else score,
+                           pass_mark=f["pass_mark"])
 
 
 def _notice(t: Labels, f: Facts) -> str:

@@ -15,6 +15,7 @@ from babel.messages.pofile import read_po
 
 from accel666 import lifecycle
 from accel666.views import labels, refusals
+from tests.cli.test_zh_everywhere import english_words
 from tests.helpers import CODE_A, CODE_B, cst
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -197,12 +198,25 @@ FACTS = {
 }
 
 
+# The facts a refusal's sentence shows as they are (numbers, codes, names; not the keys it
+# names in Chinese: phases, states, categories, regions).
+SHOWN_AS_IS = {"batch", "paper_copies", "documents", "min_paper_copies", "electronic_documents",
+               "credit_code", "closed_days", "reopen_within_days", "escalation_id", "acked_by",
+               "name", "revoked_by", "expert", "seated", "adding", "panel_size", "scored",
+               "quorum", "pass_mark", "open_objections"}
+
+
 @pytest.mark.parametrize("guard", sorted(refusals.SENTENCES))
 def test_each_refusal_has_a_chinese_sentence_from_its_facts(guard):
     zh = labels.Labels("zh")
     told = refusals.sentence(zh, guard, FACTS[guard], "recorded")
     assert told != "recorded"
     assert re.search(r"[\u4e00-\u9fff]", told), told  # Chinese, not the English source
+    assert english_words(told, {"wang", "li.suzhou", "王工"}) == []  # and none of the source
+    for key, value in FACTS[guard].items():  # every fact a person needs is in it
+        if key in SHOWN_AS_IS:
+            for item in value if isinstance(value, list) else [value]:
+                assert str(item) in told, (key, item, told)
     assert refusals.sentence(labels.Labels("en"), guard, FACTS[guard], "recorded") == "recorded"
     assert refusals.sentence(zh, guard, {}, "recorded")  # facts missing: no crash
 

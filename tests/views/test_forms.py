@@ -119,3 +119,11 @@ def test_a_batch_s_forms_are_those_the_role_may_use(extend, publish, actions):
         assert phases == list(lifecycle.PHASES)
         assert controls(extending)["until"]["type"] == "date"
         assert all("required" in controls(extending)[f] for f in ("until", "reason"))
+
+
+def test_each_field_is_named_in_the_page_s_language():
+    with labels.speaking("zh"):
+        apply = forms.event_form(7, "apply", CSRF)
+        ack = forms.ack_form(12, CSRF)
+    assert "<label>纸质材料份数 " in apply and "<label>电子文档 " in apply
+    assert "<label>说明 " in ack and ">确认督办<" in ack

@@ -94,3 +94,18 @@ def test_who_is_refused_by_name(zh):
     assert refusals.who("city", "320583") == "昆山市工信局"
     assert refusals.who("province", None) == "省工信厅"
     assert refusals.who(None, None) == "-"
+
+
+def test_regions_and_verdicts_are_named_in_the_sentence(zh):
+    avoid = refusals.sentence(zh, "avoid", {"expert": "wang", "conflicts": ["320500",
+                                                                            CODE]}, "r")
+    assert "苏州市" in avoid and CODE in avoid and "320500" not in avoid
+    registered = refusals.sentence(zh, "registration", {"credit_code": CODE,
+                                                        "registered_region": "320583"}, "r")
+    assert "昆山市" in registered and "320583" not in registered
+    panel = refusals.sentence(zh, "panel", {"outcome": "pass", "score": 85.0,
+                                            "verdict": "fail", "pass_mark": 70}, "r")
+    assert "通过" in panel and "不通过" in panel and "85" in panel and "85.0" not in panel
+
+
+CODE = "914403001922038216"
