@@ -109,3 +109,36 @@ def test_regions_and_verdicts_are_named_in_the_sentence(zh):
 
 
 CODE = "914403001922038216"
+
+
+def test_a_window_yet_to_open_names_its_opening(zh):
+    told = refusals.sentence(zh, "window", {"batch": "2020-1", "phase": "signing",
+                                            "opens_at": "2020-10-01T00:00:00+08:00"}, "r")
+    assert told == "2020-1 批次的签约时间窗口将于 2020-10-01 00:00:00 +08:00 开始"
+
+
+def test_an_english_reason_stays_as_the_library_words_it():
+    with labels.speaking("en"):
+        assert refusals.reason("must be from 0 to 100 (got 101)") == \
+            "must be from 0 to 100 (got 101)"
+    with labels.speaking("zh"):
+        assert refusals.reason("must be from 0 to 100 (got 101)") == "须在 0 至 100 之间（实际为 101）"
+
+
+def test_a_refusal_s_sentence_knows_the_act_refused(zh):
+    facts = {"notice": 1, "started_at": "2020-09-30T10:00:00+08:00",
+             "closes_at": "2020-10-14T23:59:59.999999+08:00"}
+    objecting = refusals.described(Refused("object", "notice", "closed", facts=facts))
+    signing = refusals.described(Refused("sign", "notice", "open", facts=facts))
+    assert "仅在公示期内受理异议" in objecting and "仍在公示期内" in signing
+
+
+def test_a_refusal_without_a_sentence_keeps_its_message(zh):
+    told = refusals.described(Refused("apply", "no-such-guard", "the message as recorded"))
+    assert told == "联合申报被拒绝：不符合no-such-guard。（apply refused: the message as recorded）"
+
+
+def test_several_conflicts_are_listed_apart(zh):
+    told = refusals.sentence(zh, "avoid", {"expert": "wang", "conflicts": ["320500", "320100"]},
+                             "r")
+    assert "苏州市，南京市" in told
