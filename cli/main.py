@@ -148,8 +148,9 @@ def cli(ctx: click.Context, db: str, policy: str | None, log_json: bool | None,
 
     \b
     Try it:   accel666 demo
-    Start:    accel666 --db my.db dock --as city:suzhou --title … --enterprise … \\
-                  --credit-code 91320500… --region suzhou --category demo
+    Start:    accel666 --db my.db dock --as city:suzhou --title 云上工厂 \\
+                  --enterprise 苏州某某科技有限公司 --credit-code 914403001922038216 \\
+                  --region suzhou --category demo
     Data goes to stdout; log events and errors go to stderr. Every command that prints
     takes --json.
     """
