@@ -30,7 +30,6 @@ from accel666 import (
 )
 from accel666.demo import data as demo_data
 from accel666.demo.plan import BATCH, PASS_MARK, STORY_START, Act, Calendar, plan
-from accel666.views.documents import shown
 
 MIN_PROJECTS = 16  # one in each region
 MAX_PROJECTS = 5000
@@ -103,6 +102,13 @@ def run(
             story.play(act)
         story.flush()
         return _report(engine, out, seed, story, (acts[0].at.astimezone(UTC), clock().astimezone(UTC)))
+
+
+def _to_the_second(at: datetime) -> str:
+    """A moment to the second with its offset, as the story prints times: 2020-10-14 23:59:59
+    +08:00."""
+    offset = at.strftime("%z")
+    return f"{at:%Y-%m-%d %H:%M:%S} {offset[:3]}:{offset[3:]}"
 
 
 class _Story:
@@ -201,8 +207,7 @@ class _Story:
             closes = outcome.closes_at.astimezone(self.cal.zone)
             self.note(act, f"public notice (公示) of batch {BATCH}: {len(outcome.projects)} "
                            f"reviewed projects announced; objections in writing until "
-                           f"{shown(closes, self.engine.policy)} "
-                           f"({self.engine.policy.notice.working_days} "
+                           f"{_to_the_second(closes)} ({self.engine.policy.notice.working_days} "
                            "working days: the National Day holiday does not count)")
         elif act.event == "escalate":
             if outcome:
