@@ -182,17 +182,13 @@ async def act(project_id: ProjectPath, act: str, request: Request, engine: Engin
 async def _doing(engine: Engine, actor: Actor, pid: int, act: str, form: FormData
                  ) -> Callable[[], Any]:
     """The call that does `act` with what the form holds."""
-    def text(name: str) -> str:
-        sent = form.get(name)
-        return sent if isinstance(sent, str) else ""
-
     if act == "score":
-        value = _number(text("score"))
-        comment = text("comment").strip() or None
+        value = _number(_text(form, "score"))
+        comment = _text(form, "comment").strip() or None
         return lambda: engine.score(actor, pid, score=value,  # type: ignore[arg-type]
                                     comment=comment)
     if act == "recuse":
-        return lambda: engine.recuse(actor, pid, reason=text("reason"))
+        return lambda: engine.recuse(actor, pid, reason=_text(form, "reason"))
     values = _values(act, form)
     if any(i.kind == DOCUMENT for i in lifecycle.TAKES[act]):
         content = await _document(engine, form)
@@ -201,78 +197,68 @@ async def _doing(engine: Engine, actor: Actor, pid: int, act: str, form: FormDat
     return lambda: engine.fire(actor, pid, act, values)
 
 
-@router.post("/act/dock")
-async def dock(request: Request, engine: EngineDep) -> Response:
-    """Dock a new project from the dashboard's form; then its page."""
+DOCKING = ("title", "enterprise", "credit_code", "region", "category")  # the form's fields
+
+
+def _text(form: FormData, name: str) -> str:
+    """A text field of the form ("" when it is missing or a file)."""
+    sent = form.get(name)
+    return sent if isinstance(sent, str) else ""
+
+
+async def _from_dashboard(request: Request, engine: Engine,
+                          doing: Callable[[Actor, FormData], Any],
+                          then: Callable[[Any], str]) -> Response:
+    """A dashboard form, checked as every form is, done as `doing` says (in the threadpool);
+    then the browser is sent to `then(outcome)`, or shown the refusal."""
     reader = _reader(request, engine)
     if isinstance(reader, Response):
         return reader
     form = await _form(request, reader)
     if form is None:
         return pages.elsewhere(request)
-    fields = {k: form.get(k) for k in ("title", "enterprise", "credit_code", "region",
-                                       "category")}
     try:
-        made = await run_in_threadpool(lambda: engine.dock(reader[0].actor(), **{
-            k: v if isinstance(v, str) else "" for k, v in fields.items()}))
+        outcome = await run_in_threadpool(doing, reader[0].actor(), form)
     except WorkflowError as exc:
         return _dashboard_refusal(request, engine, reader, exc)
-    return RedirectResponse(f"/p/{made.id}?done=dock", status_code=303)
+    return RedirectResponse(then(outcome), status_code=303)
+
+
+@router.post("/act/dock")
+async def dock(request: Request, engine: EngineDep) -> Response:
+    """Dock a new project from the dashboard's form; then its page."""
+    return await _from_dashboard(
+        request, engine,
+        lambda actor, form: engine.dock(actor, **{k: _text(form, k) for k in DOCKING}),
+        lambda made: f"/p/{made.id}?done=dock")
 
 
 @router.post("/act/ack/{escalation_id}")
 async def ack(escalation_id: ProjectPath, request: Request, engine: EngineDep) -> Response:
     """Acknowledge an escalation from the worklist's form; then the worklist."""
-    reader = _reader(request, engine)
-    if isinstance(reader, Response):
-        return reader
-    form = await _form(request, reader)
-    if form is None:
-        return pages.elsewhere(request)
-    note = form.get("note")
-    try:
-        await run_in_threadpool(engine.ack, reader[0].actor(), escalation_id,
-                                note if isinstance(note, str) else "")
-    except WorkflowError as exc:
-        return _dashboard_refusal(request, engine, reader, exc)
-    return RedirectResponse("/?done=ack", status_code=303)
+    return await _from_dashboard(
+        request, engine,
+        lambda actor, form: engine.ack(actor, escalation_id, _text(form, "note")),
+        lambda _done: "/?done=ack")
 
 
 @router.post("/act/extend/{batch}")
 async def extend(batch: str, request: Request, engine: EngineDep) -> Response:
     """Extend a window of the batch from the dashboard's form; then the dashboard."""
-    reader = _reader(request, engine)
-    if isinstance(reader, Response):
-        return reader
-    form = await _form(request, reader)
-    if form is None:
-        return pages.elsewhere(request)
-    def text(name: str) -> str:
-        sent = form.get(name)
-        return sent if isinstance(sent, str) else ""
-
-    try:
-        await run_in_threadpool(lambda: engine.extend(
-            reader[0].actor(), batch, phase=text("phase"), until=text("until"),
-            reason=text("reason")))
-    except WorkflowError as exc:
-        return _dashboard_refusal(request, engine, reader, exc)
-    return RedirectResponse("/?done=extend", status_code=303)
+    return await _from_dashboard(
+        request, engine,
+        lambda actor, form: engine.extend(actor, batch, phase=_text(form, "phase"),
+                                          until=_text(form, "until"),
+                                          reason=_text(form, "reason")),
+        lambda _done: "/?done=extend")
 
 
 @router.post("/act/publish/{batch}")
 async def publish(batch: str, request: Request, engine: EngineDep) -> Response:
     """Publish every signed project of the batch from the dashboard's form."""
-    reader = _reader(request, engine)
-    if isinstance(reader, Response):
-        return reader
-    if await _form(request, reader) is None:
-        return pages.elsewhere(request)
-    try:
-        await run_in_threadpool(engine.publish_batch, reader[0].actor(), batch)
-    except WorkflowError as exc:
-        return _dashboard_refusal(request, engine, reader, exc)
-    return RedirectResponse("/?done=publish_batch", status_code=303)
+    return await _from_dashboard(request, engine,
+                                 lambda actor, _form: engine.publish_batch(actor, batch),
+                                 lambda _done: "/?done=publish_batch")
 
 
 def _dashboard_refusal(request: Request, engine: Engine, reader: tuple[Operator, str],

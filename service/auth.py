@@ -156,11 +156,9 @@ class Authenticate:
                          headers={"Retry-After": str(exc.retry_after)})
             return
         except WorkflowError as exc:  # the database could not say (Unavailable): 503
-            await refuse(scope, receive, send, exc.http_status, exc.message,
-                         kind=type(exc).__name__, extra=_details(exc))
+            await _refuse_error(scope, receive, send, exc)
             return
         await self.app(scope, receive, send)
-
 
     async def _page(self, scope: Scope, receive: Receive, send: Send) -> None:
         """A signed-in page: the operator of the session its cookie names, kept in the scope;
@@ -177,10 +175,15 @@ class Authenticate:
                              kind="Unauthenticated", headers={"Location": "/"})
                 return
         except WorkflowError as exc:  # the database could not say (Unavailable): 503
-            await refuse(scope, receive, send, exc.http_status, exc.message,
-                         kind=type(exc).__name__, extra=_details(exc))
+            await _refuse_error(scope, receive, send, exc)
             return
         await self.app(scope, receive, send)
+
+
+async def _refuse_error(scope: Scope, receive: Receive, send: Send, exc: WorkflowError) -> None:
+    """Answer, before the body, with the problem of an error of the library."""
+    await refuse(scope, receive, send, exc.http_status, exc.message, kind=type(exc).__name__,
+                 extra=_details(exc))
 
 
 def _details(exc: WorkflowError) -> dict[str, object]:

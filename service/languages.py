@@ -12,16 +12,19 @@ COOKIE = "accel666_lang"
 YEAR = 365 * 86_400
 
 
+def first_choice(header: str) -> str:
+    """The first language an Accept-Language header names, in lower case ("" for none)."""
+    return header.split(",", 1)[0].split(";", 1)[0].strip().lower()
+
+
 def prefers_english(header: str) -> bool:
     """Does the browser's first language choice start with English? (Chinese otherwise.)"""
-    first = header.split(",", 1)[0].split(";", 1)[0].strip().lower()
-    return first.startswith("en")
+    return first_choice(header).startswith("en")
 
 
 def prefers_chinese(header: str) -> bool:
     """Does the client's first language choice (Accept-Language) start with Chinese?"""
-    first = header.split(",", 1)[0].split(";", 1)[0].strip().lower()
-    return first.startswith("zh")
+    return first_choice(header).startswith("zh")
 
 
 def chosen(request: Request) -> str | None:

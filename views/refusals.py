@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from accel666.errors import (
     Conflict,
@@ -24,6 +25,9 @@ from accel666.errors import (
     WorkflowError,
 )
 from accel666.views.labels import N_, Labels, _, current
+
+if TYPE_CHECKING:
+    from accel666.policies import Policy
 
 Facts = dict[str, Any]
 
@@ -56,11 +60,18 @@ def _materials(t: Labels, f: Facts) -> str:
         got_copies=f["paper_copies"], got_documents=f["documents"])
 
 
-def _region(t: Labels, item: object) -> str:
-    """A region a refusal names, by name (the built-in programme's); anything else as it is."""
+@cache
+def _programme() -> Policy:
+    """The built-in programme, whose regions and categories a refusal names (read once, when
+    a refusal first needs them)."""
     from accel666.policies.loader import load_default
 
-    policy = load_default()
+    return load_default()
+
+
+def _region(t: Labels, item: object) -> str:
+    """A region a refusal names, by name (the built-in programme's); anything else as it is."""
+    policy = _programme()
     return t.region(str(item), policy) if str(item) in policy.regions else str(item)
 
 
@@ -88,11 +99,9 @@ def _duplicate(t: Labels, f: Facts) -> str:
     if "name" in f:
         return t.text(N_("an operator named {name} exists already; a name is never given "
                          "twice")).format(name=f["name"])
-    from accel666.policies.loader import load_default
-
     return t.text(N_("enterprise {code} already holds a live project in category {category} "
                      "of batch {batch}")).format(
-        code=f["credit_code"], category=t.category(f["category"], load_default()),
+        code=f["credit_code"], category=t.category(f["category"], _programme()),
         batch=f["batch"])
 
 
@@ -249,11 +258,9 @@ def reason(text: str) -> str:
 
 def who(role: str | None, scope: str | None) -> str:
     """Who was refused, by name in the language in use (the built-in programme's regions)."""
-    from accel666.policies.loader import load_default
-
     if role is None:
         return "-"
-    return current().role(role, scope, load_default())
+    return current().role(role, scope, _programme())
 
 
 def described(exc: WorkflowError) -> str:
